@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+// Synpref: reward models the Skywork-Reward-V2 way, in Swift.
+// Module layers (bottom to top; a module imports only modules below it) are described in
+// docs/architecture.md. Heavy dependencies (GRDB, postgres-nio) stay in SynprefData so the
+// engine modules and their tests build fast.
+import PackageDescription
+
+// OpenBLAS through a system-library target on Linux; Accelerate (imported directly) elsewhere.
+let blas: [Target.Dependency] = [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+
+let package = Package(
+    name: "Synpref",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "synpref", targets: ["synpref"]),
+        .library(name: "SynprefModels", targets: ["SynprefModels"]),
+        .library(name: "SynprefText", targets: ["SynprefText"]),
+        .library(name: "SynprefData", targets: ["SynprefData"]),
+        .library(name: "SynprefEval", targets: ["SynprefEval"]),
+        .library(name: "SynprefTraining", targets: ["SynprefTraining"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+    ],
+    targets: [
+        // Layer 0: BLAS (OpenBLAS on Linux, Accelerate on Apple platforms) and C kernels.
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CSynprefKernels", path: "Sources/CSynprefKernels"),
+        // Layer 0: shared vocabulary (messages, JSON lines, errors, progress).
+        .target(name: "SynprefCore"),
+        // Layer 1: tensors and kernels; text (tokenizer.json) and chat templates (Jinja).
+        .target(name: "SynprefTensor", dependencies: blas + ["CSynprefKernels", "SynprefCore"]),
+        .target(name: "SynprefText", dependencies: ["SynprefCore"]),
+        .target(name: "SynprefJinja", dependencies: ["SynprefCore"]),
+        // Layer 2: checkpoints + architectures + RewardModel; preference data and stores.
+        .target(name: "SynprefModels", dependencies: ["SynprefTensor", "SynprefText", "SynprefJinja", "SynprefCore"]),
+        .target(name: "SynprefData", dependencies: ["SynprefCore"]),
+        // Layer 3: training and evaluation.
+        .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "SynprefCore"]),
+        .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefCore"]),
+        // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
+        .target(name: "SynprefCLI", dependencies: [
+            "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",
+            "SynprefTraining", "SynprefCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "synpref", dependencies: ["SynprefCLI"]),
+
+        .testTarget(name: "SynprefCoreTests", dependencies: ["SynprefCore"]),
+        .testTarget(name: "SynprefTensorTests", dependencies: ["SynprefTensor"]),
+        .testTarget(name: "SynprefTextTests", dependencies: ["SynprefText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefJinjaTests", dependencies: ["SynprefJinja"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefModelsTests", dependencies: ["SynprefModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefDataTests", dependencies: ["SynprefData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefTrainingTests", dependencies: ["SynprefTraining"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefEvalTests", dependencies: ["SynprefEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface (Debian: libopenblas-dev; pkg-config name "openblas").
+#include <cblas.h>

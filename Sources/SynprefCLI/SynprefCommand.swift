@@ -1,0 +1,39 @@
+import ArgumentParser
+
+/// The `synpref` command line. Each subcommand lives in its own file and stays thin: it
+/// parses, calls a library, prints.
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct SynprefCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "synpref",
+        abstract: "Build, score, train and evaluate Bradley-Terry reward models on a CPU.",
+        discussion: """
+            Synpref follows the Skywork-Reward-V2 recipe: curate preference data, train \
+            Bradley-Terry reward models, score conversations, and evaluate on the benchmarks \
+            the field uses. Run `synpref help <subcommand>` for details.
+            """,
+        subcommands: [
+            ScoreCommand.self,
+            TokenizeCommand.self,
+            ChatTemplateCommand.self,
+            EvalCommand.self,
+            DataCommand.self,
+            TrainCommand.self,
+        ])
+
+    public init() {}
+}
+
+/// Raised by subcommands whose implementation has not landed yet.
+struct NotYetAvailable: Error, CustomStringConvertible {
+    var command: String
+    var issue: Int
+    var description: String { "`synpref \(command)` is not available yet (tracked in issue \(issue))." }
+}
+
+/// Entry point for the `synpref` executable.
+public enum SynprefMain {
+    public static func run() async {
+        await SynprefCommand.main()
+    }
+}

@@ -1,0 +1,2 @@
+// SynprefData: see docs/architecture.md for what this module owns.
+import SynprefCore

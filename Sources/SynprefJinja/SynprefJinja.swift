@@ -1,0 +1,2 @@
+// SynprefJinja: see docs/architecture.md for what this module owns.
+import SynprefCore

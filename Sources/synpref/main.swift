@@ -1,0 +1,3 @@
+import SynprefCLI
+
+await SynprefMain.run()
