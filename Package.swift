@@ -30,8 +30,11 @@ let package = Package(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CSynprefKernels", path: "Sources/CSynprefKernels"),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         // Layer 0: shared vocabulary (messages, JSON lines, errors, progress).
-        .target(name: "SynprefCore"),
+        .target(name: "SynprefCore", dependencies: ["CZlib"]),
         // Layer 1: tensors and kernels; text (tokenizer.json) and chat templates (Jinja).
         .target(name: "SynprefTensor", dependencies: blas + ["CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefText", dependencies: ["SynprefCore"]),

@@ -1,0 +1,2 @@
+// zlib (Debian: zlib1g-dev; pkg-config name "zlib"): gzip input files.
+#include <zlib.h>

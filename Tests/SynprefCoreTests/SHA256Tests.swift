@@ -1,0 +1,24 @@
+import Testing
+@testable import SynprefCore
+
+/// Test vectors from FIPS 180-4 / NIST CSHS examples.
+@Suite struct SHA256Tests {
+    @Test func nistVectors() {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex(String(repeating: "a", count: 1_000_000))
+            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func incrementalUpdatesMatchOneShot() {
+        let text = String(repeating: "Synpref 🧪 ", count: 300)
+        var hasher = SHA256()
+        let bytes = Array(text.utf8)
+        hasher.update(bytes[0..<7])
+        hasher.update(String(decoding: bytes[7..<200], as: UTF8.self))
+        hasher.update(bytes[200...])
+        #expect(SHA256.hexString(hasher.finalize()) == SHA256.hex(text))
+    }
+}
