@@ -35,6 +35,7 @@ public enum ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         case .unsupportedArchitecture(let file, let architecture, let supported):
             return "\(file): architecture \(architecture) is not supported; supported architectures: "
                 + supported.joined(separator: ", ")
+                + " (a base model of the same family, e.g. Qwen3ForCausalLM, loads as a classifier when the head is given)"
         case .unsupported(let file, let field, let value, let supported):
             return "\(file): \"\(field)\" = \(value) is not supported; supported: " + supported.joined(separator: ", ")
         }
