@@ -78,7 +78,7 @@ public struct ShardedCheckpoint: TensorSource {
     }
 
     /// Reads `weight_map` (tensor name → shard file name relative to the index's folder).
-    private static func readWeightMap(_ indexURL: URL) throws(CheckpointError) -> [String: String] {
+    static func readWeightMap(_ indexURL: URL) throws(CheckpointError) -> [String: String] {
         let path = indexURL.path
         let data: Data
         do { data = try Data(contentsOf: indexURL) } catch {
