@@ -52,6 +52,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synpref", dependencies: ["SynprefCLI"]),
+        // Benchmarks (run release builds only; see benchmarks/runtime/README.md).
+        .executableTarget(
+            name: "synpref-bench", dependencies: ["SynprefModels", "SynprefTensor"],
+            path: "benchmarks/runtime/SynprefBench"),
 
         .testTarget(name: "SynprefCoreTests", dependencies: ["SynprefCore"]),
         .testTarget(name: "SynprefTensorTests", dependencies: ["SynprefTensor"]),
