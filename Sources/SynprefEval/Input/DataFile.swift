@@ -89,6 +89,27 @@ public enum DataFile {
         return LoadedRows(record: record, rows: rows, locations: locations)
     }
 
+    /// The first row only (JSONL: the first non-blank line; a JSON array: element 0), to tell
+    /// file kinds apart without decoding everything twice.
+    public static func firstRow<Row: Decodable>(_ type: Row.Type, at path: String) throws -> Row? {
+        let (_, text) = try bytes(at: path)
+        let decoder = JSONDecoder()
+        if firstNonSpace(text) == UInt8(ascii: "[") {
+            do { return try decoder.decode(FirstElement<Row>.self, from: text).row } catch let e as DecodingError {
+                throw describe(e, path: path, location: nil)
+            }
+        }
+        var lineNumber = 0
+        for line in text.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do { return try decoder.decode(Row.self, from: line) } catch let e as DecodingError {
+                throw describe(e, path: path, location: .line(lineNumber))
+            }
+        }
+        return nil
+    }
+
     private static func firstNonSpace(_ data: Data) -> UInt8? {
         data.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
     }
@@ -180,4 +201,13 @@ public enum DataFile {
     }
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+}
+
+/// Decodes only element 0 of a JSON array.
+private struct FirstElement<Row: Decodable>: Decodable {
+    var row: Row?
+    init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        row = c.isAtEnd ? nil : try c.decode(Row.self)
+    }
 }
