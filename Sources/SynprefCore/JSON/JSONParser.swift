@@ -233,37 +233,46 @@ struct JSONParseState {
     mutating func parseString() throws(JSONError) -> String {
         pos += 1  // opening quote
         let start = pos
-        var nonASCII: UInt64 = 0
-        var i = pos
-        while true {
-            while i + 8 <= count {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                let special = JSONParseState.specialMask(w)
-                if special != 0 {
-                    // Skip the clean leading bytes of this word (little-endian: low byte first).
-                    let skip = special.trailingZeroBitCount >> 3
-                    let cleanMask: UInt64 = skip == 0 ? 0 : (UInt64.max >> UInt64(64 - skip * 8))
-                    nonASCII |= w & cleanMask & 0x8080_8080_8080_8080
-                    i += skip
-                    break
-                }
-                nonASCII |= w & 0x8080_8080_8080_8080
-                i += 8
-            }
-            guard i < count else { throw error(.unexpectedEnd(expected: "'\"' to close the string"), at: count) }
-            let b = base[i]
-            if b == UInt8(ascii: "\"") {
-                pos = i + 1
-                return try makeString(start: start, end: i, checkUTF8: nonASCII != 0)
-            } else if b == UInt8(ascii: "\\") {
-                return try parseEscapedString(start: start, firstEscape: i)
-            } else if b < 0x20 {
-                throw error(.controlCharacterInString(b), at: i)
-            } else {
-                nonASCII |= UInt64(b & 0x80)
-                i += 1
-            }
+        var nonASCII = false
+        let i = nextSpecial(from: pos, nonASCII: &nonASCII)
+        guard i < count else { throw error(.unexpectedEnd(expected: "'\"' to close the string"), at: count) }
+        let b = base[i]
+        if b == UInt8(ascii: "\"") {
+            pos = i + 1
+            return try makeString(start: start, end: i, checkUTF8: nonASCII)
+        } else if b == UInt8(ascii: "\\") {
+            return try parseEscapedString(start: start, firstEscape: i)
+        } else {
+            throw error(.controlCharacterInString(b), at: i)
         }
+    }
+
+    /// The index of the first '"', '\\' or control byte at or after `i` (or `count`); sets
+    /// `nonASCII` if a byte >= 0x80 was passed over.
+    @inline(__always) func nextSpecial(from start: Int, nonASCII: inout Bool) -> Int {
+        var i = start
+        var high: UInt64 = 0
+        while i + 8 <= count {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let special = JSONParseState.specialMask(w)
+            if special != 0 {
+                // Only the bytes before the first special one (little-endian: low byte first).
+                let skip = special.trailingZeroBitCount >> 3
+                if skip > 0 { high |= w & (UInt64.max >> UInt64(64 - skip * 8)) & 0x8080_8080_8080_8080 }
+                if high != 0 { nonASCII = true }
+                return i + skip
+            }
+            high |= w & 0x8080_8080_8080_8080
+            i += 8
+        }
+        if high != 0 { nonASCII = true }
+        while i < count {
+            let b = base[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 { return i }
+            if b >= 0x80 { nonASCII = true }
+            i += 1
+        }
+        return count
     }
 
     /// Bytes of `w` that are '"', '\\' or below 0x20, as the high bit of each such byte.
@@ -286,12 +295,15 @@ struct JSONParseState {
         throw error(.invalidUTF8, at: start + (JSONParseState.firstInvalidUTF8(span) ?? 0))
     }
 
-    /// The slow path once a backslash is seen: decode into `scratch`.
+    /// The slow path once a backslash is seen: decode into `scratch`, copying the runs
+    /// between escapes in bulk.
     mutating func parseEscapedString(start: Int, firstEscape: Int) throws(JSONError) -> String {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: firstEscape - start))
         var i = firstEscape
-        while i < count {
+        var nonASCII = false
+        while true {
+            guard i < count else { break }
             let b = base[i]
             if b == UInt8(ascii: "\"") {
                 pos = i + 1
@@ -320,8 +332,9 @@ struct JSONParseState {
             } else if b < 0x20 {
                 throw error(.controlCharacterInString(b), at: i)
             } else {
-                scratch.append(b)
-                i += 1
+                let next = nextSpecial(from: i, nonASCII: &nonASCII)
+                scratch.append(contentsOf: UnsafeBufferPointer(start: base + i, count: next - i))
+                i = next
             }
         }
         throw error(.unexpectedEnd(expected: "'\"' to close the string"), at: count)
