@@ -1,6 +1,12 @@
 // Hot element-wise and attention kernels in C. Each vectorised function carries a
 // per-function `target("avx2,fma")` attribute and is chosen at run time after a CPU check,
-// so the package needs no unsafeFlags and stays usable as a dependency.
+// so the package needs no unsafeFlags and stays usable as a dependency. Every kernel has
+// a portable scalar fallback computing the same thing.
+//
+// Conventions (llm.c style): row-major f32 buffers, shapes in the comments, `ld*` are row
+// strides in elements, kernels work on a row range so callers can split rows across
+// threads. Forward kernels are plain named functions so a backward kernel can sit next to
+// each one.
 #ifndef SYNPREF_KERNELS_H
 #define SYNPREF_KERNELS_H
 
@@ -9,5 +15,71 @@
 
 /// 1 when the CPU supports AVX2 and FMA (x86-64), else 0.
 int synpref_cpu_has_avx2_fma(void);
+/// 1 when the CPU supports AVX-512F, else 0 (informational; kernels use AVX2).
+int synpref_cpu_has_avx512f(void);
+/// Forces the portable scalar kernels (1) or restores CPU dispatch (0); for tests.
+void synpref_force_scalar(int on);
+
+// ---- dtype conversion -------------------------------------------------------------
+/// dst[n] (f32) = widen(src[n] bf16). Exact.
+void synpref_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
+/// dst[n] (f32) = widen(src[n] IEEE half). Exact (subnormals, inf, nan included).
+void synpref_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+// ---- element-wise -----------------------------------------------------------------
+/// y[n] += x[n]
+void synpref_add_inplace(float *y, const float *x, size_t n);
+/// out[rows][cols] += bias[cols]  (row stride ld)
+void synpref_add_bias(float *out, size_t ld, const float *bias, size_t rows, size_t cols);
+/// out[r][c] = silu(gate[r][c]) * up[r][c], silu(x) = x / (1 + exp(-x)); out may alias gate.
+void synpref_silu_mul(float *out, const float *gate, const float *up, size_t n);
+/// x[n] = gelu(x) = 0.5 x (1 + erf(x / sqrt 2))  (transformers' "gelu", erf form)
+void synpref_gelu_erf(float *x, size_t n);
+/// x[n] = tanh(x[n])
+void synpref_tanh(float *x, size_t n);
+/// x[n] = exp(x[n]); relative error ~1e-7 (Cephes polynomial).
+void synpref_exp(float *x, size_t n);
+/// Row-wise softmax of x[rows][cols] (row stride ld), in place.
+void synpref_softmax_rows(float *x, size_t ld, size_t rows, size_t cols);
+
+// ---- normalisation ----------------------------------------------------------------
+/// out[r] = inp[r] / sqrt(mean(inp[r]^2) + eps) * weight     inp, out: [rows][dim]
+/// out may alias inp.
+void synpref_rmsnorm(float *out, size_t ldo, const float *inp, size_t ldi,
+                     const float *weight, size_t rows, size_t dim, float eps);
+/// out[r] = (inp[r] - mean) / sqrt(var + eps) * weight + bias  (biased var); may alias.
+void synpref_layernorm(float *out, size_t ldo, const float *inp, size_t ldi,
+                       const float *weight, const float *bias, size_t rows, size_t dim,
+                       float eps);
+
+// ---- rotary position embedding ----------------------------------------------------
+/// Rotates heads in place, "rotate_half" layout (first half / second half of each head):
+///   x[t][h][i]       = x1 cos - x2 sin,   x[t][h][i+D/2] = x2 cos + x1 sin
+/// x: [rows][heads*D] with row stride ld; cos, sin: [rows][D/2] (per row's position).
+void synpref_rope(float *x, size_t ld, size_t rows, size_t heads, size_t head_dim,
+                  const float *cos_table, const float *sin_table);
+
+// ---- attention --------------------------------------------------------------------
+/// Block sizes of the tiled attention; scratch a caller must give per worker thread.
+/// kt_out[h][d][t] = k[t][h*D + d]: keys transposed per head, rows of ldkt floats.
+void synpref_transpose_heads(float *kt_out, size_t ldkt, const float *k, size_t ldk,
+                             size_t t0, size_t t1, size_t heads, size_t head_dim);
+enum { SYNPREF_ATTN_BQ = 64, SYNPREF_ATTN_BK = 64 };
+size_t synpref_attention_scratch_floats(size_t head_dim);
+
+/// Flash-attention style forward for one query block of one head of one sequence, with an
+/// online softmax: memory O(BQ*BK + BQ*D), never O(length^2).
+///   q:   [nq][D]  rows q0..q0+nq of the sequence (row stride ldq)
+///   kt:  [D][nk]  all keys of the sequence, transposed (row stride ldkt); each row must
+///                 be readable 15 floats past nk (the kernel reads whole 16-wide tiles)
+///   v:   [nk][D]  all values of the sequence (row stride ldv)
+///   out: [nq][D]  softmax(scale * q k^T [+ causal mask]) v   (row stride ldo)
+/// causal: query row q0+i attends keys 0..q0+i only. nq <= SYNPREF_ATTN_BQ.
+/// lse (optional, may be NULL): [nq] log-sum-exp of each row's scaled scores, kept for a
+/// backward pass.
+void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
+                             const float *kt, size_t ldkt, const float *v, size_t ldv, size_t nk,
+                             size_t head_dim, float scale, int causal,
+                             float *out, size_t ldo, float *lse, float *scratch);
 
 #endif

@@ -1,0 +1,97 @@
+// Element-wise kernels: residual adds, biases, activations, exp, row softmax.
+#include "synpref_kernels.h"
+#include "internal.h"
+
+#if SYNPREF_X86
+static AVX2 void add_inplace_avx2(float *y, const float *x, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(x + i)));
+    for (; i < n; i++) y[i] += x[i];
+}
+
+static AVX2 void silu_mul_avx2(float *out, const float *gate, const float *up, size_t n) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 neg = _mm256_set1_ps(-0.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 g = _mm256_loadu_ps(gate + i);
+        __m256 e = synpref_exp8(_mm256_xor_ps(g, neg));
+        __m256 s = _mm256_div_ps(g, _mm256_add_ps(one, e));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(s, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < n; i++) out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+static AVX2 void exp_avx2(float *x, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, synpref_exp8(_mm256_loadu_ps(x + i)));
+    for (; i < n; i++) x[i] = expf(x[i]);
+}
+
+static AVX2 void softmax_row_avx2(float *x, size_t n) {
+    __m256 vm = _mm256_set1_ps(-INFINITY);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(x + i));
+    float m = synpref_hmax8(vm);
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    __m256 vmax = _mm256_set1_ps(m), vs = _mm256_setzero_ps();
+    for (i = 0; i + 8 <= n; i += 8) {
+        __m256 e = synpref_exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmax));
+        vs = _mm256_add_ps(vs, e);
+        _mm256_storeu_ps(x + i, e);
+    }
+    float s = synpref_hsum8(vs);
+    for (; i < n; i++) { x[i] = expf(x[i] - m); s += x[i]; }
+    __m256 inv = _mm256_set1_ps(1.0f / s);
+    for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
+    for (; i < n; i++) x[i] *= 1.0f / s;
+}
+#endif
+
+void synpref_add_inplace(float *y, const float *x, size_t n) {
+#if SYNPREF_X86
+    if (synpref_use_avx2()) { add_inplace_avx2(y, x, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
+
+void synpref_add_bias(float *out, size_t ld, const float *bias, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) synpref_add_inplace(out + r * ld, bias, cols);
+}
+
+void synpref_silu_mul(float *out, const float *gate, const float *up, size_t n) {
+#if SYNPREF_X86
+    if (synpref_use_avx2()) { silu_mul_avx2(out, gate, up, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+void synpref_gelu_erf(float *x, size_t n) {
+    // Only BERT uses it; libm's erff is exact to an ulp, which parity wants more than speed.
+    for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+
+void synpref_tanh(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = tanhf(x[i]);
+}
+
+void synpref_exp(float *x, size_t n) {
+#if SYNPREF_X86
+    if (synpref_use_avx2()) { exp_avx2(x, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) x[i] = expf(x[i]);
+}
+
+void synpref_softmax_rows(float *x, size_t ld, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * ld;
+#if SYNPREF_X86
+        if (synpref_use_avx2()) { softmax_row_avx2(row, cols); continue; }
+#endif
+        float m = -INFINITY, s = 0;
+        for (size_t i = 0; i < cols; i++) m = row[i] > m ? row[i] : m;
+        for (size_t i = 0; i < cols; i++) { row[i] = expf(row[i] - m); s += row[i]; }
+        for (size_t i = 0; i < cols; i++) row[i] *= 1.0f / s;
+    }
+}

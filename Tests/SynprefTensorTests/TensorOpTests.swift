@@ -1,0 +1,84 @@
+import Testing
+import Foundation
+@testable import SynprefTensor
+
+@Suite struct TensorOpTests {
+    @Test func viewsShareStorage() {
+        let t = Tensor((0..<12).map(Float.init), shape: [3, 4])
+        #expect(t.rows(1..<3).toArray() == [4, 5, 6, 7, 8, 9, 10, 11])
+        #expect(t.columns(1..<3).toArray() == [1, 2, 5, 6, 9, 10])
+        #expect(t.reshaped([4, 3]).rows(3..<4).toArray() == [9, 10, 11])
+        t.rows(1..<2).f32[0] = 42
+        #expect(t.toArray()[4] == 42)
+    }
+
+    @Test func linearWithBf16WeightsMatchesF32() {
+        // bf16 weights built from f32 values that bf16 represents exactly (8 mantissa bits),
+        // so both GEMMs multiply the same numbers.
+        let m = 7, k = 33, n = 150
+        let wf: [Float] = Ref.random(n * k, seed: 21).map { Float(Int($0 * 64)) / 64 }
+        let bf16: [UInt16] = wf.map { UInt16($0.bitPattern >> 16) }
+        let x = Ref.random(m * k, seed: 22), bias = Ref.random(n, seed: 23)
+        let ctx = ComputeContext(threads: 2)
+        ctx.widenTileFloats = 40 * k // several tiles, the last one partial
+        let owner = bf16 as AnyObject
+        let y16 = Tensor(zeros: [m, n]), y32 = Tensor(zeros: [m, n])
+        bf16.withUnsafeBytes { raw in
+            let w = Tensor(borrowing: raw, dtype: .bfloat16, shape: [n, k], owner: owner)
+            Linear(weight: w, bias: Tensor(bias, shape: [n])).forward(Tensor(x, shape: [m, k]), into: y16, ctx: ctx)
+        }
+        Linear(weight: Tensor(wf, shape: [n, k]), bias: Tensor(bias, shape: [n])).forward(Tensor(x, shape: [m, k]), into: y32, ctx: ctx)
+        var want = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n {
+            var s = Double(bias[j])
+            for e in 0..<k { s += Double(x[i * k + e]) * Double(wf[j * k + e]) }
+            want[i * n + j] = Float(s)
+        } }
+        #expect(Ref.maxAbsDiff(y16.toArray(), want) < 1e-4)
+        #expect(Ref.maxAbsDiff(y32.toArray(), want) < 1e-4)
+        // accumulate: y += x Wᵀ + b doubles the result.
+        Linear(weight: Tensor(wf, shape: [n, k]), bias: Tensor(bias, shape: [n])).forward(Tensor(x, shape: [m, k]), into: y32, accumulate: true, ctx: ctx)
+        #expect(Ref.maxAbsDiff(y32.toArray(), want.map { 2 * $0 }) < 2e-4)
+    }
+
+    @Test func packedAttentionEqualsOneAtATime() {
+        let lengths = [3, 70, 1, 129], heads = 2, d = 16
+        let packed = PackedSequences(lengths: lengths)
+        let n = packed.totalTokens
+        let q = Ref.random(n * heads * d, seed: 31), k = Ref.random(n * d, seed: 32), v = Ref.random(n * d, seed: 33)
+        let ctx = ComputeContext(threads: 2)
+        let out = Tensor(zeros: [n, heads * d])
+        Attention.forward(q: Tensor(q, shape: [n, heads * d]), k: Tensor(k, shape: [n, d]), v: Tensor(v, shape: [n, d]),
+                          into: out, sequences: packed, heads: heads, kvHeads: 1, headDim: d, scale: 0.25, causal: true, ctx: ctx)
+        let got = out.toArray()
+        for s in 0..<lengths.count {
+            let r = packed.range(s)
+            let want = Ref.attention(q: Array(q[(r.lowerBound * heads * d)..<(r.upperBound * heads * d)]),
+                                     k: Array(k[(r.lowerBound * d)..<(r.upperBound * d)]),
+                                     v: Array(v[(r.lowerBound * d)..<(r.upperBound * d)]),
+                                     t: r.count, heads: heads, kvHeads: 1, d: d, scale: 0.25, causal: true)
+            #expect(Ref.maxAbsDiff(Array(got[(r.lowerBound * heads * d)..<(r.upperBound * heads * d)]), want) < 2e-6)
+        }
+        #expect(packed.positions == Array(0..<3) + Array(0..<70) + [0] + Array(0..<129))
+    }
+
+    @Test func ropeLlama3ScalingFollowsTheFormula() {
+        // Frequencies with wavelength < original/high_freq keep their value, those with
+        // wavelength > original/low_freq are divided by factor (see transformers'
+        // _compute_llama3_parameters); head_dim 128, theta 500000, factor 8, orig 8192.
+        let plain = RotaryEmbedding(headDim: 128, theta: 500000)
+        let scaled = RotaryEmbedding(headDim: 128, theta: 500000,
+                                     llama3: .init(factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192))
+        #expect(plain.invFreq[0] == 1)
+        for i in 0..<64 {
+            let wavelen = 2 * Double.pi / Double(plain.invFreq[i])
+            if wavelen < 8192 / 4 { #expect(scaled.invFreq[i] == plain.invFreq[i]) }
+            if wavelen > 8192 { #expect(abs(scaled.invFreq[i] - plain.invFreq[i] / 8) <= plain.invFreq[i] * 1e-6) }
+        }
+        // theta^(2i/d) for i = 32 of 64 is sqrt(500000).
+        #expect(abs(Double(plain.invFreq[32]) - 1 / 500000.0.squareRoot()) < 1e-9)
+        let (c, s) = plain.tables(positions: [0, 3])
+        #expect(c.toArray()[0..<64].allSatisfy { $0 == 1 } && s.toArray()[0..<64].allSatisfy { $0 == 0 })
+        #expect(abs(c.toArray()[64] - Float(cos(3.0))) < 1e-7)
+    }
+}
