@@ -89,4 +89,11 @@ import Testing
         #expect(o.rendered == 222 && o.raised == 39)
         #expect(o.rendered - o.withGenerationPrompt >= 100)
     }
+
+    /// A template that prints what it receives: pins down the message preprocessing
+    /// (null keys dropped, reasoning aliases and their key order) and the variables.
+    @Test func probeOfPreprocessing() throws {
+        let o = try check("probe")
+        #expect(o.rendered == 43 && o.raised == 0)
+    }
 }

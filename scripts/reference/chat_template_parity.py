@@ -39,6 +39,14 @@ SHARED = pathlib.Path("/work/shared/templates")
 FIXTURES = ROOT / "Tests/SynprefJinjaTests/Fixtures"
 SEED = 20260101
 
+# Prints what a template receives, to pin down apply_chat_template's preprocessing
+# (None keys dropped, reasoning aliases and their key order, tools/documents defaults).
+PROBE = (
+    "{% for m in messages %}{{ m|tojson }}\n{% endfor %}"
+    "bos={{ bos_token }} eos={{ eos_token }} tools={{ tools|tojson }} documents={{ documents }} "
+    "gen={{ add_generation_prompt }} extra={{ extra is defined and extra }}"
+)
+
 TEMPLATES = {
     "qwen3.jinja": ("87a2728cb8dc9fe424d624542f6060ec05a1d285ebbec578bb078900e33396b5", None, "<|im_end|>"),
     "qwen3-revised.jinja": ("a55ee1b1660128b7098723e0abcd92caa0788061051c62d51cbe87d9cf1974d8", None, "<|im_end|>"),
@@ -47,6 +55,7 @@ TEMPLATES = {
         "<|begin_of_text|>",
         "<|eot_id|>",
     ),
+    "probe.jinja": (None, "<s>", "</s>"),
 }
 
 # --- content pools -------------------------------------------------------------------------
@@ -255,6 +264,13 @@ TOOLS = [
 def variants(template_name, rng):
     """(messages, add_generation_prompt, kwargs) triples for one template."""
     out = []
+    if template_name == "probe.jinja":
+        for _ in range(40):
+            out.append((conversation(rng), rng.random() < 0.5, rng.choice([{}, {"extra": "x"}, {"tools": TOOLS[:1]}])))
+        out.append(([{"role": "assistant", "content": "a", "thinking": "t", "reasoning_content": None, "x": None}], False, {}))
+        out.append(([{"role": "assistant", "content": "a", "reasoning": "r", "thinking": None}], False, {}))
+        out.append(([{"role": "assistant", "reasoning_content": "", "content": "a", "thinking": "t"}], False, {}))
+        return out
     is_qwen = template_name.startswith("qwen3")
     for _ in range(160):
         out.append((conversation(rng), False, {}))
@@ -323,9 +339,13 @@ def main():
     (FIXTURES / "templates").mkdir(parents=True, exist_ok=True)
     (FIXTURES / "parity").mkdir(parents=True, exist_ok=True)
     for name, (sha, bos, eos) in TEMPLATES.items():
-        raw = (SHARED / name).read_bytes()
-        assert hashlib.sha256(raw).hexdigest() == sha, f"{name}: unexpected sha256"
-        shutil.copyfile(SHARED / name, FIXTURES / "templates" / name)
+        if sha is None:
+            raw = PROBE.encode("utf-8")
+            (FIXTURES / "templates" / name).write_bytes(raw)
+        else:
+            raw = (SHARED / name).read_bytes()
+            assert hashlib.sha256(raw).hexdigest() == sha, f"{name}: unexpected sha256"
+            shutil.copyfile(SHARED / name, FIXTURES / "templates" / name)
         template = raw.decode("utf-8")
         tok = make_tokenizer(bos, eos)
         lines = []
