@@ -720,9 +720,10 @@ struct Parser {
         return args
     }
 
+    /// A call is reported at its callee (`raise_exception(...)` at the name, a method
+    /// call at the dot before the method name).
     private mutating func parseCall(_ node: Expr) throws -> Expr {
-        let loc = current.location
-        return .call(node, try parseCallArgs(), loc)
+        .call(node, try parseCallArgs(), node.location)
     }
 
     private mutating func parseFilter(_ node: Expr?, startInline: Bool = false) throws -> Expr? {

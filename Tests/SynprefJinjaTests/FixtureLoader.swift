@@ -53,3 +53,17 @@ func visible(_ s: String) -> String {
     }
     return out
 }
+
+import SynprefCore
+
+/// The real Llama tokenizer_config.json, when fetched (`scripts/fetch-assets.sh`). A
+/// missing asset fails the test run when `SynprefAssets.required`.
+enum SynprefAssetsLocator {
+    static func llamaConfig() -> URL? {
+        if let url = SynprefAssets.locate("llama3/tokenizer_config.json") { return url }
+        if SynprefAssets.required {
+            Issue.record("missing asset llama3/tokenizer_config.json (run scripts/fetch-assets.sh)")
+        }
+        return nil
+    }
+}
