@@ -144,7 +144,7 @@ public enum ChatTemplateError: Error, CustomStringConvertible, Equatable {
         case .noChatTemplate(let d):
             return
                 "\(d): no chat template: there is no chat_template.jinja and tokenizer_config.json has no \"chat_template\". "
-                + "Base models ship none; use the instruct/chat model's tokenizer folder or pass a template file."
+                + "Base models ship none; use the instruct/chat model's tokenizer folder or give a template file."
         case .namedTemplateNotFound(let name, let available, let file):
             return "\(file): no chat template named '\(name)'; available: \(available.joined(separator: ", "))"
         case .unreadable(let p, let r):

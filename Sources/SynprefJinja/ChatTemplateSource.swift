@@ -77,7 +77,8 @@ extension ChatTemplate {
         return tokens
     }
 
-    static func readText(_ url: URL) throws -> String {
+    /// A template file's text (UTF-8, newlines kept as they are).
+    public static func readText(_ url: URL) throws -> String {
         let data: Data
         do {
             data = try Data(contentsOf: url)
