@@ -444,7 +444,14 @@ final class Interpreter {
 
     /// `obj.name`: a Python attribute first, then `obj['name']`, else Undefined.
     func getattr(_ obj: Value, _ name: String) throws -> Value {
-        if case .undefined(let u) = obj { throw Ops.undefinedError(u) }
+        switch obj {
+        case .undefined(let u): throw Ops.undefinedError(u)
+        case .dict(let d) where !Methods.dictAttributes.contains(name) && !name.hasPrefix("__"):
+            // The common case (`message.content`): a key, not a dict method.
+            return d.get(string: name)
+                ?? .undefined(Undefined(message: "'dict object' has no attribute '\(name)'"))
+        default: break
+        }
         switch Methods.attribute(obj, name, self) {
         case .value(let v): return v
         case .unsafe:

@@ -359,33 +359,61 @@ enum PythonJSON {
         return PythonText.floatRepr(d)
     }
 
+    /// A JSON string literal. Works on UTF-8 bytes and copies runs that need no escape
+    /// in one piece (this is the hot path of writing rendered conversations).
     static func quote(_ s: String, ensureASCII: Bool, into out: inout String) {
-        out.unicodeScalars.append("\"")
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if c.value < 0x20 {
-                    out += "\\u" + hex(c.value, width: 4)
-                } else if ensureASCII && c.value > 0x7E {
-                    if c.value > 0xFFFF {
-                        let v = c.value - 0x10000
-                        out += "\\u" + hex(0xD800 + (v >> 10), width: 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), width: 4)
-                    } else {
-                        out += "\\u" + hex(c.value, width: 4)
-                    }
-                } else {
-                    out.unicodeScalars.append(c)
-                }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 2)
+        bytes.append(0x22)
+        var s = s
+        s.withUTF8 { buf in
+            var runStart = 0
+            var i = 0
+            func escape(_ text: String) {
+                bytes.append(contentsOf: buf[runStart..<i])
+                bytes.append(contentsOf: text.utf8)
             }
+            while i < buf.count {
+                let b = buf[i]
+                if b >= 0x20 && b != 0x22 && b != 0x5C && (b < 0x7F || !ensureASCII) {
+                    i += 1
+                    continue
+                }
+                switch b {
+                case 0x22: escape("\\\"")
+                case 0x5C: escape("\\\\")
+                case 0x0A: escape("\\n")
+                case 0x0D: escape("\\r")
+                case 0x09: escape("\\t")
+                case 0x08: escape("\\b")
+                case 0x0C: escape("\\f")
+                default:
+                    if b < 0x20 || b == 0x7F {
+                        escape("\\u" + hex(UInt32(b), width: 4))
+                    } else {
+                        // ensure_ascii: a multi-byte character becomes \uXXXX (a surrogate
+                        // pair above the BMP).
+                        let n = b >= 0xF0 ? 4 : (b >= 0xE0 ? 3 : 2)
+                        var v = UInt32(b) & (n == 4 ? 0x07 : (n == 3 ? 0x0F : 0x1F))
+                        for k in 1..<n { v = (v << 6) | (UInt32(buf[i + k]) & 0x3F) }
+                        if v > 0xFFFF {
+                            let u = v - 0x10000
+                            escape("\\u" + hex(0xD800 + (u >> 10), width: 4) + "\\u" + hex(0xDC00 + (u & 0x3FF), width: 4))
+                        } else {
+                            escape("\\u" + hex(v, width: 4))
+                        }
+                        i += n
+                        runStart = i
+                        continue
+                    }
+                }
+                i += 1
+                runStart = i
+            }
+            bytes.append(contentsOf: buf[runStart..<buf.count])
         }
-        out.unicodeScalars.append("\"")
+        bytes.append(0x22)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 }
 

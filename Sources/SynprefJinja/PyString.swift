@@ -222,18 +222,24 @@ enum PyString {
     }
 
     static func strip(_ s: String, _ chars: String?, left: Bool = true, right: Bool = true) -> String {
-        let sc = scalars(s)
-        let set: Set<UInt32>? = chars.map { Set($0.unicodeScalars.map(\.value)) }
-        func strippable(_ c: Unicode.Scalar) -> Bool {
-            if let set { return set.contains(c.value) }
+        let view = s.unicodeScalars
+        let set: [Unicode.Scalar]? = chars.map { Array($0.unicodeScalars) }
+        @inline(__always) func strippable(_ c: Unicode.Scalar) -> Bool {
+            if let set { return set.contains(c) }
             return isPythonSpace(c)
         }
-        var a = 0
-        var b = sc.count
-        if left { while a < b, strippable(sc[a]) { a += 1 } }
-        if right { while b > a, strippable(sc[b - 1]) { b -= 1 } }
-        if a == 0 && b == sc.count { return s }
-        return string(sc[a..<b])
+        var a = view.startIndex
+        var b = view.endIndex
+        if left { while a < b, strippable(view[a]) { a = view.index(after: a) } }
+        if right {
+            while b > a {
+                let p = view.index(before: b)
+                guard strippable(view[p]) else { break }
+                b = p
+            }
+        }
+        if a == view.startIndex && b == view.endIndex { return s }
+        return String(view[a..<b])
     }
 
     // MARK: Case

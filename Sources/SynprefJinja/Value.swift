@@ -55,58 +55,75 @@ enum PyKey: Hashable {
     case tuple([PyKey])
 }
 
-/// An insertion-ordered dict with Python key semantics.
+/// An insertion-ordered dict with Python key semantics. Copy-on-write over one class
+/// reference, so passing dicts (messages) around costs a single retain.
 struct PyDict {
-    private(set) var keys: [Value] = []
-    private(set) var values: [Value] = []
-    private var hashKeys: [PyKey] = []
-    /// Built only for larger dicts; small ones (messages) are scanned.
-    private var index: [PyKey: Int]? = nil
+    private final class Storage {
+        var keys: [Value] = []
+        var values: [Value] = []
+        var hashKeys: [PyKey] = []
+        /// Built only for larger dicts; small ones (messages) are scanned.
+        var index: [PyKey: Int]? = nil
+
+        func copy() -> Storage {
+            let c = Storage()
+            c.keys = keys
+            c.values = values
+            c.hashKeys = hashKeys
+            c.index = index
+            return c
+        }
+    }
+
+    private var storage = Storage()
 
     init() {}
 
-    var count: Int { keys.count }
+    var count: Int { storage.keys.count }
+    var keys: [Value] { storage.keys }
+    var values: [Value] { storage.values }
 
     func position(_ key: PyKey) -> Int? {
-        if let index { return index[key] }
-        return hashKeys.firstIndex(of: key)
+        if let index = storage.index { return index[key] }
+        return storage.hashKeys.firstIndex(of: key)
     }
 
     func get(_ key: PyKey) -> Value? {
-        position(key).map { values[$0] }
+        position(key).map { storage.values[$0] }
     }
 
     /// Fast path for string keys (attribute-style access on messages).
     func get(string s: String) -> Value? {
-        if index != nil { return get(.string(Array(s.utf8))) }
-        for (i, k) in keys.enumerated() {
-            if case .string(let ks) = k, scalarsEqual(ks, s) { return values[i] }
-        }
-        // Markup keys hash like strings.
-        for (i, k) in keys.enumerated() {
-            if case .markup(let ks) = k, scalarsEqual(ks, s) { return values[i] }
+        if storage.index != nil { return get(.string(Array(s.utf8))) }
+        for (i, k) in storage.keys.enumerated() {
+            switch k {
+            case .string(let ks), .markup(let ks):
+                if scalarsEqual(ks, s) { return storage.values[i] }
+            default: continue
+            }
         }
         return nil
     }
 
     mutating func set(_ key: Value, hash: PyKey, _ value: Value) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         if let i = position(hash) {
-            values[i] = value
+            storage.values[i] = value
             return
         }
-        keys.append(key)
-        values.append(value)
-        hashKeys.append(hash)
-        if index != nil {
-            index?[hash] = keys.count - 1
-        } else if keys.count > 12 {
+        storage.keys.append(key)
+        storage.values.append(value)
+        storage.hashKeys.append(hash)
+        if storage.index != nil {
+            storage.index?[hash] = storage.keys.count - 1
+        } else if storage.keys.count > 12 {
             var d: [PyKey: Int] = [:]
-            for (i, k) in hashKeys.enumerated() { d[k] = i }
-            index = d
+            for (i, k) in storage.hashKeys.enumerated() { d[k] = i }
+            storage.index = d
         }
     }
 
-    var items: [(Value, Value)] { (0..<keys.count).map { (keys[$0], values[$0]) } }
+    var items: [(Value, Value)] { (0..<storage.keys.count).map { (storage.keys[$0], storage.values[$0]) } }
 }
 
 /// `namespace(...)`: the one mutable object templates can change (`set ns.x = ...`).
