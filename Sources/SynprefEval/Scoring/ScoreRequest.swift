@@ -6,10 +6,13 @@ import SynprefCore
 public struct ScoreRequest: Sendable, Hashable {
     public let id: String
     public let messages: [ChatMessage]
+    /// The canonical messages JSON the id hashes (kept: the request file reuses it).
+    public let canonicalMessages: String
 
     public init(messages: [ChatMessage]) {
         self.messages = messages
-        self.id = ScoreRequest.id(for: messages)
+        self.canonicalMessages = CanonicalJSON.messages(messages)
+        self.id = SHA256.hex(canonicalMessages)
     }
 
     /// The request id of `messages`.
@@ -19,7 +22,7 @@ public struct ScoreRequest: Sendable, Hashable {
 
     /// `{"id":"...","messages":[...]}`: one line of a request file.
     public var jsonLine: String {
-        "{\"id\":\"\(id)\",\"messages\":\(CanonicalJSON.messages(messages))}"
+        "{\"id\":\"\(id)\",\"messages\":\(canonicalMessages)}"
     }
 }
 
