@@ -35,9 +35,15 @@ public enum BenchmarkCatalog {
     public static func folder(_ name: String) -> String { name }
 
     /// `root/<folder>` when it exists, else `root` itself (so `--data` may point at either).
-    public static func dataPath(_ name: String, root: String) -> String {
+    /// A root laid out for `all` (it holds another benchmark's folder) but lacking this one is
+    /// missing data, not data to read.
+    public static func dataPath(_ name: String, root: String) throws -> String {
         let sub = (root as NSString).appendingPathComponent(folder(name))
-        return DataFile.isDirectory(sub) ? sub : root
+        if DataFile.isDirectory(sub) { return sub }
+        if names.contains(where: { DataFile.isDirectory((root as NSString).appendingPathComponent(folder($0))) }) {
+            throw EvalError.missingDataset(benchmark: name, path: sub, whereToGet: whereToGet(name))
+        }
+        return root
     }
 
     public static func load(_ name: String, path: String) throws -> any LoadedBenchmark {

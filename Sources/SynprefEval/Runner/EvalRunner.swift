@@ -35,7 +35,7 @@ public enum EvalRunner {
         }
         let name = try BenchmarkCatalog.resolve(selection)
         progress.report(ProgressEvent(task: "loading \(name)", completed: 0, total: 1, unit: "benchmarks"))
-        let loaded = try BenchmarkCatalog.load(name, path: BenchmarkCatalog.dataPath(name, root: data))
+        let loaded = try BenchmarkCatalog.load(name, path: try BenchmarkCatalog.dataPath(name, root: data))
         progress.report(ProgressEvent(task: "loading \(name)", completed: 1, total: 1, unit: "benchmarks"))
         return ([loaded], [])
     }
