@@ -48,8 +48,17 @@ struct EvalCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    /// The score source of this run. The `--model` branch is where the local runtime plugs in:
+    /// `ModelScoreSource(scorer: rewardModel, batchSize: …, cache: ScoreCache(path:
+    /// ScoreCache.defaultPath(fingerprint:), fingerprint:))`, with `renderInput` (chat-template
+    /// text, the exact cache key) and `countTokens` (for tokens/s) set from the model's tokenizer.
+    func makeSource() throws -> (any ScoreSource)? {
         if model != nil { throw EvalModelNotAvailable() }
+        return try scores.map { try PrecomputedScores(path: $0) }
+    }
+
+    func run() async throws {
+        if model != nil { _ = try makeSource() }
         let progress = EvalProgress()
         let started = Date()
         let (loaded, skipped) = try EvalRunner.load(benchmark, data: data, progress: progress)
@@ -61,9 +70,16 @@ struct EvalCommand: AsyncParsableCommand {
             try EvalRunner.writeRequests(requests, to: dumpRequests)
             progress.line("wrote \(requests.count) requests to \(dumpRequests)")
         }
-        guard let scores else { return }
-        let source = try PrecomputedScores(path: scores)
+        guard let source = try makeSource() else { return }
         let outcome = try await source.scores(for: requests, progress: progress)
+        let stats = outcome.statistics
+        if stats.scored > 0 || stats.cacheHits > 0 {
+            var line = "scored \(stats.scored) responses, \(stats.cacheHits) from the cache ("
+                + String(format: "%.1f%% hit rate", stats.cacheHitRate * 100)
+            if let r = stats.responsesPerSecond { line += String(format: ", %.2f responses/s", r) }
+            if let t = stats.tokensPerSecond { line += String(format: ", %.0f tokens/s", t) }
+            progress.line(line + ")")
+        }
         let reports = try EvalRunner.evaluate(loaded, scores: outcome.table)
         let results = EvalResults(reports: reports, skipped: skipped, provenance: source.provenance,
                                   statistics: outcome.statistics, requestCount: requests.count)

@@ -2,7 +2,7 @@ import Foundation
 import SynprefCore
 
 /// A benchmark that `all` had to leave out, and why.
-public struct SkippedBenchmark: Sendable, Equatable {
+public struct SkippedBenchmark: Error, Sendable, Equatable {
     public var benchmark: String
     public var reason: String
 }
@@ -15,22 +15,28 @@ public enum EvalRunner {
     public static func load(_ selection: String, data: String, progress: any ProgressObserver = SilentProgress())
         throws -> (loaded: [any LoadedBenchmark], skipped: [SkippedBenchmark]) {
         if selection.lowercased() == "all" {
-            var loaded: [any LoadedBenchmark] = []
-            var skipped: [SkippedBenchmark] = []
-            for (i, name) in BenchmarkCatalog.names.enumerated() {
-                progress.report(ProgressEvent(task: "loading \(name)", completed: i, total: BenchmarkCatalog.names.count, unit: "benchmarks"))
+            // Benchmarks load independently, so on all cores; results keep the catalog order.
+            let outcomes = try Parallel.map(BenchmarkCatalog.names) { name -> Result<any LoadedBenchmark, SkippedBenchmark> in
                 let path = (data as NSString).appendingPathComponent(BenchmarkCatalog.folder(name))
                 guard DataFile.isDirectory(path) else {
-                    skipped.append(SkippedBenchmark(benchmark: name, reason: "no \(BenchmarkCatalog.folder(name))/ folder in \(data). \(BenchmarkCatalog.whereToGet(name))"))
-                    continue
+                    return .failure(SkippedBenchmark(benchmark: name, reason: "no \(BenchmarkCatalog.folder(name))/ folder in \(data). \(BenchmarkCatalog.whereToGet(name))"))
                 }
                 do {
-                    loaded.append(try BenchmarkCatalog.load(name, path: path))
+                    let loaded = try BenchmarkCatalog.load(name, path: path)
+                    progress.report(ProgressEvent(task: "loaded \(name)", completed: loaded.requests.count, total: nil, unit: "responses"))
+                    return .success(loaded)
                 } catch EvalError.missingDataset(_, _, let whereToGet) {
-                    skipped.append(SkippedBenchmark(benchmark: name, reason: "no data files in \(path). \(whereToGet)"))
+                    return .failure(SkippedBenchmark(benchmark: name, reason: "no data files in \(path). \(whereToGet)"))
                 }
             }
-            progress.report(ProgressEvent(task: "loading", completed: BenchmarkCatalog.names.count, total: BenchmarkCatalog.names.count, unit: "benchmarks"))
+            var loaded: [any LoadedBenchmark] = []
+            var skipped: [SkippedBenchmark] = []
+            for outcome in outcomes {
+                switch outcome {
+                case .success(let b): loaded.append(b)
+                case .failure(let s): skipped.append(s)
+                }
+            }
             return (loaded, skipped)
         }
         let name = try BenchmarkCatalog.resolve(selection)

@@ -10,9 +10,13 @@ public struct ScoreRequest: Sendable, Hashable {
     public let canonicalMessages: String
 
     public init(messages: [ChatMessage]) {
+        self.init(messages: messages, canonical: CanonicalJSON.messages(messages))
+    }
+
+    init(messages: [ChatMessage], canonical: String) {
         self.messages = messages
-        self.canonicalMessages = CanonicalJSON.messages(messages)
-        self.id = SHA256.hex(canonicalMessages)
+        self.canonicalMessages = canonical
+        self.id = SHA256.hex(canonical)
     }
 
     /// The request id of `messages`.
@@ -26,23 +30,31 @@ public struct ScoreRequest: Sendable, Hashable {
     }
 }
 
-/// Collects the distinct requests of one or more benchmarks, in first-seen order.
+/// Collects the distinct requests of one or more benchmarks, in first-seen order. A
+/// conversation seen before is recognised by its canonical text before hashing (hashing is
+/// the expensive part; RMB repeats each response in several pairs).
 public struct RequestSet: Sendable {
     public private(set) var requests: [ScoreRequest] = []
-    private var seen: Set<String> = []
+    private var idByCanonical: [String: String] = [:]
 
     public init() {}
 
     /// Adds `messages` (if new) and returns its id.
     @discardableResult
     public mutating func add(_ messages: [ChatMessage]) -> String {
-        let request = ScoreRequest(messages: messages)
-        if seen.insert(request.id).inserted { requests.append(request) }
+        let canonical = CanonicalJSON.messages(messages)
+        if let id = idByCanonical[canonical] { return id }
+        let request = ScoreRequest(messages: messages, canonical: canonical)
+        idByCanonical[canonical] = request.id
+        requests.append(request)
         return request.id
     }
 
     public mutating func add(contentsOf other: [ScoreRequest]) {
-        for r in other where seen.insert(r.id).inserted { requests.append(r) }
+        for r in other where idByCanonical[r.canonicalMessages] == nil {
+            idByCanonical[r.canonicalMessages] = r.id
+            requests.append(r)
+        }
     }
 
     public var count: Int { requests.count }
