@@ -170,3 +170,22 @@ struct ScoringTests {
         }
     }
 }
+
+@Suite("Request sets")
+struct RequestSetTests {
+    @Test("merging sets keeps first-seen order and adding a merged conversation again does not duplicate it")
+    func merge() {
+        var a = RequestSet()
+        a.add(singleTurn("q", "1"))
+        a.add(singleTurn("q", "2"))
+        var b = RequestSet()
+        b.add(singleTurn("q", "2"))
+        b.add(singleTurn("q", "3"))
+        var all = RequestSet()
+        all.add(contentsOf: a.requests)
+        all.add(contentsOf: b.requests)
+        #expect(all.requests.map { $0.messages[1].content } == ["1", "2", "3"])
+        let again = all.add(singleTurn("q", "3"))
+        #expect(again == b.requests[1].id && all.count == 3)
+    }
+}

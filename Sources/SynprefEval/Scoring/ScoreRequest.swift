@@ -1,3 +1,4 @@
+import Foundation
 import SynprefCore
 
 /// One (conversation, response) to score: the conversation's last message is the assistant
@@ -35,7 +36,8 @@ public struct ScoreRequest: Sendable, Hashable {
 /// the expensive part; RMB repeats each response in several pairs).
 public struct RequestSet: Sendable {
     public private(set) var requests: [ScoreRequest] = []
-    private var idByCanonical: [String: String] = [:]
+    private var idByCanonical: [ExactText: String] = [:]
+    private var ids: Set<String> = []
 
     public init() {}
 
@@ -43,21 +45,42 @@ public struct RequestSet: Sendable {
     @discardableResult
     public mutating func add(_ messages: [ChatMessage]) -> String {
         let canonical = CanonicalJSON.messages(messages)
-        if let id = idByCanonical[canonical] { return id }
+        if let id = idByCanonical[ExactText(canonical)] { return id }
         let request = ScoreRequest(messages: messages, canonical: canonical)
-        idByCanonical[canonical] = request.id
-        requests.append(request)
+        idByCanonical[ExactText(canonical)] = request.id
+        if ids.insert(request.id).inserted { requests.append(request) }
         return request.id
     }
 
     public mutating func add(contentsOf other: [ScoreRequest]) {
-        for r in other where idByCanonical[r.canonicalMessages] == nil {
-            idByCanonical[r.canonicalMessages] = r.id
-            requests.append(r)
-        }
+        // Ids identify canonical texts one to one; comparing the short ids is cheaper.
+        for r in other where ids.insert(r.id).inserted { requests.append(r) }
     }
 
     public var count: Int { requests.count }
+}
+
+/// A string compared and hashed by its UTF-8 bytes. `String`'s own Hashable normalises
+/// Unicode (NFC) first, which costs more than SHA-256 on non-ASCII text, and two texts with
+/// different bytes must stay different requests anyway (their ids differ).
+struct ExactText: Hashable, Sendable {
+    var text: String
+
+    init(_ text: String) {
+        var t = text
+        t.makeContiguousUTF8()
+        self.text = t
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var t = text
+        t.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func == (a: ExactText, b: ExactText) -> Bool {
+        var x = a.text, y = b.text
+        return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) } }
+    }
 }
 
 /// The usual reward-model input: one user turn, then the response.
