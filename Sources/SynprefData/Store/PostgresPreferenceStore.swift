@@ -45,6 +45,11 @@ public final class PostgresPreferenceStore: PreferenceStore {
         runner.cancel()
     }
 
+    /// Runs raw SQL (tests use it to check what the schema refuses, and to drop their schema).
+    func execute(rawSQL sql: String) async throws {
+        try await transaction { conn in try await self.exec(conn, sql) }
+    }
+
     // MARK: plumbing
 
     private static let retryableStates: Set<String> = ["40P01", "40001"]

@@ -381,4 +381,9 @@ public final class SQLitePreferenceStore: PreferenceStore {
     public func close() async throws {
         try pool.close()
     }
+
+    /// Runs raw SQL (tests use it to check what the schema refuses).
+    func execute(rawSQL sql: String) async throws {
+        try await write { db in try db.execute(sql: sql) }
+    }
 }
