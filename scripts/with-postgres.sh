@@ -27,7 +27,7 @@ _synpref_pg_start() {
         id "$SYNPREF_PG_USER" >/dev/null 2>&1 || SYNPREF_PG_USER=nobody
         chown "$SYNPREF_PG_USER" "$SYNPREF_PG_DIR"
     fi
-    if ! _synpref_pg_run "$bindir/initdb" -D "$SYNPREF_PG_DIR/data" -U synpref --auth=trust -E UTF8 --locale=C >"$SYNPREF_PG_DIR/initdb.log" 2>&1; then
+    if ! _synpref_pg_run "$bindir/initdb" -D "$SYNPREF_PG_DIR/data" -U synpref --auth=trust -E UTF8 --locale=C --no-sync >"$SYNPREF_PG_DIR/initdb.log" 2>&1; then
         echo "with-postgres: initdb failed:" >&2
         cat "$SYNPREF_PG_DIR/initdb.log" >&2
         return 1
