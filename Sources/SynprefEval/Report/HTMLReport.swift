@@ -68,17 +68,21 @@ public enum HTMLReport {
         return s + "</table>\n"
     }
 
-    /// A grid of percentages shaded from white (0%) to blue (100%).
+    /// A grid of percentages shaded from white (0%) to blue (100%), rows = chosen style,
+    /// columns = rejected style.
     static func heatmap(_ h: Heatmap) -> String {
-        let cell = 64.0, left = 80.0, top = 28.0
+        let cell = 72.0, left = 104.0, top = 44.0
         let width = left + cell * Double(h.columnLabels.count) + 10
         let height = top + cell * Double(h.rowLabels.count) + 10
         var s = "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-size=\"12\">\n"
+        s += "<text x=\"\(left + cell * Double(h.columnLabels.count) / 2)\" y=\"14\" text-anchor=\"middle\" font-weight=\"600\">rejected style</text>\n"
+        let midY = top + cell * Double(h.rowLabels.count) / 2
+        s += "<text x=\"14\" y=\"\(midY)\" text-anchor=\"middle\" font-weight=\"600\" transform=\"rotate(-90 14 \(midY))\">chosen style</text>\n"
         for (j, label) in h.columnLabels.enumerated() {
-            s += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"18\" text-anchor=\"middle\">rej. \(escape(label))</text>\n"
+            s += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top - 8)\" text-anchor=\"middle\">\(escape(label))</text>\n"
         }
         for (i, label) in h.rowLabels.enumerated() {
-            s += "<text x=\"\(left - 6)\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"end\">ch. \(escape(label))</text>\n"
+            s += "<text x=\"\(left - 6)\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"end\">\(escape(label))</text>\n"
             for j in h.columnLabels.indices {
                 let v = i < h.values.count && j < h.values[i].count ? h.values[i][j] : .nan
                 let t = v.isFinite ? max(0, min(1, v / 100)) : 0

@@ -112,7 +112,7 @@ public struct EvalResults: Sendable {
     /// Columns whose benchmark data was incomplete (notes were raised).
     public var partialColumns: Set<String> {
         var out: Set<String> = []
-        for r in reports where !r.notes.isEmpty { for (c, _) in r.paperColumns { out.insert(c) } }
+        for r in reports { out.formUnion(r.partialColumns) }
         return out
     }
 

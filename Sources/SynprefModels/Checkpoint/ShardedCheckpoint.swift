@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 import SynprefTensor
 
 /// A checkpoint split over several safetensors files, described by
