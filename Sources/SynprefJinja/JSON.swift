@@ -35,6 +35,10 @@ private func dumpsJSON(_ v: JinjaValue) -> String {
 struct JSONParser {
     private let b: [UInt8]
     private var i = 0
+    /// Arrays and objects nest at most this deep (Python's json gives up near 1000 with
+    /// a RecursionError); deeper input is an error instead of a stack overflow.
+    static let maxDepth = 500
+    private var depth = 0
 
     init(_ bytes: [UInt8]) { b = bytes }
 
@@ -199,6 +203,9 @@ struct JSONParser {
     }
 
     private mutating func parseArray() throws -> JinjaValue {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > JSONParser.maxDepth { throw err("nested deeper than \(JSONParser.maxDepth) levels") }
         i += 1
         var items: [JinjaValue] = []
         skipSpace()
@@ -224,6 +231,9 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws -> JinjaValue {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > JSONParser.maxDepth { throw err("nested deeper than \(JSONParser.maxDepth) levels") }
         i += 1
         var obj = JinjaObject()
         skipSpace()
@@ -278,6 +288,7 @@ enum PythonJSON {
     private static func encode(_ v: Value, level: Int, options: Options, itemSep: String, into out: inout String)
         throws
     {
+        try PyError.checkDepth(level)
         switch v {
         case .none: out += "null"
         case .bool(let b): out += b ? "true" : "false"

@@ -60,4 +60,16 @@ import Testing
         let text = try PythonJSON.dumps(Value(["x": [], "y": [1]]), options: options)
         #expect(text == "{\n  \"x\": [],\n  \"y\": [\n    1\n  ]\n}")
     }
+
+    @Test func deepNestingIsBoundedAndStillRenders() async throws {
+        #expect(throws: JSONError.self) { try JinjaValue(json: String(repeating: "[", count: 100_000)) }
+        // 499 levels (the limit is 500) survive parsing, conversion, printing and tojson
+        // on a concurrency thread.
+        let text = String(repeating: "[", count: 499) + String(repeating: "]", count: 499)
+        let v = try JinjaValue(json: text)
+        let rendered = try await Task {
+            try ChatTemplate(source: "{{ x|tojson }}{{ x == x }}{{ x|string|length }}").render(context: ["x": v])
+        }.value
+        #expect(rendered == text.replacingOccurrences(of: "][", with: "], [") + "True" + String(998))
+    }
 }
