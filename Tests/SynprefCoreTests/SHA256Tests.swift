@@ -21,4 +21,22 @@ import Testing
         hasher.update(bytes[200...])
         #expect(SHA256.hexString(hasher.finalize()) == SHA256.hex(text))
     }
+
+    @Test func chunkedUpdatesOfAnyShapeMatchOneShot() {
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        let data: [UInt8] = (0..<200_003).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        let whole = SHA256.hex(data)
+        var hasher = SHA256()
+        var i = 0, step = 1
+        while i < data.count {
+            let j = min(data.count, i + step)
+            if step % 2 == 0 { hasher.update(data[i..<j]) } else { hasher.update(AnySequence(data[i..<j])) }
+            i = j
+            step = step * 3 % 257 + 1
+        }
+        #expect(SHA256.hexString(hasher.finalize()) == whole)
+    }
 }
