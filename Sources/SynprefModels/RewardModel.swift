@@ -45,6 +45,22 @@ public final class RewardModel: @unchecked Sendable {
         set { lock.lock(); defer { lock.unlock() }; context.profile = newValue }
     }
 
+    /// Opens a checkpoint: `reference` is a local folder with config.json and
+    /// model.safetensors (or a sharded index). The config and every required tensor
+    /// (names, shapes, dtypes) are validated before anything runs.
+    public static func open(_ reference: String, threads: Int? = nil, maxBatchTokens: Int = 4096) throws -> RewardModel {
+        let dir = URL(fileURLWithPath: (reference as NSString).expandingTildeInPath)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelError.unsupported(
+                "\(reference): no such checkpoint folder (Hugging Face repo ids resolve through the Hub cache once that lands; give a local folder)")
+        }
+        let config = try ModelConfig.load(from: dir)
+        let weights = try Checkpoint.open(directory: dir)
+        try WeightManifest(config: config, source: weights).validate(source: weights)
+        return try RewardModel(config: config, weights: weights, directory: dir, threads: threads, maxBatchTokens: maxBatchTokens)
+    }
+
     /// Worker threads used for kernels and BLAS.
     public var threads: Int { context.threads }
 
