@@ -81,17 +81,10 @@ func benchAttention(threads: Int, repeats: Int) {
     }
 }
 
-/// Scores a JSONL file of {"id","input_ids"} with a Qwen3-0.6B-config checkpoint (config
-/// built here so the kernels can be tuned before config.json parsing lands) and prints
+/// Scores a JSONL file of {"id","input_ids"} (same forward as `synpref score`) and prints
 /// tokens/s plus where the time went.
 func benchScore(model: String, input: String, threads: Int, batchTokens: Int, repeats: Int) throws {
-    let dir = URL(fileURLWithPath: model)
-    let config = DecoderConfig(
-        architecture: .qwen3ForSequenceClassification, vocabSize: 151936, hiddenSize: 1024, intermediateSize: 3072,
-        numHiddenLayers: 28, numAttentionHeads: 16, numKeyValueHeads: 8, headDim: 128, rmsNormEps: 1e-6,
-        ropeTheta: 1_000_000, maxPositionEmbeddings: 40960, padTokenId: 151643, numLabels: 1)
-    let rm = try RewardModel(config: .decoder(config), weights: try Checkpoint.open(directory: dir), directory: dir,
-                             threads: threads, maxBatchTokens: batchTokens)
+    let rm = try RewardModel.open(model, threads: threads, maxBatchTokens: batchTokens)
     let text = try String(contentsOfFile: input, encoding: .utf8)
     let seqs: [[Int]] = text.split(separator: "\n").compactMap { line in
         guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
@@ -109,6 +102,8 @@ func benchScore(model: String, input: String, threads: Int, batchTokens: Int, re
                      p.widenSeconds, p.attentionSeconds, p.attentionFlops / p.attentionSeconds / 1e9,
                      dt - p.gemmSeconds - p.widenSeconds - p.attentionSeconds, scores.first ?? .nan))
     }
+    var usage = rusage()
+    if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 { print("peak RSS \(usage.ru_maxrss / 1024) MB") }
 }
 
 let args = CommandLine.arguments.dropFirst()
