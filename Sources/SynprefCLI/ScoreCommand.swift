@@ -284,8 +284,7 @@ final class ThroughputMeter {
         var line = String(format: "synpref score: %d sequences (%d tokens) in %.3f s: %.1f tokens/s",
                           sequences, tokens, elapsed, Double(tokens) / Swift.max(elapsed, 1e-9))
         if skipped > 0 { line += "; skipped \(skipped) bad line\(skipped == 1 ? "" : "s")" }
-        var usage = rusage()
-        if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 { line += "; peak RSS \(usage.ru_maxrss / 1024) MB" }
+        if let peak = RewardModel.processPeakResidentBytes { line += "; peak RSS \(peak >> 20) MB" }
         stderr.write(line + "\n")
     }
 }

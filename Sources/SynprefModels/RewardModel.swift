@@ -61,6 +61,9 @@ public final class RewardModel: @unchecked Sendable {
         return try RewardModel(config: config, weights: weights, directory: dir, threads: threads, maxBatchTokens: maxBatchTokens)
     }
 
+    /// This process's peak resident memory in bytes (see `MemoryStats`).
+    public static var processPeakResidentBytes: Int? { MemoryStats.peakResidentBytes() }
+
     /// Worker threads used for kernels and BLAS.
     public var threads: Int { context.threads }
 

@@ -36,7 +36,7 @@ def main():
             head_dim=128, max_position_embeddings=131072, rms_norm_eps=1e-5,
             rope_parameters={"rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0, "low_freq_factor": 1.0,
                              "high_freq_factor": 4.0, "original_max_position_embeddings": 8192},
-            num_labels=1, pad_token_id=128256 - 1)
+            num_labels=1, pad_token_id=a.vocab - 1)
     else:
         cls = Qwen3ForSequenceClassification
         config = Qwen3Config(

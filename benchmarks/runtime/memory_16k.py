@@ -14,7 +14,8 @@ peak RSS ~= bf16 weight bytes (memory-mapped, all touched) + activations + base,
 base (runtime, BLAS buffers, code) is measured here too. Prints measured vs predicted
 for each narrow model, then the 8B prediction against the 24 GiB machine.
 
-usage: memory_16k.py [--synpref .build/release/synpref] [--tokens 16384]
+usage: memory_16k.py [--bench .build/release/synpref-bench] [--tokens 16384]
+(synpref-bench score runs the same RewardModel forward as `synpref score`.)
 """
 import argparse
 import json
@@ -39,7 +40,7 @@ def activations(n, hidden, heads, kv_heads, head_dim, inter):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--synpref", default=os.path.join(ROOT, ".build", "release", "synpref"))
+    ap.add_argument("--bench", default=os.path.join(ROOT, ".build", "release", "synpref-bench"))
     ap.add_argument("--tokens", type=int, default=16384)
     a = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
@@ -55,13 +56,13 @@ def main():
                                "--layers", "2", "--hidden", str(hidden), "--intermediate", str(inter),
                                "--heads", str(heads), "--kv-heads", str(kv), "--vocab", "32000"])
         weights = os.path.getsize(os.path.join(model, "model.safetensors"))
-        p = subprocess.run([a.synpref, "score", "--model", model, "--input", path, "--output", os.devnull,
+        p = subprocess.run([a.bench, "score", "--model", model, "--input", path, "--repeats", "1",
                             "--threads", "2", "--batch-tokens", str(a.tokens)],
                            capture_output=True, text=True)
         if p.returncode != 0:
             sys.exit(p.stderr)
-        m = re.search(r"peak RSS (\d+) MB", p.stderr)
-        t = re.search(r"in ([0-9.]+) s", p.stderr)
+        m = re.search(r"peak RSS (\d+) MB", p.stdout)
+        t = re.search(r"tokens ([0-9.]+) s", p.stdout)
         peak = int(m.group(1)) * MiB
         act = activations(a.tokens, hidden, heads, kv, 128, inter)
         base = peak - weights - act

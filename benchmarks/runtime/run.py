@@ -109,8 +109,8 @@ def main():
     batch = {"a": 4, "b": 8}
     times = {(side, k): [] for side in ("torch", "synpref") for k in seqs}
     last_scores = {}
-    peak = 0  # synpref's own peak RSS (it reports getrusage(RUSAGE_SELF); a fork's ru_maxrss
-    # would include the Python parent's pages and overstate it)
+    peak = 0  # synpref's own peak RSS (VmHWM, which starts afresh at exec; a forked child's
+    # ru_maxrss would include this Python process's pages and overstate it)
     for rep in range(a.repeats):
         for k in a.only:
             if model is not None:

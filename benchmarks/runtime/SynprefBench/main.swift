@@ -91,7 +91,17 @@ func benchScore(model: String, input: String, threads: Int, batchTokens: Int, re
         return (obj["input_ids"] as? [NSNumber])?.map(\.intValue)
     }
     let tokens = seqs.reduce(0) { $0 + $1.count }
+    // The machine's sgemm rate right before and after each run (same process, same
+    // moment), so the forward's GEMM rate can be read as a fraction of it despite noise.
+    let sgemmCtx = ComputeContext(threads: threads)
+    let (m, n, k) = (2048, 3072, 1024)
+    let a = Tensor(randomFloats(m * k), shape: [m, k]), w = Tensor(randomFloats(n * k), shape: [n, k])
+    let c = Tensor(zeros: [m, n])
+    func sgemmRate() -> Double {
+        2 * Double(m * n * k) / timeIt(repeats: 3) { Linear(weight: w).forward(a, into: c, ctx: sgemmCtx) } / 1e9
+    }
     for r in 0..<repeats {
+        let before = sgemmRate()
         rm.profile = Profile()
         let t0 = Profile.now()
         let scores = try rm.score(tokenSequences: seqs)
@@ -101,9 +111,11 @@ func benchScore(model: String, input: String, threads: Int, batchTokens: Int, re
                      r, seqs.count, tokens, dt, Double(tokens) / dt, p.gemmSeconds, p.gemmFlops / p.gemmSeconds / 1e9,
                      p.widenSeconds, p.attentionSeconds, p.attentionFlops / p.attentionSeconds / 1e9,
                      dt - p.gemmSeconds - p.widenSeconds - p.attentionSeconds, scores.first ?? .nan))
+        let after = sgemmRate()
+        print(String(format: "run %d: sgemm (2048x3072x1024) %.1f GFLOP/s before, %.1f after: forward GEMMs at %.0f%% of it",
+                     r, before, after, 100 * p.gemmFlops / p.gemmSeconds / 1e9 / ((before + after) / 2)))
     }
-    var usage = rusage()
-    if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 { print("peak RSS \(usage.ru_maxrss / 1024) MB") }
+    if let peak = MemoryStats.peakResidentBytes() { print("peak RSS \(peak >> 20) MB") }
 }
 
 let args = CommandLine.arguments.dropFirst()
