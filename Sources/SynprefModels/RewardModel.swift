@@ -97,7 +97,7 @@ public final class RewardModel: @unchecked Sendable {
                        progress: (any ProgressObserver)? = nil) throws -> [[Float]] {
         var out: [[Float]] = []
         out.reserveCapacity(tokenSequences.count)
-        try run(tokenSequences, tokenTypeIds, progress: progress, scoreRowsOnly: true) { chunk, hidden, packed, ctx in
+        try run(tokenSequences, tokenTypeIds, progress: progress, scoreRowsOnly: true) { _, hidden, packed, ctx in
             switch backbone {
             case .decoder(let d):
                 out += try d.scoreHead(hidden: hidden, ctx: ctx) // hidden holds just the score rows
@@ -112,7 +112,7 @@ public final class RewardModel: @unchecked Sendable {
     /// final norm (decoders) or BERT's last_hidden_state.
     public func finalHiddenStates(tokenSequences: [[Int]], tokenTypeIds: [[Int]]? = nil) throws -> [Tensor] {
         var out: [Tensor] = []
-        try run(tokenSequences, tokenTypeIds, progress: nil) { chunk, hidden, packed, _ in
+        try run(tokenSequences, tokenTypeIds, progress: nil) { _, hidden, packed, _ in
             for s in 0..<packed.count {
                 let r = packed.range(s)
                 out.append(Tensor(hidden.rows(r).toArray(), shape: [r.count, hidden.shape[1]]))

@@ -18,7 +18,7 @@ import Foundation
     }
 
     func run(_ input: String, output: String, onError: String = "fail") async throws {
-        var cmd = try ScoreCommand.parse(["--model", Self.model, "--input", input, "--output", output,
+        let cmd = try ScoreCommand.parse(["--model", Self.model, "--input", input, "--output", output,
                                           "--threads", "2", "--on-error", onError])
         try await cmd.run()
     }
@@ -90,7 +90,7 @@ import Foundation
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(throws: (any Error).self) { try ScoreCommand.parse(["--model", Self.model, "--input", "x", "--threads", "0"]) }
         #expect(throws: (any Error).self) { try ScoreCommand.parse(["--model", Self.model, "--input", "x", "--on-error", "ignore"]) }
-        var cmd = try ScoreCommand.parse(["--model", "/nonexistent/model", "--input", out])
+        let cmd = try ScoreCommand.parse(["--model", "/nonexistent/model", "--input", out])
         await #expect(throws: (any Error).self) { try await cmd.run() }
     }
 }
