@@ -7,10 +7,12 @@
 #include <string.h>
 
 enum { BQ = SYNPREF_ATTN_BQ, BK = SYNPREF_ATTN_BK };
+// Micro-kernels work on 6 query rows at a time; scratch rows are padded up to RB * ceil(BQ/RB).
+enum { RB = 6, BQP = (SYNPREF_ATTN_BQ + 5) / 6 * 6 };
 
-// Scratch layout (floats): qs[BQ][D] | s[BQ][BK] | acc[BQ][D] | m[BQ] | l[BQ] | corr[BQ]
+// Scratch layout (floats): qs[BQP][D] | s[BQP][BK] | acc[BQP][D] | m[BQP] | l[BQP] | corr[BQP]
 size_t synpref_attention_scratch_floats(size_t head_dim) {
-    return (size_t)BQ * head_dim + (size_t)BQ * BK + (size_t)BQ * head_dim + 3 * BQ;
+    return (size_t)BQP * head_dim + (size_t)BQP * BK + (size_t)BQP * head_dim + 3 * BQP;
 }
 
 // s[BQ][BK] (cols < ncols) = qs[BQ][D] . kt[D][ncols]   (kt row stride ldkt)
@@ -35,88 +37,65 @@ static void pv_scalar(float *acc, const float *p, const float *v, size_t ldv, si
 }
 
 #if SYNPREF_X86
-// rows is a multiple of 4 (the scratch rows past nq are zero-filled).
+// rows is a multiple of RB = 6 (the scratch rows past nq are zero-filled): 6 x 16 tiles,
+// 12 accumulators, so the FMA pipes never wait on one another.
+#define FMA2(r) b = _mm256_broadcast_ss(q##r + d); \
+    a##r##0 = _mm256_fmadd_ps(b, k0, a##r##0); a##r##1 = _mm256_fmadd_ps(b, k1, a##r##1);
 static AVX2 void scores_avx2(float *s, const float *qs, const float *kt, size_t ldkt, size_t rows, size_t ncols, size_t D) {
-    for (size_t i = 0; i < rows; i += 4) {
-        const float *q0 = qs + i * D, *q1 = q0 + D, *q2 = q1 + D, *q3 = q2 + D;
+    for (size_t i = 0; i < rows; i += RB) {
+        const float *q0 = qs + i * D, *q1 = q0 + D, *q2 = q1 + D, *q3 = q2 + D, *q4 = q3 + D, *q5 = q4 + D;
         for (size_t j = 0; j < ncols; j += 16) {
-            __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00;
-            __m256 a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+            __m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00, b;
             const float *k = kt + j;
             for (size_t d = 0; d < D; d++, k += ldkt) {
                 __m256 k0 = _mm256_loadu_ps(k), k1 = _mm256_loadu_ps(k + 8);
-                __m256 b = _mm256_broadcast_ss(q0 + d);
-                a00 = _mm256_fmadd_ps(b, k0, a00); a01 = _mm256_fmadd_ps(b, k1, a01);
-                b = _mm256_broadcast_ss(q1 + d);
-                a10 = _mm256_fmadd_ps(b, k0, a10); a11 = _mm256_fmadd_ps(b, k1, a11);
-                b = _mm256_broadcast_ss(q2 + d);
-                a20 = _mm256_fmadd_ps(b, k0, a20); a21 = _mm256_fmadd_ps(b, k1, a21);
-                b = _mm256_broadcast_ss(q3 + d);
-                a30 = _mm256_fmadd_ps(b, k0, a30); a31 = _mm256_fmadd_ps(b, k1, a31);
+                FMA2(0) FMA2(1) FMA2(2) FMA2(3) FMA2(4) FMA2(5)
             }
             float *o = s + i * BK + j;
             _mm256_storeu_ps(o, a00); _mm256_storeu_ps(o + 8, a01);
             _mm256_storeu_ps(o + BK, a10); _mm256_storeu_ps(o + BK + 8, a11);
             _mm256_storeu_ps(o + 2 * BK, a20); _mm256_storeu_ps(o + 2 * BK + 8, a21);
             _mm256_storeu_ps(o + 3 * BK, a30); _mm256_storeu_ps(o + 3 * BK + 8, a31);
+            _mm256_storeu_ps(o + 4 * BK, a40); _mm256_storeu_ps(o + 4 * BK + 8, a41);
+            _mm256_storeu_ps(o + 5 * BK, a50); _mm256_storeu_ps(o + 5 * BK + 8, a51);
         }
     }
 }
+#undef FMA2
 
 // acc[i][:] = corr[i] * acc[i][:] + sum_j p[i][j] v[j][:]   (the online-softmax rescale is
-// folded into the accumulator load)
+// folded into the accumulator load); 6 rows x 16 columns of D per tile.
+#define LOAD2(r) a##r##0 = _mm256_mul_ps(_mm256_broadcast_ss(corr + i + r), _mm256_loadu_ps(c + r * D)); \
+    a##r##1 = _mm256_mul_ps(_mm256_broadcast_ss(corr + i + r), _mm256_loadu_ps(c + r * D + 8));
+#define FMA2(r) b = _mm256_broadcast_ss(p + (i + r) * BK + j); \
+    a##r##0 = _mm256_fmadd_ps(b, v0, a##r##0); a##r##1 = _mm256_fmadd_ps(b, v1, a##r##1);
+#define STORE2(r) _mm256_storeu_ps(c + r * D, a##r##0); _mm256_storeu_ps(c + r * D + 8, a##r##1);
 static AVX2 void pv_avx2(float *acc, const float *corr, const float *p, const float *v, size_t ldv, size_t rows, size_t nk, size_t D) {
-    for (size_t i = 0; i < rows; i += 4) {
-        const float *p0 = p + i * BK, *p1 = p0 + BK, *p2 = p1 + BK, *p3 = p2 + BK;
-        const __m256 c0 = _mm256_broadcast_ss(corr + i), c1 = _mm256_broadcast_ss(corr + i + 1);
-        const __m256 c2 = _mm256_broadcast_ss(corr + i + 2), c3 = _mm256_broadcast_ss(corr + i + 3);
+    for (size_t i = 0; i < rows; i += RB) {
         size_t d = 0;
         for (; d + 16 <= D; d += 16) {
             float *c = acc + i * D + d;
-            __m256 a00 = _mm256_mul_ps(c0, _mm256_loadu_ps(c)), a01 = _mm256_mul_ps(c0, _mm256_loadu_ps(c + 8));
-            __m256 a10 = _mm256_mul_ps(c1, _mm256_loadu_ps(c + D)), a11 = _mm256_mul_ps(c1, _mm256_loadu_ps(c + D + 8));
-            __m256 a20 = _mm256_mul_ps(c2, _mm256_loadu_ps(c + 2 * D)), a21 = _mm256_mul_ps(c2, _mm256_loadu_ps(c + 2 * D + 8));
-            __m256 a30 = _mm256_mul_ps(c3, _mm256_loadu_ps(c + 3 * D)), a31 = _mm256_mul_ps(c3, _mm256_loadu_ps(c + 3 * D + 8));
+            __m256 a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, b;
+            LOAD2(0) LOAD2(1) LOAD2(2) LOAD2(3) LOAD2(4) LOAD2(5)
             const float *vj = v + d;
             for (size_t j = 0; j < nk; j++, vj += ldv) {
                 __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8);
-                __m256 b = _mm256_broadcast_ss(p0 + j);
-                a00 = _mm256_fmadd_ps(b, v0, a00); a01 = _mm256_fmadd_ps(b, v1, a01);
-                b = _mm256_broadcast_ss(p1 + j);
-                a10 = _mm256_fmadd_ps(b, v0, a10); a11 = _mm256_fmadd_ps(b, v1, a11);
-                b = _mm256_broadcast_ss(p2 + j);
-                a20 = _mm256_fmadd_ps(b, v0, a20); a21 = _mm256_fmadd_ps(b, v1, a21);
-                b = _mm256_broadcast_ss(p3 + j);
-                a30 = _mm256_fmadd_ps(b, v0, a30); a31 = _mm256_fmadd_ps(b, v1, a31);
+                FMA2(0) FMA2(1) FMA2(2) FMA2(3) FMA2(4) FMA2(5)
             }
-            _mm256_storeu_ps(c, a00); _mm256_storeu_ps(c + 8, a01);
-            _mm256_storeu_ps(c + D, a10); _mm256_storeu_ps(c + D + 8, a11);
-            _mm256_storeu_ps(c + 2 * D, a20); _mm256_storeu_ps(c + 2 * D + 8, a21);
-            _mm256_storeu_ps(c + 3 * D, a30); _mm256_storeu_ps(c + 3 * D + 8, a31);
-        }
-        for (; d + 8 <= D; d += 8) {
-            float *c = acc + i * D + d;
-            __m256 a0 = _mm256_mul_ps(c0, _mm256_loadu_ps(c)), a1 = _mm256_mul_ps(c1, _mm256_loadu_ps(c + D));
-            __m256 a2 = _mm256_mul_ps(c2, _mm256_loadu_ps(c + 2 * D)), a3 = _mm256_mul_ps(c3, _mm256_loadu_ps(c + 3 * D));
-            const float *vj = v + d;
-            for (size_t j = 0; j < nk; j++, vj += ldv) {
-                __m256 v0 = _mm256_loadu_ps(vj);
-                a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(p0 + j), v0, a0);
-                a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(p1 + j), v0, a1);
-                a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(p2 + j), v0, a2);
-                a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(p3 + j), v0, a3);
-            }
-            _mm256_storeu_ps(c, a0); _mm256_storeu_ps(c + D, a1);
-            _mm256_storeu_ps(c + 2 * D, a2); _mm256_storeu_ps(c + 3 * D, a3);
+            STORE2(0) STORE2(1) STORE2(2) STORE2(3) STORE2(4) STORE2(5)
         }
         for (; d < D; d++)
-            for (size_t r = 0; r < 4; r++) {
+            for (size_t r = 0; r < RB; r++) {
                 float a = corr[i + r] * acc[(i + r) * D + d];
                 for (size_t j = 0; j < nk; j++) a += p[(i + r) * BK + j] * v[j * ldv + d];
                 acc[(i + r) * D + d] = a;
             }
     }
 }
+#undef LOAD2
+#undef FMA2
+#undef STORE2
 
 static AVX2 float rowmax_avx2(const float *s, size_t n) {
     size_t j = 0;
@@ -155,13 +134,13 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
 #if SYNPREF_X86
     simd = synpref_use_avx2();
 #endif
-    size_t rows = (nq + 3) & ~(size_t)3; // 4-row micro-kernels; rows past nq are zero
+    size_t rows = (nq + RB - 1) / RB * RB; // 6-row micro-kernels; rows past nq are zero
     float *qs = scratch;
-    float *s = qs + (size_t)BQ * D;
-    float *acc = s + (size_t)BQ * BK;
-    float *m = acc + (size_t)BQ * D;
-    float *l = m + BQ;
-    float *cr = l + BQ;
+    float *s = qs + (size_t)BQP * D;
+    float *acc = s + (size_t)BQP * BK;
+    float *m = acc + (size_t)BQP * D;
+    float *l = m + BQP;
+    float *cr = l + BQP;
 
     memset(qs, 0, rows * D * sizeof(float));
     for (size_t i = 0; i < nq; i++)

@@ -45,6 +45,25 @@ public final class RewardModel: @unchecked Sendable {
         set { lock.lock(); defer { lock.unlock() }; context.profile = newValue }
     }
 
+    /// Opens a checkpoint: `reference` is a local folder with config.json and
+    /// model.safetensors (or a sharded index). The config and every required tensor
+    /// (names, shapes, dtypes) are validated before anything runs.
+    public static func open(_ reference: String, threads: Int? = nil, maxBatchTokens: Int = 4096) throws -> RewardModel {
+        let dir = URL(fileURLWithPath: (reference as NSString).expandingTildeInPath)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelError.unsupported(
+                "\(reference): no such checkpoint folder (Hugging Face repo ids resolve through the Hub cache once that lands; give a local folder)")
+        }
+        let config = try ModelConfig.load(from: dir)
+        let weights = try Checkpoint.open(directory: dir)
+        try WeightManifest(config: config, source: weights).validate(source: weights)
+        return try RewardModel(config: config, weights: weights, directory: dir, threads: threads, maxBatchTokens: maxBatchTokens)
+    }
+
+    /// This process's peak resident memory in bytes (see `MemoryStats`).
+    public static var processPeakResidentBytes: Int? { MemoryStats.peakResidentBytes() }
+
     /// Worker threads used for kernels and BLAS.
     public var threads: Int { context.threads }
 
@@ -78,7 +97,7 @@ public final class RewardModel: @unchecked Sendable {
                        progress: (any ProgressObserver)? = nil) throws -> [[Float]] {
         var out: [[Float]] = []
         out.reserveCapacity(tokenSequences.count)
-        try run(tokenSequences, tokenTypeIds, progress: progress, scoreRowsOnly: true) { chunk, hidden, packed, ctx in
+        try run(tokenSequences, tokenTypeIds, progress: progress, scoreRowsOnly: true) { _, hidden, packed, ctx in
             switch backbone {
             case .decoder(let d):
                 out += try d.scoreHead(hidden: hidden, ctx: ctx) // hidden holds just the score rows
@@ -93,7 +112,7 @@ public final class RewardModel: @unchecked Sendable {
     /// final norm (decoders) or BERT's last_hidden_state.
     public func finalHiddenStates(tokenSequences: [[Int]], tokenTypeIds: [[Int]]? = nil) throws -> [Tensor] {
         var out: [Tensor] = []
-        try run(tokenSequences, tokenTypeIds, progress: nil) { chunk, hidden, packed, _ in
+        try run(tokenSequences, tokenTypeIds, progress: nil) { _, hidden, packed, _ in
             for s in 0..<packed.count {
                 let r = packed.range(s)
                 out.append(Tensor(hidden.rows(r).toArray(), shape: [r.count, hidden.shape[1]]))

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Accelerate)
 import Accelerate
 #else
@@ -23,10 +24,15 @@ public enum BLAS {
         #endif
     }
 
-    /// Sets the BLAS library's thread count (process-wide in OpenBLAS).
+    /// Sets the BLAS library's thread count (process-wide in OpenBLAS); a no-op when it
+    /// already has that value, so models opened with the same count never touch it.
     public static func setThreads(_ n: Int) {
         #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(n))
+        if currentThreads.exchange(n, ordering: .relaxed) != n {
+            openblas_set_num_threads(Int32(n))
+        }
         #endif
     }
+
+    private static let currentThreads = Atomic<Int>(0)
 }

@@ -51,7 +51,7 @@ import SynprefTensor
         let ref = try ParityFixtures.readJSON(try ParityFixtures.folder("minilm-reference.json.gz"))
         let rows = (ref["sequences"] as? [[String: Any]]) ?? []
         #expect(rows.count == 20)
-        let config = try ParityFixtures.loadConfig(dir)
+        let config = try ModelConfig.load(from: dir)
         let model = try RewardModel(config: config, weights: try Checkpoint.open(directory: dir), directory: dir, threads: 2)
         let ids = rows.map { ParityFixtures.ints($0["input_ids"]) }
         let pooled = try model.meanPooledEmbeddings(tokenSequences: ids)

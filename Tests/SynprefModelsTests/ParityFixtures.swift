@@ -55,51 +55,7 @@ enum ParityFixtures {
     }
 
     static func open(_ name: String, threads: Int = 2, maxBatchTokens: Int = 4096) throws -> RewardModel {
-        let dir = try folder(name)
-        let config = try loadConfig(dir)
-        return try RewardModel(config: config, weights: try Checkpoint.open(directory: dir), directory: dir,
-                               threads: threads, maxBatchTokens: maxBatchTokens)
-    }
-
-    /// Interim config.json reading for the fixtures' transformers-5 layout, until the
-    /// checkpoint helper's `ModelConfig.load(from:)` is merged.
-    static func loadConfig(_ dir: URL) throws -> ModelConfig {
-        guard let j = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("config.json"))) as? [String: Any],
-              let arch = (j["architectures"] as? [String])?.first.flatMap(ArchitectureKind.init(rawValue:)) else {
-            throw ModelError.unsupported("bad fixture config in \(dir.path)")
-        }
-        func int(_ k: String) -> Int { (j[k] as? NSNumber)?.intValue ?? 0 }
-        func dbl(_ k: String) -> Double { (j[k] as? NSNumber)?.doubleValue ?? 0 }
-        let labels = (j["id2label"] as? [String: Any])?.count ?? 2 // transformers omits the default 2 labels
-        switch arch {
-        case .bertModel, .bertForSequenceClassification:
-            return .bert(BertConfig(architecture: arch, vocabSize: int("vocab_size"), hiddenSize: int("hidden_size"),
-                                    numHiddenLayers: int("num_hidden_layers"), numAttentionHeads: int("num_attention_heads"),
-                                    intermediateSize: int("intermediate_size"), hiddenAct: j["hidden_act"] as? String ?? "gelu",
-                                    maxPositionEmbeddings: int("max_position_embeddings"), typeVocabSize: int("type_vocab_size"),
-                                    layerNormEps: dbl("layer_norm_eps"), padTokenId: (j["pad_token_id"] as? NSNumber)?.intValue,
-                                    numLabels: labels))
-        default:
-            let rope = j["rope_parameters"] as? [String: Any] ?? [:]
-            let theta = (rope["rope_theta"] as? NSNumber)?.doubleValue ?? 10000
-            var scaling: Llama3RopeScaling?
-            if rope["rope_type"] as? String == "llama3" {
-                scaling = Llama3RopeScaling(factor: (rope["factor"] as? NSNumber)?.doubleValue ?? 0,
-                                            lowFreqFactor: (rope["low_freq_factor"] as? NSNumber)?.doubleValue ?? 0,
-                                            highFreqFactor: (rope["high_freq_factor"] as? NSNumber)?.doubleValue ?? 0,
-                                            originalMaxPositionEmbeddings: (rope["original_max_position_embeddings"] as? NSNumber)?.intValue ?? 0)
-            }
-            let heads = int("num_attention_heads")
-            return .decoder(DecoderConfig(
-                architecture: arch, vocabSize: int("vocab_size"), hiddenSize: int("hidden_size"),
-                intermediateSize: int("intermediate_size"), numHiddenLayers: int("num_hidden_layers"),
-                numAttentionHeads: heads, numKeyValueHeads: int("num_key_value_heads"),
-                headDim: j["head_dim"] == nil ? int("hidden_size") / heads : int("head_dim"),
-                rmsNormEps: dbl("rms_norm_eps"), ropeTheta: theta, ropeScaling: scaling,
-                attentionBias: j["attention_bias"] as? Bool ?? false, mlpBias: j["mlp_bias"] as? Bool ?? false,
-                maxPositionEmbeddings: int("max_position_embeddings"),
-                padTokenId: (j["pad_token_id"] as? NSNumber)?.intValue, numLabels: labels))
-        }
+        try RewardModel.open(try folder(name).path, threads: threads, maxBatchTokens: maxBatchTokens)
     }
 
     /// |a - b| <= tol · max(1, |b|): absolute below 1, relative above.

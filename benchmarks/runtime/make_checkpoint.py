@@ -10,7 +10,8 @@ import os
 import sys
 
 import torch
-from transformers import Qwen3Config, Qwen3ForSequenceClassification
+from transformers import (LlamaConfig, LlamaForSequenceClassification, Qwen3Config,
+                          Qwen3ForSequenceClassification)
 
 
 def main():
@@ -22,19 +23,31 @@ def main():
     p.add_argument("--heads", type=int, default=16)
     p.add_argument("--kv-heads", type=int, default=8)
     p.add_argument("--vocab", type=int, default=151936)
+    p.add_argument("--arch", choices=["qwen3", "llama"], default="qwen3")
     a = p.parse_args()
     if os.path.exists(os.path.join(a.out, "model.safetensors")):
         print(f"{a.out}: exists", file=sys.stderr)
         return
-    config = Qwen3Config(
-        vocab_size=a.vocab, hidden_size=a.hidden, intermediate_size=a.intermediate,
-        num_hidden_layers=a.layers, num_attention_heads=a.heads, num_key_value_heads=a.kv_heads,
-        head_dim=128, max_position_embeddings=40960, rms_norm_eps=1e-6, rope_theta=1000000.0,
-        tie_word_embeddings=False, num_labels=1, pad_token_id=151643, attention_bias=False,
-        bos_token_id=151643, eos_token_id=151645)
+    if a.arch == "llama":  # Llama-3.1 shape family (rope scaling llama3), for memory scaling
+        cls = LlamaForSequenceClassification
+        config = LlamaConfig(
+            vocab_size=a.vocab, hidden_size=a.hidden, intermediate_size=a.intermediate,
+            num_hidden_layers=a.layers, num_attention_heads=a.heads, num_key_value_heads=a.kv_heads,
+            head_dim=128, max_position_embeddings=131072, rms_norm_eps=1e-5,
+            rope_parameters={"rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0, "low_freq_factor": 1.0,
+                             "high_freq_factor": 4.0, "original_max_position_embeddings": 8192},
+            num_labels=1, pad_token_id=a.vocab - 1)
+    else:
+        cls = Qwen3ForSequenceClassification
+        config = Qwen3Config(
+            vocab_size=a.vocab, hidden_size=a.hidden, intermediate_size=a.intermediate,
+            num_hidden_layers=a.layers, num_attention_heads=a.heads, num_key_value_heads=a.kv_heads,
+            head_dim=128, max_position_embeddings=40960, rms_norm_eps=1e-6, rope_theta=1000000.0,
+            tie_word_embeddings=False, num_labels=1, pad_token_id=151643, attention_bias=False,
+            bos_token_id=151643, eos_token_id=151645)
     torch.manual_seed(0)
     with torch.device("meta"):
-        model = Qwen3ForSequenceClassification(config)
+        model = cls(config)
     model = model.to_empty(device="cpu").to(torch.bfloat16)
     with torch.no_grad():
         for name, t in model.named_parameters():

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -78,8 +77,9 @@ def synpref_run(cmd, path, threads):
     if p.returncode != 0:
         sys.exit(f"synpref failed ({p.returncode}):\n{err}")
     m = re.search(r"in ([0-9.]+) s", err) or re.search(r"tokens ([0-9.]+) s", out)
+    rss = re.search(r"peak RSS (\d+) MB", err + out)
     err = err + out
-    return (float(m.group(1)) if m else wall), wall, err
+    return (float(m.group(1)) if m else wall), wall, err, (int(rss.group(1)) if rss else None)
 
 
 def main():
@@ -109,6 +109,8 @@ def main():
     batch = {"a": 4, "b": 8}
     times = {(side, k): [] for side in ("torch", "synpref") for k in seqs}
     last_scores = {}
+    peak = 0  # synpref's own peak RSS (VmHWM, which starts afresh at exec; a forked child's
+    # ru_maxrss would include this Python process's pages and overstate it)
     for rep in range(a.repeats):
         for k in a.only:
             if model is not None:
@@ -116,10 +118,13 @@ def main():
                 times[("torch", k)].append(dt)
                 last_scores[("torch", k)] = sc
                 print(f"rep {rep} ({k}) torch   {tokens[k] / dt:7.1f} tokens/s  ({dt:.1f} s)", file=sys.stderr)
-            dt, wall, err = synpref_run([a.synpref], paths[k], a.threads)
+            dt, wall, err, rss = synpref_run([a.synpref], paths[k], a.threads)
             times[("synpref", k)].append(dt)
-            print(f"rep {rep} ({k}) synpref {tokens[k] / dt:7.1f} tokens/s  ({dt:.1f} s, wall {wall:.1f} s)", file=sys.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            if rss is not None:
+                peak = max(peak, rss)
+            detail = " ".join(l for l in err.splitlines() if l.startswith("run ")).split("|", 1)[-1].strip()
+            print(f"rep {rep} ({k}) synpref {tokens[k] / dt:7.1f} tokens/s  ({dt:.1f} s, wall {wall:.1f} s) {detail}",
+                  file=sys.stderr)
     load = os.getloadavg()
     print(f"\n# Qwen3-0.6B config, random bf16 weights, {a.threads} threads, median of {a.repeats} interleaved runs")
     print(f"# load average during the run: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")

@@ -81,24 +81,27 @@ func benchAttention(threads: Int, repeats: Int) {
     }
 }
 
-/// Scores a JSONL file of {"id","input_ids"} with a Qwen3-0.6B-config checkpoint (config
-/// built here so the kernels can be tuned before config.json parsing lands) and prints
+/// Scores a JSONL file of {"id","input_ids"} (same forward as `synpref score`) and prints
 /// tokens/s plus where the time went.
 func benchScore(model: String, input: String, threads: Int, batchTokens: Int, repeats: Int) throws {
-    let dir = URL(fileURLWithPath: model)
-    let config = DecoderConfig(
-        architecture: .qwen3ForSequenceClassification, vocabSize: 151936, hiddenSize: 1024, intermediateSize: 3072,
-        numHiddenLayers: 28, numAttentionHeads: 16, numKeyValueHeads: 8, headDim: 128, rmsNormEps: 1e-6,
-        ropeTheta: 1_000_000, maxPositionEmbeddings: 40960, padTokenId: 151643, numLabels: 1)
-    let rm = try RewardModel(config: .decoder(config), weights: try Checkpoint.open(directory: dir), directory: dir,
-                             threads: threads, maxBatchTokens: batchTokens)
+    let rm = try RewardModel.open(model, threads: threads, maxBatchTokens: batchTokens)
     let text = try String(contentsOfFile: input, encoding: .utf8)
     let seqs: [[Int]] = text.split(separator: "\n").compactMap { line in
         guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
         return (obj["input_ids"] as? [NSNumber])?.map(\.intValue)
     }
     let tokens = seqs.reduce(0) { $0 + $1.count }
+    // The machine's sgemm rate right before and after each run (same process, same
+    // moment), so the forward's GEMM rate can be read as a fraction of it despite noise.
+    let sgemmCtx = ComputeContext(threads: threads)
+    let (m, n, k) = (2048, 3072, 1024)
+    let a = Tensor(randomFloats(m * k), shape: [m, k]), w = Tensor(randomFloats(n * k), shape: [n, k])
+    let c = Tensor(zeros: [m, n])
+    func sgemmRate() -> Double {
+        2 * Double(m * n * k) / timeIt(repeats: 3) { Linear(weight: w).forward(a, into: c, ctx: sgemmCtx) } / 1e9
+    }
     for r in 0..<repeats {
+        let before = sgemmRate()
         rm.profile = Profile()
         let t0 = Profile.now()
         let scores = try rm.score(tokenSequences: seqs)
@@ -108,7 +111,11 @@ func benchScore(model: String, input: String, threads: Int, batchTokens: Int, re
                      r, seqs.count, tokens, dt, Double(tokens) / dt, p.gemmSeconds, p.gemmFlops / p.gemmSeconds / 1e9,
                      p.widenSeconds, p.attentionSeconds, p.attentionFlops / p.attentionSeconds / 1e9,
                      dt - p.gemmSeconds - p.widenSeconds - p.attentionSeconds, scores.first ?? .nan))
+        let after = sgemmRate()
+        print(String(format: "run %d: sgemm (2048x3072x1024) %.1f GFLOP/s before, %.1f after: forward GEMMs at %.0f%% of it",
+                     r, before, after, 100 * p.gemmFlops / p.gemmSeconds / 1e9 / ((before + after) / 2)))
     }
+    if let peak = MemoryStats.peakResidentBytes() { print("peak RSS \(peak >> 20) MB") }
 }
 
 let args = CommandLine.arguments.dropFirst()
