@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 
 /// A Hugging Face `tokenizer.json` tokenizer that produces exactly the ids of the Rust
 /// `tokenizers` crate (Python `tokenizers` 0.23.3, and transformers' fast tokenizers).
@@ -24,6 +25,8 @@ public final class Tokenizer: Sendable {
     public let vocabularySize: Int
     /// tokenizer_config.json of the folder given to `load(directory:)`, if it had one.
     public let config: TokenizerConfig?
+    /// Ids whose token string is a special added token (what `decode` skips on request).
+    private let specialIDs: Set<Int32>
 
     /// Loads a tokenizer.json file.
     public convenience init(tokenizerJSON url: URL) throws(TokenizerError) {
@@ -48,9 +51,9 @@ public final class Tokenizer: Sendable {
     }
 
     init(bytes: [UInt8], file: String, config: TokenizerConfig?) throws(TokenizerError) {
-        let root: JSONValue
+        let root: RawJSON
         do {
-            root = try JSONParser.parse(bytes)
+            root = try RawJSONParser.parse(bytes)
         } catch {
             throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.message)
         }
@@ -65,6 +68,13 @@ public final class Tokenizer: Sendable {
         let modelVocab = components.model.vocab
         for content in components.addedVocabulary.contentToID.keys where modelVocab[content] == nil { size += 1 }
         vocabularySize = size
+        // decode maps an id to its string (added tokens first) and skips the string if it is
+        // a special token's content.
+        var special: Set<Int32> = []
+        let added = components.addedVocabulary
+        for id in added.tokenForID.keys where added.isSpecial(TokenText(added.decodeString(id) ?? "")) { special.insert(id) }
+        for (content, id) in modelVocab where added.tokenForID[id] == nil && added.isSpecial(content) { special.insert(id) }
+        specialIDs = special
         self.config = config
     }
 
@@ -114,7 +124,7 @@ public final class Tokenizer: Sendable {
         tokens.reserveCapacity(ids.count)
         for id in ids {
             guard let id32 = Int32(exactly: id), let token = idToToken32(id32) else { continue }
-            if skipSpecialTokens && c.addedVocabulary.isSpecial(token) { continue }
+            if skipSpecialTokens && specialIDs.contains(id32) { continue }
             tokens.append(token)
         }
         if let decoder = c.decoder { return decoder.decodeChain(tokens).joined() }
@@ -123,8 +133,9 @@ public final class Tokenizer: Sendable {
 
     /// The id of a token string (added tokens first, then the model vocabulary).
     public func tokenToID(_ token: String) -> Int? {
-        if let id = components.addedVocabulary.contentToID[token] { return Int(id) }
-        return components.model.tokenToID(token).map { Int($0) }
+        let key = TokenText(token)
+        if let id = components.addedVocabulary.contentToID[key] { return Int(id) }
+        return components.model.tokenToID(key).map { Int($0) }
     }
 
     /// The token string of an id (added tokens first, then the model vocabulary).
@@ -134,7 +145,7 @@ public final class Tokenizer: Sendable {
     }
 
     private func idToToken32(_ id: Int32) -> String? {
-        components.addedVocabulary.tokenForID[id]?.content ?? components.model.idToToken(id)
+        components.addedVocabulary.decodeString(id) ?? components.model.idToToken(id)
     }
 
     /// The added tokens by id (the `added_tokens` of tokenizer.json after id assignment).
@@ -144,7 +155,7 @@ public final class Tokenizer: Sendable {
 
     /// Whether `token` is a special added token (skipped by `decode(skipSpecialTokens:)`).
     public func isSpecialToken(_ token: String) -> Bool {
-        components.addedVocabulary.isSpecial(token)
+        components.addedVocabulary.isSpecial(TokenText(token))
     }
 
     /// Unicode scalar values of a string (fast path over its UTF-8).

@@ -1,3 +1,5 @@
+import SynprefCore
+
 /// Builds the pipeline components from a parsed tokenizer.json, validating every field the
 /// crate reads and rejecting (with the field's path) whatever SynprefText cannot reproduce.
 struct TokenizerJSONLoader {
@@ -14,7 +16,7 @@ struct TokenizerJSONLoader {
             }
         }
 
-        func tokenToID(_ token: String) -> Int32? {
+        func tokenToID(_ token: TokenText) -> Int32? {
             switch self {
             case .bpe(let m): return m.vocab[token]
             case .wordPiece(let m): return m.vocab[token]
@@ -28,7 +30,7 @@ struct TokenizerJSONLoader {
             }
         }
 
-        var vocab: [String: Int32] {
+        var vocab: [TokenText: Int32] {
             switch self {
             case .bpe(let m): return m.vocab
             case .wordPiece(let m): return m.vocab
@@ -53,7 +55,7 @@ struct TokenizerJSONLoader {
         var addedVocabulary: AddedVocabulary
     }
 
-    func load(_ root: JSONValue) throws(TokenizerError) -> Components {
+    func load(_ root: RawJSON) throws(TokenizerError) -> Components {
         guard case .object = root else { throw TokenizerError.invalidField(file: file, field: "(root)", expected: "a JSON object") }
         guard let modelJSON = root["model"], !modelJSON.isNull else { throw TokenizerError.missingField(file: file, field: "model") }
         let model = try parseModel(modelJSON)
@@ -82,44 +84,44 @@ struct TokenizerJSONLoader {
                           postProcessor: postProcessor, decoder: decoder, addedVocabulary: added)
     }
 
-    private func optional<T>(_ value: JSONValue?, _ parse: (JSONValue) throws(TokenizerError) -> T) throws(TokenizerError) -> T? {
+    private func optional<T>(_ value: RawJSON?, _ parse: (RawJSON) throws(TokenizerError) -> T) throws(TokenizerError) -> T? {
         guard let value, !value.isNull else { return nil }
         return try parse(value)
     }
 
     // MARK: Field helpers
 
-    private func type(_ j: JSONValue, field: String) throws(TokenizerError) -> String {
+    private func type(_ j: RawJSON, field: String) throws(TokenizerError) -> String {
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         guard let t = j["type"] else { throw TokenizerError.missingField(file: file, field: field + ".type") }
         guard let s = t.stringValue else { throw TokenizerError.invalidField(file: file, field: field + ".type", expected: "a string") }
         return s
     }
 
-    private func bool(_ j: JSONValue, _ key: String, field: String, default value: Bool) throws(TokenizerError) -> Bool {
+    private func bool(_ j: RawJSON, _ key: String, field: String, default value: Bool) throws(TokenizerError) -> Bool {
         guard let v = j[key], !v.isNull else { return value }
         guard let b = v.boolValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "true or false") }
         return b
     }
 
-    private func string(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> String? {
+    private func string(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> String? {
         guard let v = j[key], !v.isNull else { return nil }
         guard let s = v.stringValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "a string") }
         return s
     }
 
-    private func requiredString(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> String {
+    private func requiredString(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> String {
         guard let s = try string(j, key, field: field) else { throw TokenizerError.missingField(file: file, field: "\(field).\(key)") }
         return s
     }
 
-    private func int(_ j: JSONValue, _ key: String, field: String, default value: Int) throws(TokenizerError) -> Int {
+    private func int(_ j: RawJSON, _ key: String, field: String, default value: Int) throws(TokenizerError) -> Int {
         guard let v = j[key], !v.isNull else { return value }
         guard let i = v.intValue, i >= 0 else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "a non-negative integer") }
         return i
     }
 
-    private func array(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> [JSONValue] {
+    private func array(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> [RawJSON] {
         guard let v = j[key] else { throw TokenizerError.missingField(file: file, field: "\(field).\(key)") }
         guard let a = v.arrayValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "an array") }
         return a
@@ -142,7 +144,7 @@ struct TokenizerJSONLoader {
     }
 
     /// `{"String": s}` (a literal) or `{"Regex": r}` (an Oniguruma pattern).
-    private func pattern(_ j: JSONValue?, field: String) throws(TokenizerError) -> Regex {
+    private func pattern(_ j: RawJSON?, field: String) throws(TokenizerError) -> Regex {
         guard let j else { throw TokenizerError.missingField(file: file, field: field) }
         if let s = j["String"]?.stringValue { return try regex(Regex.escapedLiteral(s), field: field + ".String") }
         if let r = j["Regex"]?.stringValue { return try regex(r, field: field + ".Regex") }
@@ -151,21 +153,21 @@ struct TokenizerJSONLoader {
 
     // MARK: Model
 
-    private func vocabulary(_ j: JSONValue, field: String) throws(TokenizerError) -> [String: Int32] {
+    private func vocabulary(_ j: RawJSON, field: String) throws(TokenizerError) -> [TokenText: Int32] {
         guard let v = j["vocab"] else { throw TokenizerError.missingField(file: file, field: field + ".vocab") }
         guard let members = v.objectValue else { throw TokenizerError.invalidField(file: file, field: field + ".vocab", expected: "an object mapping tokens to ids") }
-        var vocab: [String: Int32] = [:]
+        var vocab: [TokenText: Int32] = [:]
         vocab.reserveCapacity(members.count)
         for (token, idJSON) in members {
             guard let id = idJSON.intValue, id >= 0, id <= Int(Int32.max) else {
                 throw TokenizerError.invalidField(file: file, field: "\(field).vocab[\(token.debugDescription)]", expected: "a non-negative integer id")
             }
-            vocab[token] = Int32(id)
+            vocab[TokenText(token)] = Int32(id)
         }
         return vocab
     }
 
-    func parseModel(_ j: JSONValue) throws(TokenizerError) -> Model {
+    func parseModel(_ j: RawJSON) throws(TokenizerError) -> Model {
         let field = "model"
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         var kind = try string(j, "type", field: field)
@@ -179,7 +181,7 @@ struct TokenizerJSONLoader {
         case "WordPiece":
             let vocab = try vocabulary(j, field: field)
             let unk = try string(j, "unk_token", field: field) ?? "[UNK]"
-            guard let unkID = vocab[unk] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
+            guard let unkID = vocab[TokenText(unk)] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
             return .wordPiece(WordPieceModel(
                 vocab: vocab, unkID: unkID,
                 continuingSubwordPrefix: try string(j, "continuing_subword_prefix", field: field) ?? "##",
@@ -189,7 +191,7 @@ struct TokenizerJSONLoader {
         }
     }
 
-    private func parseBPE(_ j: JSONValue, field: String) throws(TokenizerError) -> BPEModel {
+    private func parseBPE(_ j: RawJSON, field: String) throws(TokenizerError) -> BPEModel {
         let vocab = try vocabulary(j, field: field)
         if let d = j["dropout"], !d.isNull {
             guard let p = d.doubleValue else { throw TokenizerError.invalidField(file: file, field: field + ".dropout", expected: "null or a number") }
@@ -219,21 +221,22 @@ struct TokenizerJSONLoader {
             default:
                 throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a string or a pair of strings")
             }
-            guard let aID = vocab[a] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: a) }
-            guard let bID = vocab[b] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: b) }
-            let bUTF8 = Array(b.utf8)
-            guard bUTF8.count >= prefixBytes, let rest = String(validating: bUTF8[prefixBytes...], as: UTF8.self) else {
+            let aKey = TokenText(a), bKey = TokenText(b)
+            guard let aID = vocab[aKey] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: a) }
+            guard let bID = vocab[bKey] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: b) }
+            // The merged token is `a + b[prefix_len..]` (bytes), as the crate builds it.
+            guard bKey.bytes.count >= prefixBytes, String(validating: bKey.bytes[prefixBytes...], as: UTF8.self) != nil else {
                 throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a right token starting with the continuing_subword_prefix")
             }
-            let merged = a + rest
-            guard let newID = vocab[merged] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: merged) }
+            let merged = TokenText(bytes: aKey.bytes + bKey.bytes[prefixBytes...])
+            guard let newID = vocab[merged] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: merged.string) }
             table.set(aID, bID, rank: Int32(rank), newID: newID)
         }
         var unkID: Int32? = nil
         if let unk = try string(j, "unk_token", field: field) {
             // The crate fails only when an unknown character is met; failing at load keeps
             // `encode` total.
-            guard let id = vocab[unk] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
+            guard let id = vocab[TokenText(unk)] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
             unkID = id
         }
         return BPEModel(vocab: vocab, merges: table, unkID: unkID, continuingSubwordPrefix: prefix, endOfWordSuffix: suffix,
@@ -244,7 +247,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Added tokens
 
-    private func parseAddedToken(_ j: JSONValue, field: String) throws(TokenizerError) -> AddedToken {
+    private func parseAddedToken(_ j: RawJSON, field: String) throws(TokenizerError) -> AddedToken {
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         let content = try requiredString(j, "content", field: field)
         let special = try bool(j, "special", field: field, default: false)
@@ -258,7 +261,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Normalizers
 
-    func parseNormalizer(_ j: JSONValue, field: String) throws(TokenizerError) -> Normalizer {
+    func parseNormalizer(_ j: RawJSON, field: String) throws(TokenizerError) -> Normalizer {
         switch try type(j, field: field) {
         case "NFC": return .unicode(.nfc)
         case "NFD": return .unicode(.nfd)
@@ -291,7 +294,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Pre-tokenizers
 
-    private func behavior(_ j: JSONValue, field: String, default value: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
+    private func behavior(_ j: RawJSON, field: String, default value: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
         guard let name = try string(j, "behavior", field: field) else { return value }
         switch name {
         case "Removed": return .removed
@@ -304,7 +307,7 @@ struct TokenizerJSONLoader {
         }
     }
 
-    private func prependScheme(_ j: JSONValue, field: String) throws(TokenizerError) -> PrependScheme {
+    private func prependScheme(_ j: RawJSON, field: String) throws(TokenizerError) -> PrependScheme {
         var scheme = PrependScheme.always
         if let name = try string(j, "prepend_scheme", field: field) {
             switch name {
@@ -322,7 +325,7 @@ struct TokenizerJSONLoader {
         return scheme
     }
 
-    func parsePreTokenizer(_ j: JSONValue, field: String) throws(TokenizerError) -> PreTokenizer {
+    func parsePreTokenizer(_ j: RawJSON, field: String) throws(TokenizerError) -> PreTokenizer {
         switch try type(j, field: field) {
         case "ByteLevel":
             return .byteLevel(addPrefixSpace: try bool(j, "add_prefix_space", field: field, default: true),
@@ -354,14 +357,14 @@ struct TokenizerJSONLoader {
 
     // MARK: Post-processors
 
-    private func tokenAndID(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> Int32 {
+    private func tokenAndID(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> Int32 {
         guard let pair = j[key]?.arrayValue, pair.count == 2, pair[0].stringValue != nil, let id = pair[1].intValue, id >= 0 else {
             throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "[token, id]")
         }
         return Int32(id)
     }
 
-    func parsePostProcessor(_ j: JSONValue, field: String) throws(TokenizerError) -> PostProcessor {
+    func parsePostProcessor(_ j: RawJSON, field: String) throws(TokenizerError) -> PostProcessor {
         switch try type(j, field: field) {
         case "TemplateProcessing":
             let single = try array(j, "single", field: field)
@@ -409,7 +412,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Decoders
 
-    func parseDecoder(_ j: JSONValue, field: String) throws(TokenizerError) -> Decoder {
+    func parseDecoder(_ j: RawJSON, field: String) throws(TokenizerError) -> Decoder {
         switch try type(j, field: field) {
         case "ByteLevel": return .byteLevel
         case "WordPiece":

@@ -2,7 +2,7 @@
 /// a min-heap of candidate merges ordered by (rank, position); an entry is applied only
 /// if the pair now at its position still produces the same new id.
 struct BPEModel: Sendable {
-    let vocab: [String: Int32]
+    let vocab: [TokenText: Int32]
     let idToToken: [Int32: String]
     let merges: PairTable
     let unkID: Int32?
@@ -18,14 +18,15 @@ struct BPEModel: Sendable {
     private let byteIDs: [Int32]
     private var plainSymbols: Bool { continuingSubwordPrefix.isEmpty && endOfWordSuffix.isEmpty }
 
-    init(vocab: [String: Int32], merges: PairTable, unkID: Int32?, continuingSubwordPrefix: String,
+    init(vocab: [TokenText: Int32], merges: PairTable, unkID: Int32?, continuingSubwordPrefix: String,
          endOfWordSuffix: String, fuseUnk: Bool, byteFallback: Bool, ignoreMerges: Bool) {
         self.vocab = vocab
         var reverse: [Int32: String] = [:]
         reverse.reserveCapacity(vocab.count)
         var chars = [Int32](repeating: -1, count: 0x10000)
         var wide: [UInt32: Int32] = [:]
-        for (token, id) in vocab {
+        for (key, id) in vocab {
+            let token = key.string
             reverse[id] = token
             var it = token.unicodeScalars.makeIterator()
             if let first = it.next(), it.next() == nil {
@@ -38,7 +39,7 @@ struct BPEModel: Sendable {
         var bytes = [Int32](repeating: -1, count: 256)
         for b in 0..<256 {
             let hex = String(b, radix: 16, uppercase: true)
-            bytes[b] = vocab["<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"] ?? -1
+            bytes[b] = vocab[TokenText("<0x" + (hex.count == 1 ? "0" + hex : hex) + ">")] ?? -1
         }
         byteIDs = bytes
         self.merges = merges
@@ -71,7 +72,7 @@ struct BPEModel: Sendable {
     /// Appends the ids of `word` to `out`.
     func tokenize(_ word: [UInt32], into out: inout [Int32]) {
         guard !word.isEmpty else { return }
-        if ignoreMerges, let id = vocab[String(scalars: word)] {
+        if ignoreMerges, let id = vocab[TokenText(scalars: word)] {
             out.append(id)
             return
         }
@@ -84,17 +85,18 @@ struct BPEModel: Sendable {
         }
         var pendingUnk: Int32? = nil  // an unknown run waiting to be emitted
         let plain = plainSymbols
+        let prefixBytes = Array(continuingSubwordPrefix.utf8), suffixBytes = Array(endOfWordSuffix.utf8)
         for (i, c) in word.enumerated() {
             let id: Int32?
-            var symbolText: String? = nil
+            var symbolBytes: [UInt8]? = nil
             if plain {
                 id = charID(c)
             } else {
-                var s = i == 0 ? "" : continuingSubwordPrefix
-                s.unicodeScalars.append(Unicode.Scalar(c) ?? "\u{FFFD}")
-                if i == word.count - 1 { s += endOfWordSuffix }
-                id = vocab[s]
-                symbolText = s
+                var s = i == 0 ? [] : prefixBytes
+                appendUTF8(c, to: &s)
+                if i == word.count - 1 { s += suffixBytes }
+                id = vocab[TokenText(bytes: s)]
+                symbolBytes = s
             }
             if let id {
                 if let u = pendingUnk {
@@ -106,7 +108,7 @@ struct BPEModel: Sendable {
             }
             if byteFallback {
                 var bytes: [UInt8] = []
-                if let symbolText { bytes = Array(symbolText.utf8) } else { appendUTF8(c, to: &bytes) }
+                if let symbolBytes { bytes = symbolBytes } else { appendUTF8(c, to: &bytes) }
                 if bytes.allSatisfy({ byteIDs[Int($0)] >= 0 }) {
                     for b in bytes { add(byteIDs[Int(b)]) }
                     continue
@@ -201,6 +203,25 @@ private struct MergeHeap {
             }
         }
         return result
+    }
+}
+
+@inline(__always)
+func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    if scalar < 0x80 {
+        out.append(UInt8(scalar))
+    } else if scalar < 0x800 {
+        out.append(UInt8(0xC0 | (scalar >> 6)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
+    } else if scalar < 0x10000 {
+        out.append(UInt8(0xE0 | (scalar >> 12)))
+        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
+    } else {
+        out.append(UInt8(0xF0 | (scalar >> 18)))
+        out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
     }
 }
 

@@ -2,17 +2,17 @@
 /// (`##`), and a word with an unmatchable remainder (or longer than
 /// `max_input_chars_per_word` scalars) becomes the single unknown token.
 struct WordPieceModel: Sendable {
-    let vocab: [String: Int32]
+    let vocab: [TokenText: Int32]
     let idToToken: [Int32: String]
     let unkID: Int32
     let continuingSubwordPrefix: String
     let maxInputCharsPerWord: Int
 
-    init(vocab: [String: Int32], unkID: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
+    init(vocab: [TokenText: Int32], unkID: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
         self.vocab = vocab
         var reverse: [Int32: String] = [:]
         reverse.reserveCapacity(vocab.count)
-        for (token, id) in vocab { reverse[id] = token }
+        for (token, id) in vocab { reverse[id] = token.string }
         idToToken = reverse
         self.unkID = unkID
         self.continuingSubwordPrefix = continuingSubwordPrefix
@@ -28,16 +28,23 @@ struct WordPieceModel: Sendable {
             return
         }
         let mark = out.count
+        // UTF-8 of the word and the byte offset of each scalar, so candidates are slices.
+        var utf8: [UInt8] = []
+        var offsets: [Int] = []
+        offsets.reserveCapacity(word.count + 1)
+        for c in word {
+            offsets.append(utf8.count)
+            appendUTF8(c, to: &utf8)
+        }
+        offsets.append(utf8.count)
+        let prefix = Array(continuingSubwordPrefix.utf8)
         var start = 0
         while start < word.count {
             var end = word.count
             var found: Int32? = nil
             while start < end {
-                var candidate = start > 0 ? continuingSubwordPrefix : ""
-                var view = candidate.unicodeScalars
-                for c in word[start..<end] { view.append(Unicode.Scalar(c) ?? "\u{FFFD}") }
-                candidate = String(view)
-                if let id = vocab[candidate] {
+                let candidate = (start > 0 ? prefix : []) + utf8[offsets[start]..<offsets[end]]
+                if let id = vocab[TokenText(bytes: candidate)] {
                     found = id
                     break
                 }

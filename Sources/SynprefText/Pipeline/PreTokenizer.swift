@@ -71,8 +71,9 @@ indirect enum PreTokenizer: Sendable {
                 PreTokenizer.split(p, PreTokenizer.charMatches(p.text) { data.isWhitespace($0) }, .removed)
             }
         case .digits(let individual):
+            let numeric = UnicodeData.shared.rustNumeric
             pieces = PreTokenizer.splitEach(pieces) { p in
-                PreTokenizer.split(p, PreTokenizer.charMatches(p.text) { $0 >= 0x30 && $0 <= 0x39 },
+                PreTokenizer.split(p, PreTokenizer.charMatches(p.text) { numeric.contains($0) },
                                    individual ? .isolated : .contiguous)
             }
         case .punctuation(let behavior):

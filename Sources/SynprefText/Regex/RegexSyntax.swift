@@ -297,7 +297,9 @@ struct RegexParser {
                 if atEnd { throw error("unterminated group") }
                 i += 1
             default:
-                throw error("unsupported group syntax '(?\(Character(Unicode.Scalar(c) ?? "?"))'")
+                let letter = (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                throw error(letter ? "unsupported inline flag '\(Character(Unicode.Scalar(c) ?? "?"))'"
+                                   : "unsupported group syntax '(?\(Character(Unicode.Scalar(c) ?? "?"))'")
             }
         }
         let body = try parseAlternation()

@@ -22,6 +22,7 @@ final class UnicodeData: Sendable {
     let whitespace: ScalarSet          // Oniguruma \s == Rust char::is_whitespace
     let onigWord: ScalarSet            // Oniguruma \w
     let rustRegexWord: ScalarSet       // Rust regex crate \w
+    let rustNumeric: ScalarSet         // Rust char::is_numeric (Digits pre-tokenizer)
     let bertPunctuation: ScalarSet
     let bertControl: ScalarSet         // removed by BertNormalizer clean_text
     let bertWhitespace: ScalarSet      // mapped to ' ' by clean_text
@@ -80,6 +81,7 @@ final class UnicodeData: Sendable {
         whitespace = ScalarSet(hexRanges: ReferenceUnicodeData.onigWhitespace)
         onigWord = ScalarSet(hexRanges: ReferenceUnicodeData.onigWord)
         rustRegexWord = ScalarSet(hexRanges: ReferenceUnicodeData.rustRegexWord)
+        rustNumeric = ScalarSet(hexRanges: ReferenceUnicodeData.rustNumeric)
         bertPunctuation = ScalarSet(hexRanges: ReferenceUnicodeData.bertPunctuation)
         bertControl = ScalarSet(hexRanges: ReferenceUnicodeData.bertControl)
         bertWhitespace = ScalarSet(hexRanges: ReferenceUnicodeData.bertWhitespace)
