@@ -66,14 +66,16 @@ public final class Tokenizer: Sendable {
         }
         var size = components.model.vocabularySize
         let modelVocab = components.model.vocab
-        for content in components.addedVocabulary.contentToID.keys where modelVocab[content] == nil { size += 1 }
+        for content in components.addedVocabulary.contentToID.keys where modelVocab.find(content.bytes) == nil { size += 1 }
         vocabularySize = size
         // decode maps an id to its string (added tokens first) and skips the string if it is
         // a special token's content.
         var special: Set<Int32> = []
         let added = components.addedVocabulary
         for id in added.tokenForID.keys where added.isSpecial(TokenText(added.decodeString(id) ?? "")) { special.insert(id) }
-        for (content, id) in modelVocab where added.tokenForID[id] == nil && added.isSpecial(content) { special.insert(id) }
+        for content in added.specialContents {
+            if let id = modelVocab.find(content.bytes), added.tokenForID[id] == nil { special.insert(id) }
+        }
         specialIDs = special
         self.config = config
     }

@@ -18,8 +18,8 @@ struct TokenizerJSONLoader {
 
         func tokenToID(_ token: TokenText) -> Int32? {
             switch self {
-            case .bpe(let m): return m.vocab[token]
-            case .wordPiece(let m): return m.vocab[token]
+            case .bpe(let m): return m.vocab.find(token.bytes)
+            case .wordPiece(let m): return m.vocab.find(token.bytes)
             }
         }
 
@@ -30,7 +30,7 @@ struct TokenizerJSONLoader {
             }
         }
 
-        var vocab: [TokenText: Int32] {
+        var vocab: VocabularyTable {
             switch self {
             case .bpe(let m): return m.vocab
             case .wordPiece(let m): return m.vocab
@@ -153,18 +153,20 @@ struct TokenizerJSONLoader {
 
     // MARK: Model
 
-    private func vocabulary(_ j: RawJSON, field: String) throws(TokenizerError) -> [TokenText: Int32] {
+    private func vocabulary(_ j: RawJSON, field: String) throws(TokenizerError) -> (VocabularyTable, TokenStrings) {
         guard let v = j["vocab"] else { throw TokenizerError.missingField(file: file, field: field + ".vocab") }
         guard let members = v.objectValue else { throw TokenizerError.invalidField(file: file, field: field + ".vocab", expected: "an object mapping tokens to ids") }
-        var vocab: [TokenText: Int32] = [:]
-        vocab.reserveCapacity(members.count)
+        var vocab = VocabularyTable(capacity: members.count)
+        var pairs: [(String, Int32)] = []
+        pairs.reserveCapacity(members.count)
         for (token, idJSON) in members {
             guard let id = idJSON.intValue, id >= 0, id <= Int(Int32.max) else {
                 throw TokenizerError.invalidField(file: file, field: "\(field).vocab[\(token.debugDescription)]", expected: "a non-negative integer id")
             }
-            vocab[TokenText(token)] = Int32(id)
+            vocab.insert(token, id: Int32(id))
+            pairs.append((token, Int32(id)))
         }
-        return vocab
+        return (vocab, TokenStrings(pairs))
     }
 
     func parseModel(_ j: RawJSON) throws(TokenizerError) -> Model {
@@ -179,11 +181,11 @@ struct TokenizerJSONLoader {
         case "BPE":
             return .bpe(try parseBPE(j, field: field))
         case "WordPiece":
-            let vocab = try vocabulary(j, field: field)
+            let (vocab, strings) = try vocabulary(j, field: field)
             let unk = try string(j, "unk_token", field: field) ?? "[UNK]"
-            guard let unkID = vocab[TokenText(unk)] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
+            guard let unkID = vocab.find(unk) else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
             return .wordPiece(WordPieceModel(
-                vocab: vocab, unkID: unkID,
+                vocab: vocab, idToToken: strings, unkID: unkID,
                 continuingSubwordPrefix: try string(j, "continuing_subword_prefix", field: field) ?? "##",
                 maxInputCharsPerWord: try int(j, "max_input_chars_per_word", field: field, default: 100)))
         case let other:
@@ -192,7 +194,7 @@ struct TokenizerJSONLoader {
     }
 
     private func parseBPE(_ j: RawJSON, field: String) throws(TokenizerError) -> BPEModel {
-        let vocab = try vocabulary(j, field: field)
+        let (vocab, strings) = try vocabulary(j, field: field)
         if let d = j["dropout"], !d.isNull {
             guard let p = d.doubleValue else { throw TokenizerError.invalidField(file: file, field: field + ".dropout", expected: "null or a number") }
             if p != 0 { throw TokenizerError.unsupported(file: file, field: field + ".dropout", what: "BPE dropout (random merges)") }
@@ -202,44 +204,74 @@ struct TokenizerJSONLoader {
         let mergesJSON = try array(j, "merges", field: field)
         var table = PairTable(capacity: mergesJSON.count)
         let prefixBytes = prefix.utf8.count
+        var merged: [UInt8] = []
+        /// Looks up `left`, `right` and `left + right[prefix...]`; nil if one is missing.
+        func mergeIDs(_ l: UnsafeBufferPointer<UInt8>, _ r: UnsafeBufferPointer<UInt8>) -> (Int32, Int32, Int32)? {
+            guard let aID = vocab.find(l), let bID = vocab.find(r), r.count >= prefixBytes else { return nil }
+            merged.removeAll(keepingCapacity: true)
+            merged.append(contentsOf: l)
+            merged.append(contentsOf: r[prefixBytes...])
+            guard let newID = vocab.find(merged) else { return nil }
+            return (aID, bID, newID)
+        }
         for (rank, item) in mergesJSON.enumerated() {
-            let a: String, b: String
+            var mergeField: String { "\(field).merges[\(rank)]" }
+            var a: String, b: String
+            var ids: (Int32, Int32, Int32)?
             switch item {
-            case .string(let line):
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
-                    throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "\"left right\" (two tokens separated by one space)")
+            case .string(var line):
+                // "left right": exactly one space (split on bytes, not on Characters).
+                let parts: (Int, Int)? = line.withUTF8 { buf in
+                    var space = -1
+                    for i in 0..<buf.count where buf[i] == 0x20 {
+                        if space >= 0 { return nil }
+                        space = i
+                    }
+                    return space < 0 ? nil : (space, buf.count)
                 }
-                a = String(parts[0])
-                b = String(parts[1])
+                guard let (space, n) = parts else {
+                    throw TokenizerError.invalidField(file: file, field: mergeField, expected: "\"left right\" (two tokens separated by one space)")
+                }
+                ids = line.withUTF8 { buf in
+                    mergeIDs(UnsafeBufferPointer(rebasing: buf[0..<space]), UnsafeBufferPointer(rebasing: buf[(space + 1)..<n]))
+                }
+                if ids != nil {
+                    table.set(ids!.0, ids!.1, rank: Int32(rank), newID: ids!.2)
+                    continue
+                }
+                let bytes = Array(line.utf8)
+                a = String(decoding: bytes[..<space], as: UTF8.self)
+                b = String(decoding: bytes[(space + 1)...], as: UTF8.self)
             case .array(let pair):
                 guard pair.count == 2, let l = pair[0].stringValue, let r = pair[1].stringValue else {
-                    throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a pair of strings")
+                    throw TokenizerError.invalidField(file: file, field: mergeField, expected: "a pair of strings")
                 }
                 a = l
                 b = r
+                ids = a.withUTF8 { l in b.withUTF8 { r in mergeIDs(l, r) } }
             default:
-                throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a string or a pair of strings")
+                throw TokenizerError.invalidField(file: file, field: mergeField, expected: "a string or a pair of strings")
             }
-            let aKey = TokenText(a), bKey = TokenText(b)
-            guard let aID = vocab[aKey] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: a) }
-            guard let bID = vocab[bKey] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: b) }
-            // The merged token is `a + b[prefix_len..]` (bytes), as the crate builds it.
-            guard bKey.bytes.count >= prefixBytes, String(validating: bKey.bytes[prefixBytes...], as: UTF8.self) != nil else {
-                throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a right token starting with the continuing_subword_prefix")
+            guard let (aID, bID, newID) = ids else {
+                // Name the first missing piece.
+                if vocab.find(a) == nil { throw TokenizerError.tokenNotInVocabulary(file: file, field: mergeField, token: a) }
+                if vocab.find(b) == nil { throw TokenizerError.tokenNotInVocabulary(file: file, field: mergeField, token: b) }
+                let bBytes = Array(b.utf8)
+                guard bBytes.count >= prefixBytes, let rest = String(validating: bBytes[prefixBytes...], as: UTF8.self) else {
+                    throw TokenizerError.invalidField(file: file, field: mergeField, expected: "a right token starting with the continuing_subword_prefix")
+                }
+                throw TokenizerError.tokenNotInVocabulary(file: file, field: mergeField, token: a + rest)
             }
-            let merged = TokenText(bytes: aKey.bytes + bKey.bytes[prefixBytes...])
-            guard let newID = vocab[merged] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: merged.string) }
             table.set(aID, bID, rank: Int32(rank), newID: newID)
         }
         var unkID: Int32? = nil
         if let unk = try string(j, "unk_token", field: field) {
             // The crate fails only when an unknown character is met; failing at load keeps
             // `encode` total.
-            guard let id = vocab[TokenText(unk)] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
+            guard let id = vocab.find(unk) else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
             unkID = id
         }
-        return BPEModel(vocab: vocab, merges: table, unkID: unkID, continuingSubwordPrefix: prefix, endOfWordSuffix: suffix,
+        return BPEModel(vocab: vocab, idToToken: strings, merges: table, unkID: unkID, continuingSubwordPrefix: prefix, endOfWordSuffix: suffix,
                         fuseUnk: try bool(j, "fuse_unk", field: field, default: false),
                         byteFallback: try bool(j, "byte_fallback", field: field, default: false),
                         ignoreMerges: try bool(j, "ignore_merges", field: field, default: false))

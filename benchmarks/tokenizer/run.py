@@ -78,10 +78,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         files = {}
         for name, texts in texts_by_corpus.items():
-            path = os.path.join(tmp, name.replace(" ", "_") + ".jsonl")
-            with open(path, "w", encoding="utf-8") as f:
+            path = os.path.join(tmp, name.replace(" ", "_") + ".txt")
+            with open(path, "wb") as f:
                 for t in texts:
-                    f.write(json.dumps(t, ensure_ascii=False) + "\n")
+                    b = t.encode("utf-8")
+                    f.write(str(len(b)).encode() + b"\n" + b)
             files[name] = path
         for tname in args.tokenizers.split(","):
             path = os.path.join(ASSETS, tname, "tokenizer.json")

@@ -2,8 +2,8 @@
 /// a min-heap of candidate merges ordered by (rank, position); an entry is applied only
 /// if the pair now at its position still produces the same new id.
 struct BPEModel: Sendable {
-    let vocab: [TokenText: Int32]
-    let idToToken: [Int32: String]
+    let vocab: VocabularyTable
+    let idToToken: TokenStrings
     let merges: PairTable
     let unkID: Int32?
     let continuingSubwordPrefix: String
@@ -18,28 +18,28 @@ struct BPEModel: Sendable {
     private let byteIDs: [Int32]
     private var plainSymbols: Bool { continuingSubwordPrefix.isEmpty && endOfWordSuffix.isEmpty }
 
-    init(vocab: [TokenText: Int32], merges: PairTable, unkID: Int32?, continuingSubwordPrefix: String,
+    init(vocab: VocabularyTable, idToToken: TokenStrings, merges: PairTable, unkID: Int32?, continuingSubwordPrefix: String,
          endOfWordSuffix: String, fuseUnk: Bool, byteFallback: Bool, ignoreMerges: Bool) {
         self.vocab = vocab
-        var reverse: [Int32: String] = [:]
-        reverse.reserveCapacity(vocab.count)
+        self.idToToken = idToToken
         var chars = [Int32](repeating: -1, count: 0x10000)
         var wide: [UInt32: Int32] = [:]
-        for (key, id) in vocab {
-            let token = key.string
-            reverse[id] = token
-            var it = token.unicodeScalars.makeIterator()
-            if let first = it.next(), it.next() == nil {
-                if first.value < 0x10000 { chars[Int(first.value)] = id } else { wide[first.value] = id }
-            }
+        for e in 0..<vocab.count {
+            // Single-scalar tokens: 1 to 4 UTF-8 bytes forming exactly one scalar.
+            let key = vocab.key(e)
+            guard key.count <= 4, let first = key.first else { continue }
+            let expected = first < 0x80 ? 1 : first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
+            guard key.count == expected else { continue }
+            var it = String(decoding: key, as: UTF8.self).unicodeScalars.makeIterator()
+            guard let c = it.next(), it.next() == nil else { continue }
+            if c.value < 0x10000 { chars[Int(c.value)] = vocab.ids[e] } else { wide[c.value] = vocab.ids[e] }
         }
-        idToToken = reverse
         charIDs = chars
         wideCharIDs = wide
         var bytes = [Int32](repeating: -1, count: 256)
         for b in 0..<256 {
             let hex = String(b, radix: 16, uppercase: true)
-            bytes[b] = vocab[TokenText("<0x" + (hex.count == 1 ? "0" + hex : hex) + ">")] ?? -1
+            bytes[b] = vocab.find("<0x" + (hex.count == 1 ? "0" + hex : hex) + ">") ?? -1
         }
         byteIDs = bytes
         self.merges = merges
@@ -72,7 +72,7 @@ struct BPEModel: Sendable {
     /// Appends the ids of `word` to `out`.
     func tokenize(_ word: [UInt32], into out: inout [Int32]) {
         guard !word.isEmpty else { return }
-        if ignoreMerges, let id = vocab[TokenText(scalars: word)] {
+        if ignoreMerges, let id = vocab.find(TokenText(scalars: word).bytes) {
             out.append(id)
             return
         }
@@ -95,7 +95,7 @@ struct BPEModel: Sendable {
                 var s = i == 0 ? [] : prefixBytes
                 appendUTF8(c, to: &s)
                 if i == word.count - 1 { s += suffixBytes }
-                id = vocab[TokenText(bytes: s)]
+                id = vocab.find(s)
                 symbolBytes = s
             }
             if let id {

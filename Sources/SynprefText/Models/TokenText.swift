@@ -23,3 +23,24 @@ struct TokenText: Hashable, Sendable {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
+
+/// Id → token string of a model vocabulary (dense array when ids are dense).
+struct TokenStrings: Sendable {
+    private var dense: [String?] = []
+    private var sparse: [Int32: String] = [:]
+
+    init(_ pairs: [(String, Int32)]) {
+        let maxID = pairs.map(\.1).max() ?? -1
+        if Int(maxID) < pairs.count * 4 + 1024 {
+            dense = [String?](repeating: nil, count: Int(maxID) + 1)
+            for (token, id) in pairs { dense[Int(id)] = token }
+        } else {
+            for (token, id) in pairs { sparse[id] = token }
+        }
+    }
+
+    subscript(id: Int32) -> String? {
+        if !dense.isEmpty { return id >= 0 && Int(id) < dense.count ? dense[Int(id)] : nil }
+        return sparse[id]
+    }
+}

@@ -4,7 +4,8 @@
 //   tokenizer-bench load   TOKENIZER_JSON REPEATS
 //   tokenizer-bench encode TOKENIZER_JSON TEXTS_FILE REPEATS
 //
-// TEXTS_FILE holds one JSON string per line (the texts to encode, in order). `encode`
+// TEXTS_FILE holds the texts to encode, in order, each as "<UTF-8 byte count>\n<bytes>"
+// (exact for any text, unlike a JSON round trip through Foundation). `encode`
 // encodes every text with special tokens, one after another on one thread, REPEATS times,
 // and reports the best pass (and the median) in seconds plus the token count.
 import Foundation
@@ -42,11 +43,13 @@ case "encode":
     do { tokenizer = try Tokenizer(tokenizerJSON: url) } catch { fail("\(error)") }
     var texts: [String] = []
     guard let data = FileManager.default.contents(atPath: args[3]) else { fail("cannot read \(args[3])") }
-    for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-        guard let s = (try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed])) as? String else {
-            fail("a line of \(args[3]) is not a JSON string")
-        }
-        texts.append(s)
+    let bytes = [UInt8](data)
+    var i = 0
+    while i < bytes.count {
+        guard let nl = bytes[i...].firstIndex(of: 0x0A), let n = Int(String(decoding: bytes[i..<nl], as: UTF8.self)),
+              nl + 1 + n <= bytes.count else { fail("malformed texts file at byte \(i)") }
+        texts.append(String(decoding: bytes[(nl + 1)..<(nl + 1 + n)], as: UTF8.self))
+        i = nl + 1 + n
     }
     let repeats = Int(args[4]) ?? 3
     var times: [Double] = []
