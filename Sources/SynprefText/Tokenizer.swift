@@ -20,7 +20,6 @@ import SynprefCore
 /// Immutable after loading; `encode` and `decode` may run concurrently from any thread.
 public final class Tokenizer: Sendable {
     private let components: TokenizerJSONLoader.Components
-    private let gpt2: Regex
     /// Size of the vocabulary including added tokens (`get_vocab_size(with_added_tokens=True)`).
     public let vocabularySize: Int
     /// tokenizer_config.json of the folder given to `load(directory:)`, if it had one.
@@ -59,11 +58,6 @@ public final class Tokenizer: Sendable {
         }
         let components = try TokenizerJSONLoader(file: file).load(root)
         self.components = components
-        do {
-            gpt2 = try Regex(PreTokenizer.gpt2Pattern)
-        } catch {
-            throw TokenizerError.invalidRegex(file: file, field: "(GPT-2 pattern)", message: error.description)
-        }
         var size = components.model.vocabularySize
         let modelVocab = components.model.vocab
         for content in components.addedVocabulary.contentToID.keys where modelVocab.find(content.bytes) == nil { size += 1 }
@@ -106,7 +100,7 @@ public final class Tokenizer: Sendable {
                     case .text(let normalized):
                         if let pre = c.preTokenizer {
                             var pieces = [normalized]
-                            pre.apply(&pieces, gpt2: gpt2)
+                            pre.apply(&pieces)
                             for p in pieces { c.model.tokenize(p.text, into: &ids) }
                         } else {
                             c.model.tokenize(normalized.text, into: &ids)

@@ -92,6 +92,22 @@ import SynprefCore
         #expect(t.isSpecialToken("<s>") && !t.isSpecialToken("ab"))
     }
 
+    @Test func canonicallyEquivalentTokensStayDistinct() throws {
+        // Swift's String == treats "é" (U+00E9) and "e" + U+0301 as equal; the crate compares
+        // bytes, so they are two tokens with their own ids. (JSON written by hand so no
+        // Foundation dictionary can merge the keys.)
+        let json = #"{"model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "\u00e9": 1, "e\u0301": 2, "e": 3}},"#
+            + #" "pre_tokenizer": {"type": "WhitespaceSplit"}, "added_tokens": [{"id": 4, "content": "e\u0301e", "special": true}]}"#
+        let t = try Tokenizer(data: Data(json.utf8))
+        #expect(t.vocabularySize == 5)
+        #expect(t.encode("\u{E9}") == [1])
+        #expect(t.encode("e\u{301}") == [2])
+        #expect(t.tokenToID("e\u{301}") == 2 && t.tokenToID("\u{E9}") == 1)
+        // The added token "e\u{301}e" must not match the text "\u{E9}e".
+        #expect(t.encode("\u{E9}e") == [0])
+        #expect(t.encode("e\u{301}e") == [4])
+    }
+
     @Test func longestAddedTokenWins() throws {
         let t = try Self.tokenizer(model: ["type": "BPE", "vocab": ["a": 0], "merges": [String]()],
                                    added: [Self.addedToken("<a>", 1), Self.addedToken("<a><a>", 2)])

@@ -17,6 +17,7 @@ struct BPEModel: Sendable {
     /// Ids of `<0xXX>` tokens (-1 when absent), for byte fallback.
     private let byteIDs: [Int32]
     private var plainSymbols: Bool { continuingSubwordPrefix.isEmpty && endOfWordSuffix.isEmpty }
+    private let cache = WordCache()
 
     init(vocab: VocabularyTable, idToToken: TokenStrings, merges: PairTable, unkID: Int32?, continuingSubwordPrefix: String,
          endOfWordSuffix: String, fuseUnk: Bool, byteFallback: Bool, ignoreMerges: Bool) {
@@ -72,7 +73,31 @@ struct BPEModel: Sendable {
     /// Appends the ids of `word` to `out`.
     func tokenize(_ word: [UInt32], into out: inout [Int32]) {
         guard !word.isEmpty else { return }
-        if ignoreMerges, let id = vocab.find(TokenText(scalars: word).bytes) {
+        if word.count == 1 {
+            merge(word, into: &out)
+            return
+        }
+        let key = TokenText(scalars: word)
+        if ignoreMerges, let id = vocab.find(key.bytes) {
+            out.append(id)
+            return
+        }
+        if key.bytes.count > cache.maxWordBytes {
+            merge(word, into: &out)
+            return
+        }
+        if let hit = cache.get(key) {
+            out.append(contentsOf: hit)
+            return
+        }
+        let start = out.count
+        merge(word, into: &out)
+        cache.put(key, Array(out[start...]))
+    }
+
+    /// The crate's `merge_word`: initial symbols (with unknowns and byte fallback), then merges.
+    private func merge(_ word: [UInt32], into out: inout [Int32]) {
+        if word.count == 1, ignoreMerges, let id = vocab.find(TokenText(scalars: word).bytes) {
             out.append(id)
             return
         }

@@ -139,12 +139,15 @@ struct ScalarTrie: Sendable {
     private var children: [[UInt32: Int32]] = [[:]]
     private var terminal: [Int32] = [-1]
     private var firstScalars: Set<UInt32> = []
+    /// Bitmap of the first scalars below U+10000 (checked for every scalar of the text).
+    private var firstBMP = [UInt64](repeating: 0, count: 1024)
 
     var isEmpty: Bool { firstScalars.isEmpty }
 
     mutating func insert(_ pattern: [UInt32], id: Int32) {
         guard let first = pattern.first else { return }
         firstScalars.insert(first)
+        if first < 0x10000 { firstBMP[Int(first >> 6)] |= 1 << UInt64(first & 63) }
         var node = 0
         for c in pattern {
             if let next = children[node][c] {
@@ -163,7 +166,12 @@ struct ScalarTrie: Sendable {
 
     @inline(__always)
     func longestMatch(_ text: [UInt32], at start: Int) -> (length: Int, id: Int32)? {
-        guard firstScalars.contains(text[start]) else { return nil }
+        let c = text[start]
+        if c < 0x10000 {
+            guard firstBMP[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0 else { return nil }
+        } else if !firstScalars.contains(c) {
+            return nil
+        }
         var node = 0
         var best: (Int, Int32)? = nil
         var i = start

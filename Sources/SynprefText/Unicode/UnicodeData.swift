@@ -5,9 +5,10 @@ enum GeneralCategory: UInt8, CaseIterable, Sendable {
 
     var bit: UInt32 { 1 << UInt32(rawValue) }
 
-    static func named(_ name: Substring) -> GeneralCategory? {
-        allCases.first { "\($0)" == name }
-    }
+    private static let byName: [Substring: GeneralCategory] =
+        Dictionary(uniqueKeysWithValues: allCases.map { (Substring("\($0)"), $0) })
+
+    static func named(_ name: Substring) -> GeneralCategory? { byName[name] }
 }
 
 /// The Unicode behaviour of the reference `tokenizers` crate, parsed once from
