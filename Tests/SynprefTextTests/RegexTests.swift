@@ -120,6 +120,7 @@ import Testing
         (#"\xff"#, "raw byte"),
         ("(a", "unterminated"),
         ("[]", "empty"),
+        (String(repeating: "(", count: 300) + String(repeating: ")", count: 300), "nested deeper"),
     ])
     func unsupportedOrInvalidPatternsAreTypedErrors(pattern: String, fragment: String) {
         do {
