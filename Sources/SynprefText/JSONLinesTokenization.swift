@@ -24,15 +24,15 @@ public enum JSONLinesTokenization {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let (id, text, addSpecial) = try parse(bytes, file: input.path, line: number)
             let ids = tokenizer.encodeIDs(text, addSpecialTokens: addSpecial)
-            var out = "{\"id\":"
-            id.serialize(into: &out)
-            out += ",\"input_ids\":["
+            var out: [UInt8] = Array("{\"id\":".utf8)
+            JSONWriter.append(id, to: &out)
+            out.append(contentsOf: ",\"input_ids\":[".utf8)
             for (i, v) in ids.enumerated() {
-                if i > 0 { out += "," }
-                out += String(v)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.appendInteger(Int(v), to: &out)
             }
-            out += "]}"
-            try write(out)
+            out.append(contentsOf: "]}".utf8)
+            try write(String(decoding: out, as: UTF8.self))
             written += 1
         }
         return written
@@ -43,20 +43,20 @@ public enum JSONLinesTokenization {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw JSONLinesInputError(file: file, line: line, message: "invalid JSON at column \(error.column): \(error.message)")
+            throw JSONLinesInputError(file: file, line: line, message: "invalid JSON at column \(error.column): \(error.reasonDescription)")
         }
-        guard case .object = value else { throw JSONLinesInputError(file: file, line: line, message: "expected a JSON object, found \(value.typeName)") }
+        guard case .object = value else { throw JSONLinesInputError(file: file, line: line, message: "expected a JSON object, found \(value.kindName)") }
         guard let id = value["id"] else { throw JSONLinesInputError(file: file, line: line, message: "missing \"id\"") }
         switch id {
-        case .string, .number: break
-        default: throw JSONLinesInputError(file: file, line: line, message: "\"id\" must be a string or a number, found \(id.typeName)")
+        case .string, .integer, .double: break
+        default: throw JSONLinesInputError(file: file, line: line, message: "\"id\" must be a string or a number, found \(id.kindName)")
         }
         guard let textValue = value["text"] else { throw JSONLinesInputError(file: file, line: line, message: "missing \"text\"") }
-        guard let text = textValue.stringValue else { throw JSONLinesInputError(file: file, line: line, message: "\"text\" must be a string, found \(textValue.typeName)") }
+        guard let text = textValue.stringValue else { throw JSONLinesInputError(file: file, line: line, message: "\"text\" must be a string, found \(textValue.kindName)") }
         var addSpecial = true
         if let flag = value["add_special_tokens"], !flag.isNull {
             guard let b = flag.boolValue else {
-                throw JSONLinesInputError(file: file, line: line, message: "\"add_special_tokens\" must be true or false, found \(flag.typeName)")
+                throw JSONLinesInputError(file: file, line: line, message: "\"add_special_tokens\" must be true or false, found \(flag.kindName)")
             }
             addSpecial = b
         }

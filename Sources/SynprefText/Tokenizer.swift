@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 
 /// A Hugging Face `tokenizer.json` tokenizer that produces exactly the ids of the Rust
 /// `tokenizers` crate (Python `tokenizers` 0.23.3, and transformers' fast tokenizers).
@@ -19,11 +20,12 @@ import Foundation
 /// Immutable after loading; `encode` and `decode` may run concurrently from any thread.
 public final class Tokenizer: Sendable {
     private let components: TokenizerJSONLoader.Components
-    private let gpt2: Regex
     /// Size of the vocabulary including added tokens (`get_vocab_size(with_added_tokens=True)`).
     public let vocabularySize: Int
     /// tokenizer_config.json of the folder given to `load(directory:)`, if it had one.
     public let config: TokenizerConfig?
+    /// Ids whose token string is a special added token (what `decode` skips on request).
+    private let specialIDs: Set<Int32>
 
     /// Loads a tokenizer.json file.
     public convenience init(tokenizerJSON url: URL) throws(TokenizerError) {
@@ -48,23 +50,27 @@ public final class Tokenizer: Sendable {
     }
 
     init(bytes: [UInt8], file: String, config: TokenizerConfig?) throws(TokenizerError) {
-        let root: JSONValue
+        let root: RawJSON
         do {
-            root = try JSONParser.parse(bytes)
+            root = try RawJSONParser.parse(bytes)
         } catch {
             throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.message)
         }
         let components = try TokenizerJSONLoader(file: file).load(root)
         self.components = components
-        do {
-            gpt2 = try Regex(PreTokenizer.gpt2Pattern)
-        } catch {
-            throw TokenizerError.invalidRegex(file: file, field: "(GPT-2 pattern)", message: error.description)
-        }
         var size = components.model.vocabularySize
         let modelVocab = components.model.vocab
-        for content in components.addedVocabulary.contentToID.keys where modelVocab[content] == nil { size += 1 }
+        for content in components.addedVocabulary.contentToID.keys where modelVocab.find(content.bytes) == nil { size += 1 }
         vocabularySize = size
+        // decode maps an id to its string (added tokens first) and skips the string if it is
+        // a special token's content.
+        var special: Set<Int32> = []
+        let added = components.addedVocabulary
+        for id in added.tokenForID.keys where added.isSpecial(TokenText(added.decodeString(id) ?? "")) { special.insert(id) }
+        for content in added.specialContents {
+            if let id = modelVocab.find(content.bytes), added.tokenForID[id] == nil { special.insert(id) }
+        }
+        specialIDs = special
         self.config = config
     }
 
@@ -94,7 +100,7 @@ public final class Tokenizer: Sendable {
                     case .text(let normalized):
                         if let pre = c.preTokenizer {
                             var pieces = [normalized]
-                            pre.apply(&pieces, gpt2: gpt2)
+                            pre.apply(&pieces)
                             for p in pieces { c.model.tokenize(p.text, into: &ids) }
                         } else {
                             c.model.tokenize(normalized.text, into: &ids)
@@ -114,7 +120,7 @@ public final class Tokenizer: Sendable {
         tokens.reserveCapacity(ids.count)
         for id in ids {
             guard let id32 = Int32(exactly: id), let token = idToToken32(id32) else { continue }
-            if skipSpecialTokens && c.addedVocabulary.isSpecial(token) { continue }
+            if skipSpecialTokens && specialIDs.contains(id32) { continue }
             tokens.append(token)
         }
         if let decoder = c.decoder { return decoder.decodeChain(tokens).joined() }
@@ -123,8 +129,9 @@ public final class Tokenizer: Sendable {
 
     /// The id of a token string (added tokens first, then the model vocabulary).
     public func tokenToID(_ token: String) -> Int? {
-        if let id = components.addedVocabulary.contentToID[token] { return Int(id) }
-        return components.model.tokenToID(token).map { Int($0) }
+        let key = TokenText(token)
+        if let id = components.addedVocabulary.contentToID[key] { return Int(id) }
+        return components.model.tokenToID(key).map { Int($0) }
     }
 
     /// The token string of an id (added tokens first, then the model vocabulary).
@@ -134,7 +141,7 @@ public final class Tokenizer: Sendable {
     }
 
     private func idToToken32(_ id: Int32) -> String? {
-        components.addedVocabulary.tokenForID[id]?.content ?? components.model.idToToken(id)
+        components.addedVocabulary.decodeString(id) ?? components.model.idToToken(id)
     }
 
     /// The added tokens by id (the `added_tokens` of tokenizer.json after id assignment).
@@ -144,7 +151,7 @@ public final class Tokenizer: Sendable {
 
     /// Whether `token` is a special added token (skipped by `decode(skipSpecialTokens:)`).
     public func isSpecialToken(_ token: String) -> Bool {
-        components.addedVocabulary.isSpecial(token)
+        components.addedVocabulary.isSpecial(TokenText(token))
     }
 
     /// Unicode scalar values of a string (fast path over its UTF-8).

@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 
 /// The parts of a Hugging Face `tokenizer_config.json` that scoring needs.
 public struct TokenizerConfig: Sendable, Equatable {
@@ -61,7 +62,7 @@ public struct TokenizerConfig: Sendable, Equatable {
         do {
             root = try JSONParser.parse(bytes)
         } catch {
-            throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.message)
+            throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.reasonDescription)
         }
         guard case .object = root else { throw TokenizerError.invalidField(file: file, field: "(root)", expected: "a JSON object") }
 

@@ -1,3 +1,5 @@
+import SynprefCore
+
 /// Builds the pipeline components from a parsed tokenizer.json, validating every field the
 /// crate reads and rejecting (with the field's path) whatever SynprefText cannot reproduce.
 struct TokenizerJSONLoader {
@@ -14,10 +16,10 @@ struct TokenizerJSONLoader {
             }
         }
 
-        func tokenToID(_ token: String) -> Int32? {
+        func tokenToID(_ token: TokenText) -> Int32? {
             switch self {
-            case .bpe(let m): return m.vocab[token]
-            case .wordPiece(let m): return m.vocab[token]
+            case .bpe(let m): return m.vocab.find(token.bytes)
+            case .wordPiece(let m): return m.vocab.find(token.bytes)
             }
         }
 
@@ -28,7 +30,7 @@ struct TokenizerJSONLoader {
             }
         }
 
-        var vocab: [String: Int32] {
+        var vocab: VocabularyTable {
             switch self {
             case .bpe(let m): return m.vocab
             case .wordPiece(let m): return m.vocab
@@ -53,7 +55,7 @@ struct TokenizerJSONLoader {
         var addedVocabulary: AddedVocabulary
     }
 
-    func load(_ root: JSONValue) throws(TokenizerError) -> Components {
+    func load(_ root: RawJSON) throws(TokenizerError) -> Components {
         guard case .object = root else { throw TokenizerError.invalidField(file: file, field: "(root)", expected: "a JSON object") }
         guard let modelJSON = root["model"], !modelJSON.isNull else { throw TokenizerError.missingField(file: file, field: "model") }
         let model = try parseModel(modelJSON)
@@ -82,44 +84,44 @@ struct TokenizerJSONLoader {
                           postProcessor: postProcessor, decoder: decoder, addedVocabulary: added)
     }
 
-    private func optional<T>(_ value: JSONValue?, _ parse: (JSONValue) throws(TokenizerError) -> T) throws(TokenizerError) -> T? {
+    private func optional<T>(_ value: RawJSON?, _ parse: (RawJSON) throws(TokenizerError) -> T) throws(TokenizerError) -> T? {
         guard let value, !value.isNull else { return nil }
         return try parse(value)
     }
 
     // MARK: Field helpers
 
-    private func type(_ j: JSONValue, field: String) throws(TokenizerError) -> String {
+    private func type(_ j: RawJSON, field: String) throws(TokenizerError) -> String {
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         guard let t = j["type"] else { throw TokenizerError.missingField(file: file, field: field + ".type") }
         guard let s = t.stringValue else { throw TokenizerError.invalidField(file: file, field: field + ".type", expected: "a string") }
         return s
     }
 
-    private func bool(_ j: JSONValue, _ key: String, field: String, default value: Bool) throws(TokenizerError) -> Bool {
+    private func bool(_ j: RawJSON, _ key: String, field: String, default value: Bool) throws(TokenizerError) -> Bool {
         guard let v = j[key], !v.isNull else { return value }
         guard let b = v.boolValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "true or false") }
         return b
     }
 
-    private func string(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> String? {
+    private func string(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> String? {
         guard let v = j[key], !v.isNull else { return nil }
         guard let s = v.stringValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "a string") }
         return s
     }
 
-    private func requiredString(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> String {
+    private func requiredString(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> String {
         guard let s = try string(j, key, field: field) else { throw TokenizerError.missingField(file: file, field: "\(field).\(key)") }
         return s
     }
 
-    private func int(_ j: JSONValue, _ key: String, field: String, default value: Int) throws(TokenizerError) -> Int {
+    private func int(_ j: RawJSON, _ key: String, field: String, default value: Int) throws(TokenizerError) -> Int {
         guard let v = j[key], !v.isNull else { return value }
         guard let i = v.intValue, i >= 0 else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "a non-negative integer") }
         return i
     }
 
-    private func array(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> [JSONValue] {
+    private func array(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> [RawJSON] {
         guard let v = j[key] else { throw TokenizerError.missingField(file: file, field: "\(field).\(key)") }
         guard let a = v.arrayValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "an array") }
         return a
@@ -142,7 +144,7 @@ struct TokenizerJSONLoader {
     }
 
     /// `{"String": s}` (a literal) or `{"Regex": r}` (an Oniguruma pattern).
-    private func pattern(_ j: JSONValue?, field: String) throws(TokenizerError) -> Regex {
+    private func pattern(_ j: RawJSON?, field: String) throws(TokenizerError) -> Regex {
         guard let j else { throw TokenizerError.missingField(file: file, field: field) }
         if let s = j["String"]?.stringValue { return try regex(Regex.escapedLiteral(s), field: field + ".String") }
         if let r = j["Regex"]?.stringValue { return try regex(r, field: field + ".Regex") }
@@ -151,21 +153,23 @@ struct TokenizerJSONLoader {
 
     // MARK: Model
 
-    private func vocabulary(_ j: JSONValue, field: String) throws(TokenizerError) -> [String: Int32] {
+    private func vocabulary(_ j: RawJSON, field: String) throws(TokenizerError) -> (VocabularyTable, TokenStrings) {
         guard let v = j["vocab"] else { throw TokenizerError.missingField(file: file, field: field + ".vocab") }
         guard let members = v.objectValue else { throw TokenizerError.invalidField(file: file, field: field + ".vocab", expected: "an object mapping tokens to ids") }
-        var vocab: [String: Int32] = [:]
-        vocab.reserveCapacity(members.count)
+        var vocab = VocabularyTable(capacity: members.count)
+        var pairs: [(String, Int32)] = []
+        pairs.reserveCapacity(members.count)
         for (token, idJSON) in members {
             guard let id = idJSON.intValue, id >= 0, id <= Int(Int32.max) else {
                 throw TokenizerError.invalidField(file: file, field: "\(field).vocab[\(token.debugDescription)]", expected: "a non-negative integer id")
             }
-            vocab[token] = Int32(id)
+            vocab.insert(token, id: Int32(id))
+            pairs.append((token, Int32(id)))
         }
-        return vocab
+        return (vocab, TokenStrings(pairs))
     }
 
-    func parseModel(_ j: JSONValue) throws(TokenizerError) -> Model {
+    func parseModel(_ j: RawJSON) throws(TokenizerError) -> Model {
         let field = "model"
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         var kind = try string(j, "type", field: field)
@@ -177,11 +181,11 @@ struct TokenizerJSONLoader {
         case "BPE":
             return .bpe(try parseBPE(j, field: field))
         case "WordPiece":
-            let vocab = try vocabulary(j, field: field)
+            let (vocab, strings) = try vocabulary(j, field: field)
             let unk = try string(j, "unk_token", field: field) ?? "[UNK]"
-            guard let unkID = vocab[unk] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
+            guard let unkID = vocab.find(unk) else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
             return .wordPiece(WordPieceModel(
-                vocab: vocab, unkID: unkID,
+                vocab: vocab, idToToken: strings, unkID: unkID,
                 continuingSubwordPrefix: try string(j, "continuing_subword_prefix", field: field) ?? "##",
                 maxInputCharsPerWord: try int(j, "max_input_chars_per_word", field: field, default: 100)))
         case let other:
@@ -189,8 +193,8 @@ struct TokenizerJSONLoader {
         }
     }
 
-    private func parseBPE(_ j: JSONValue, field: String) throws(TokenizerError) -> BPEModel {
-        let vocab = try vocabulary(j, field: field)
+    private func parseBPE(_ j: RawJSON, field: String) throws(TokenizerError) -> BPEModel {
+        let (vocab, strings) = try vocabulary(j, field: field)
         if let d = j["dropout"], !d.isNull {
             guard let p = d.doubleValue else { throw TokenizerError.invalidField(file: file, field: field + ".dropout", expected: "null or a number") }
             if p != 0 { throw TokenizerError.unsupported(file: file, field: field + ".dropout", what: "BPE dropout (random merges)") }
@@ -200,43 +204,74 @@ struct TokenizerJSONLoader {
         let mergesJSON = try array(j, "merges", field: field)
         var table = PairTable(capacity: mergesJSON.count)
         let prefixBytes = prefix.utf8.count
+        var merged: [UInt8] = []
+        /// Looks up `left`, `right` and `left + right[prefix...]`; nil if one is missing.
+        func mergeIDs(_ l: UnsafeBufferPointer<UInt8>, _ r: UnsafeBufferPointer<UInt8>) -> (Int32, Int32, Int32)? {
+            guard let aID = vocab.find(l), let bID = vocab.find(r), r.count >= prefixBytes else { return nil }
+            merged.removeAll(keepingCapacity: true)
+            merged.append(contentsOf: l)
+            merged.append(contentsOf: r[prefixBytes...])
+            guard let newID = vocab.find(merged) else { return nil }
+            return (aID, bID, newID)
+        }
         for (rank, item) in mergesJSON.enumerated() {
-            let a: String, b: String
+            var mergeField: String { "\(field).merges[\(rank)]" }
+            var a: String, b: String
+            var ids: (Int32, Int32, Int32)?
             switch item {
-            case .string(let line):
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
-                    throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "\"left right\" (two tokens separated by one space)")
+            case .string(var line):
+                // "left right": exactly one space (split on bytes, not on Characters).
+                let parts: (Int, Int)? = line.withUTF8 { buf in
+                    var space = -1
+                    for i in 0..<buf.count where buf[i] == 0x20 {
+                        if space >= 0 { return nil }
+                        space = i
+                    }
+                    return space < 0 ? nil : (space, buf.count)
                 }
-                a = String(parts[0])
-                b = String(parts[1])
+                guard let (space, n) = parts else {
+                    throw TokenizerError.invalidField(file: file, field: mergeField, expected: "\"left right\" (two tokens separated by one space)")
+                }
+                ids = line.withUTF8 { buf in
+                    mergeIDs(UnsafeBufferPointer(rebasing: buf[0..<space]), UnsafeBufferPointer(rebasing: buf[(space + 1)..<n]))
+                }
+                if ids != nil {
+                    table.set(ids!.0, ids!.1, rank: Int32(rank), newID: ids!.2)
+                    continue
+                }
+                let bytes = Array(line.utf8)
+                a = String(decoding: bytes[..<space], as: UTF8.self)
+                b = String(decoding: bytes[(space + 1)...], as: UTF8.self)
             case .array(let pair):
                 guard pair.count == 2, let l = pair[0].stringValue, let r = pair[1].stringValue else {
-                    throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a pair of strings")
+                    throw TokenizerError.invalidField(file: file, field: mergeField, expected: "a pair of strings")
                 }
                 a = l
                 b = r
+                ids = a.withUTF8 { l in b.withUTF8 { r in mergeIDs(l, r) } }
             default:
-                throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a string or a pair of strings")
+                throw TokenizerError.invalidField(file: file, field: mergeField, expected: "a string or a pair of strings")
             }
-            guard let aID = vocab[a] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: a) }
-            guard let bID = vocab[b] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: b) }
-            let bUTF8 = Array(b.utf8)
-            guard bUTF8.count >= prefixBytes, let rest = String(validating: bUTF8[prefixBytes...], as: UTF8.self) else {
-                throw TokenizerError.invalidField(file: file, field: "\(field).merges[\(rank)]", expected: "a right token starting with the continuing_subword_prefix")
+            guard let (aID, bID, newID) = ids else {
+                // Name the first missing piece.
+                if vocab.find(a) == nil { throw TokenizerError.tokenNotInVocabulary(file: file, field: mergeField, token: a) }
+                if vocab.find(b) == nil { throw TokenizerError.tokenNotInVocabulary(file: file, field: mergeField, token: b) }
+                let bBytes = Array(b.utf8)
+                guard bBytes.count >= prefixBytes, let rest = String(validating: bBytes[prefixBytes...], as: UTF8.self) else {
+                    throw TokenizerError.invalidField(file: file, field: mergeField, expected: "a right token starting with the continuing_subword_prefix")
+                }
+                throw TokenizerError.tokenNotInVocabulary(file: file, field: mergeField, token: a + rest)
             }
-            let merged = a + rest
-            guard let newID = vocab[merged] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: "\(field).merges[\(rank)]", token: merged) }
             table.set(aID, bID, rank: Int32(rank), newID: newID)
         }
         var unkID: Int32? = nil
         if let unk = try string(j, "unk_token", field: field) {
             // The crate fails only when an unknown character is met; failing at load keeps
             // `encode` total.
-            guard let id = vocab[unk] else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
+            guard let id = vocab.find(unk) else { throw TokenizerError.tokenNotInVocabulary(file: file, field: field + ".unk_token", token: unk) }
             unkID = id
         }
-        return BPEModel(vocab: vocab, merges: table, unkID: unkID, continuingSubwordPrefix: prefix, endOfWordSuffix: suffix,
+        return BPEModel(vocab: vocab, idToToken: strings, merges: table, unkID: unkID, continuingSubwordPrefix: prefix, endOfWordSuffix: suffix,
                         fuseUnk: try bool(j, "fuse_unk", field: field, default: false),
                         byteFallback: try bool(j, "byte_fallback", field: field, default: false),
                         ignoreMerges: try bool(j, "ignore_merges", field: field, default: false))
@@ -244,7 +279,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Added tokens
 
-    private func parseAddedToken(_ j: JSONValue, field: String) throws(TokenizerError) -> AddedToken {
+    private func parseAddedToken(_ j: RawJSON, field: String) throws(TokenizerError) -> AddedToken {
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         let content = try requiredString(j, "content", field: field)
         let special = try bool(j, "special", field: field, default: false)
@@ -258,7 +293,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Normalizers
 
-    func parseNormalizer(_ j: JSONValue, field: String) throws(TokenizerError) -> Normalizer {
+    func parseNormalizer(_ j: RawJSON, field: String) throws(TokenizerError) -> Normalizer {
         switch try type(j, field: field) {
         case "NFC": return .unicode(.nfc)
         case "NFD": return .unicode(.nfd)
@@ -291,7 +326,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Pre-tokenizers
 
-    private func behavior(_ j: JSONValue, field: String, default value: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
+    private func behavior(_ j: RawJSON, field: String, default value: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
         guard let name = try string(j, "behavior", field: field) else { return value }
         switch name {
         case "Removed": return .removed
@@ -304,7 +339,7 @@ struct TokenizerJSONLoader {
         }
     }
 
-    private func prependScheme(_ j: JSONValue, field: String) throws(TokenizerError) -> PrependScheme {
+    private func prependScheme(_ j: RawJSON, field: String) throws(TokenizerError) -> PrependScheme {
         var scheme = PrependScheme.always
         if let name = try string(j, "prepend_scheme", field: field) {
             switch name {
@@ -322,7 +357,7 @@ struct TokenizerJSONLoader {
         return scheme
     }
 
-    func parsePreTokenizer(_ j: JSONValue, field: String) throws(TokenizerError) -> PreTokenizer {
+    func parsePreTokenizer(_ j: RawJSON, field: String) throws(TokenizerError) -> PreTokenizer {
         switch try type(j, field: field) {
         case "ByteLevel":
             return .byteLevel(addPrefixSpace: try bool(j, "add_prefix_space", field: field, default: true),
@@ -354,14 +389,14 @@ struct TokenizerJSONLoader {
 
     // MARK: Post-processors
 
-    private func tokenAndID(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> Int32 {
+    private func tokenAndID(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> Int32 {
         guard let pair = j[key]?.arrayValue, pair.count == 2, pair[0].stringValue != nil, let id = pair[1].intValue, id >= 0 else {
             throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "[token, id]")
         }
         return Int32(id)
     }
 
-    func parsePostProcessor(_ j: JSONValue, field: String) throws(TokenizerError) -> PostProcessor {
+    func parsePostProcessor(_ j: RawJSON, field: String) throws(TokenizerError) -> PostProcessor {
         switch try type(j, field: field) {
         case "TemplateProcessing":
             let single = try array(j, "single", field: field)
@@ -409,7 +444,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Decoders
 
-    func parseDecoder(_ j: JSONValue, field: String) throws(TokenizerError) -> Decoder {
+    func parseDecoder(_ j: RawJSON, field: String) throws(TokenizerError) -> Decoder {
         switch try type(j, field: field) {
         case "ByteLevel": return .byteLevel
         case "WordPiece":

@@ -111,6 +111,13 @@ def main():
     # --- BERT: punctuation, control, chinese (unicode_categories crate) -------------------
     bp = pre_tokenizers.BertPreTokenizer()
     bert_punct = [c for c in CPS if len(bp.pre_tokenize_str("a" + chr(c) + "a")) == 3]
+    # The Punctuation pre-tokenizer uses the same predicate (checked here).
+    pp = pre_tokenizers.Punctuation()
+    assert [c for c in CPS if len(pp.pre_tokenize_str("a" + chr(c) + "a")) == 3] == bert_punct
+
+    # --- Rust char::is_numeric (Digits pre-tokenizer) ----------------------------------
+    dg = pre_tokenizers.Digits(individual_digits=True)
+    rust_numeric = [c for c in CPS if len(dg.pre_tokenize_str("a" + chr(c) + "a")) == 3]
     clean = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False,
                                        strip_accents=False, lowercase=False)
     bert_removed, bert_space = [], []
@@ -198,6 +205,7 @@ def main():
         '    static let asciiCaseFoldExtras = "' + " ".join(
             f"{k:X}:" + ".".join(f"{x:X}" for x in v) for k, v in sorted(folds.items())) + '"',
         f'    static let rustRegexWord = "{fmt_ranges(rust_word)}"',
+        f'    static let rustNumeric = "{fmt_ranges(rust_numeric)}"',
         f'    static let bertPunctuation = "{fmt_ranges(bert_punct)}"',
         f'    static let bertControl = "{fmt_ranges(bert_removed)}"',
         f'    static let bertWhitespace = "{fmt_ranges(bert_space)}"',

@@ -2,8 +2,8 @@
 /// a min-heap of candidate merges ordered by (rank, position); an entry is applied only
 /// if the pair now at its position still produces the same new id.
 struct BPEModel: Sendable {
-    let vocab: [String: Int32]
-    let idToToken: [Int32: String]
+    let vocab: VocabularyTable
+    let idToToken: TokenStrings
     let merges: PairTable
     let unkID: Int32?
     let continuingSubwordPrefix: String
@@ -17,28 +17,30 @@ struct BPEModel: Sendable {
     /// Ids of `<0xXX>` tokens (-1 when absent), for byte fallback.
     private let byteIDs: [Int32]
     private var plainSymbols: Bool { continuingSubwordPrefix.isEmpty && endOfWordSuffix.isEmpty }
+    private let cache = WordCache()
 
-    init(vocab: [String: Int32], merges: PairTable, unkID: Int32?, continuingSubwordPrefix: String,
+    init(vocab: VocabularyTable, idToToken: TokenStrings, merges: PairTable, unkID: Int32?, continuingSubwordPrefix: String,
          endOfWordSuffix: String, fuseUnk: Bool, byteFallback: Bool, ignoreMerges: Bool) {
         self.vocab = vocab
-        var reverse: [Int32: String] = [:]
-        reverse.reserveCapacity(vocab.count)
+        self.idToToken = idToToken
         var chars = [Int32](repeating: -1, count: 0x10000)
         var wide: [UInt32: Int32] = [:]
-        for (token, id) in vocab {
-            reverse[id] = token
-            var it = token.unicodeScalars.makeIterator()
-            if let first = it.next(), it.next() == nil {
-                if first.value < 0x10000 { chars[Int(first.value)] = id } else { wide[first.value] = id }
-            }
+        for e in 0..<vocab.count {
+            // Single-scalar tokens: 1 to 4 UTF-8 bytes forming exactly one scalar.
+            let key = vocab.key(e)
+            guard key.count <= 4, let first = key.first else { continue }
+            let expected = first < 0x80 ? 1 : first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
+            guard key.count == expected else { continue }
+            var it = String(decoding: key, as: UTF8.self).unicodeScalars.makeIterator()
+            guard let c = it.next(), it.next() == nil else { continue }
+            if c.value < 0x10000 { chars[Int(c.value)] = vocab.ids[e] } else { wide[c.value] = vocab.ids[e] }
         }
-        idToToken = reverse
         charIDs = chars
         wideCharIDs = wide
         var bytes = [Int32](repeating: -1, count: 256)
         for b in 0..<256 {
             let hex = String(b, radix: 16, uppercase: true)
-            bytes[b] = vocab["<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"] ?? -1
+            bytes[b] = vocab.find("<0x" + (hex.count == 1 ? "0" + hex : hex) + ">") ?? -1
         }
         byteIDs = bytes
         self.merges = merges
@@ -71,7 +73,31 @@ struct BPEModel: Sendable {
     /// Appends the ids of `word` to `out`.
     func tokenize(_ word: [UInt32], into out: inout [Int32]) {
         guard !word.isEmpty else { return }
-        if ignoreMerges, let id = vocab[String(scalars: word)] {
+        if word.count == 1 {
+            merge(word, into: &out)
+            return
+        }
+        let key = TokenText(scalars: word)
+        if ignoreMerges, let id = vocab.find(key.bytes) {
+            out.append(id)
+            return
+        }
+        if key.bytes.count > cache.maxWordBytes {
+            merge(word, into: &out)
+            return
+        }
+        if let hit = cache.get(key) {
+            out.append(contentsOf: hit)
+            return
+        }
+        let start = out.count
+        merge(word, into: &out)
+        cache.put(key, Array(out[start...]))
+    }
+
+    /// The crate's `merge_word`: initial symbols (with unknowns and byte fallback), then merges.
+    private func merge(_ word: [UInt32], into out: inout [Int32]) {
+        if word.count == 1, ignoreMerges, let id = vocab.find(TokenText(scalars: word).bytes) {
             out.append(id)
             return
         }
@@ -84,17 +110,18 @@ struct BPEModel: Sendable {
         }
         var pendingUnk: Int32? = nil  // an unknown run waiting to be emitted
         let plain = plainSymbols
+        let prefixBytes = Array(continuingSubwordPrefix.utf8), suffixBytes = Array(endOfWordSuffix.utf8)
         for (i, c) in word.enumerated() {
             let id: Int32?
-            var symbolText: String? = nil
+            var symbolBytes: [UInt8]? = nil
             if plain {
                 id = charID(c)
             } else {
-                var s = i == 0 ? "" : continuingSubwordPrefix
-                s.unicodeScalars.append(Unicode.Scalar(c) ?? "\u{FFFD}")
-                if i == word.count - 1 { s += endOfWordSuffix }
-                id = vocab[s]
-                symbolText = s
+                var s = i == 0 ? [] : prefixBytes
+                appendUTF8(c, to: &s)
+                if i == word.count - 1 { s += suffixBytes }
+                id = vocab.find(s)
+                symbolBytes = s
             }
             if let id {
                 if let u = pendingUnk {
@@ -106,7 +133,7 @@ struct BPEModel: Sendable {
             }
             if byteFallback {
                 var bytes: [UInt8] = []
-                if let symbolText { bytes = Array(symbolText.utf8) } else { appendUTF8(c, to: &bytes) }
+                if let symbolBytes { bytes = symbolBytes } else { appendUTF8(c, to: &bytes) }
                 if bytes.allSatisfy({ byteIDs[Int($0)] >= 0 }) {
                     for b in bytes { add(byteIDs[Int(b)]) }
                     continue
@@ -201,6 +228,25 @@ private struct MergeHeap {
             }
         }
         return result
+    }
+}
+
+@inline(__always)
+func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    if scalar < 0x80 {
+        out.append(UInt8(scalar))
+    } else if scalar < 0x800 {
+        out.append(UInt8(0xC0 | (scalar >> 6)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
+    } else if scalar < 0x10000 {
+        out.append(UInt8(0xE0 | (scalar >> 12)))
+        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
+    } else {
+        out.append(UInt8(0xF0 | (scalar >> 18)))
+        out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (scalar & 0x3F)))
     }
 }
 

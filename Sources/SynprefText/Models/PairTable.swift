@@ -4,8 +4,8 @@
 /// SipHash, which dominated profiles, so merges live in this flat table with a
 /// multiplicative hash instead.
 struct PairTable: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt64]
+    /// Interleaved `key, value` per slot so a probe touches one cache line.
+    private var slots: [UInt64]
     private let mask: Int
     private(set) var count = 0
     private static let empty = UInt64.max
@@ -13,8 +13,7 @@ struct PairTable: Sendable {
     init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: PairTable.empty, count: size)
-        values = [UInt64](repeating: 0, count: size)
+        slots = [UInt64](repeating: PairTable.empty, count: 2 * size)
         mask = size - 1
     }
 
@@ -27,22 +26,22 @@ struct PairTable: Sendable {
     mutating func set(_ a: Int32, _ b: Int32, rank: Int32, newID: Int32) {
         let key = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
         var i = PairTable.slot(key, mask)
-        while keys[i] != PairTable.empty && keys[i] != key { i = (i + 1) & mask }
-        if keys[i] == PairTable.empty { count += 1 }
-        keys[i] = key
-        values[i] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: newID))
+        while slots[2 * i] != PairTable.empty && slots[2 * i] != key { i = (i + 1) & mask }
+        if slots[2 * i] == PairTable.empty { count += 1 }
+        slots[2 * i] = key
+        slots[2 * i + 1] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: newID))
     }
 
     /// The merge of `(a, b)`: `(rank, newID)`, or nil.
     @inline(__always)
     func get(_ a: Int32, _ b: Int32) -> (rank: Int32, newID: Int32)? {
         let key = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
-        return keys.withUnsafeBufferPointer { k -> (Int32, Int32)? in
+        return slots.withUnsafeBufferPointer { k -> (Int32, Int32)? in
             var i = PairTable.slot(key, mask)
             while true {
-                let stored = k[i]
+                let stored = k[2 * i]
                 if stored == key {
-                    let v = values[i]
+                    let v = k[2 * i + 1]
                     return (Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 32)), Int32(bitPattern: UInt32(truncatingIfNeeded: v)))
                 }
                 if stored == PairTable.empty { return nil }

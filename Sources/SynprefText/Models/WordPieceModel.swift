@@ -2,18 +2,15 @@
 /// (`##`), and a word with an unmatchable remainder (or longer than
 /// `max_input_chars_per_word` scalars) becomes the single unknown token.
 struct WordPieceModel: Sendable {
-    let vocab: [String: Int32]
-    let idToToken: [Int32: String]
+    let vocab: VocabularyTable
+    let idToToken: TokenStrings
     let unkID: Int32
     let continuingSubwordPrefix: String
     let maxInputCharsPerWord: Int
 
-    init(vocab: [String: Int32], unkID: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
+    init(vocab: VocabularyTable, idToToken: TokenStrings, unkID: Int32, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
         self.vocab = vocab
-        var reverse: [Int32: String] = [:]
-        reverse.reserveCapacity(vocab.count)
-        for (token, id) in vocab { reverse[id] = token }
-        idToToken = reverse
+        self.idToToken = idToToken
         self.unkID = unkID
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
@@ -28,16 +25,35 @@ struct WordPieceModel: Sendable {
             return
         }
         let mark = out.count
+        // UTF-8 of the word and the byte offset of each scalar, so candidates are slices.
+        var utf8: [UInt8] = []
+        var offsets: [Int] = []
+        offsets.reserveCapacity(word.count + 1)
+        for c in word {
+            offsets.append(utf8.count)
+            appendUTF8(c, to: &utf8)
+        }
+        offsets.append(utf8.count)
+        // Candidates are `prefix + slice`; the slice is copied after the prefix in a scratch
+        // buffer so lookups do not allocate.
+        let prefix = Array(continuingSubwordPrefix.utf8)
+        var scratch = prefix + utf8
         var start = 0
         while start < word.count {
             var end = word.count
             var found: Int32? = nil
+            if start > 0 {
+                let from = offsets[start]
+                scratch.replaceSubrange(prefix.count..., with: utf8[from...])
+            }
             while start < end {
-                var candidate = start > 0 ? continuingSubwordPrefix : ""
-                var view = candidate.unicodeScalars
-                for c in word[start..<end] { view.append(Unicode.Scalar(c) ?? "\u{FFFD}") }
-                candidate = String(view)
-                if let id = vocab[candidate] {
+                let id: Int32?
+                if start == 0 {
+                    id = vocab.find(utf8[0..<offsets[end]])
+                } else {
+                    id = vocab.find(scratch[0..<(prefix.count + offsets[end] - offsets[start])])
+                }
+                if let id {
                     found = id
                     break
                 }

@@ -6,6 +6,12 @@ public struct AddedToken: Sendable, Equatable {
     public var rstrip: Bool
     public var normalized: Bool
     public var special: Bool
+
+    /// Byte-exact, as the crate compares (Swift's `==` on strings is canonical equivalence).
+    public static func == (a: AddedToken, b: AddedToken) -> Bool {
+        a.content.utf8.elementsEqual(b.content.utf8) && a.singleWord == b.singleWord && a.lstrip == b.lstrip
+            && a.rstrip == b.rstrip && a.normalized == b.normalized && a.special == b.special
+    }
 }
 
 /// The crate's `AddedVocabulary`: added tokens get ids as the crate assigns them, and are
@@ -13,9 +19,12 @@ public struct AddedToken: Sendable, Equatable {
 /// text, then the normalized ones from each normalized remainder — leftmost-longest, with
 /// `single_word`, `lstrip` and `rstrip` applied exactly as `find_matches` does.
 struct AddedVocabulary: Sendable {
-    private(set) var contentToID: [String: Int32] = [:]
+    private(set) var contentToID: [TokenText: Int32] = [:]
     private(set) var tokenForID: [Int32: AddedToken] = [:]
-    private(set) var specialContents: Set<String> = []
+    private(set) var specialContents: Set<TokenText> = []
+    /// The normalized content of `normalized` tokens whose normalization changes them: the
+    /// crate decodes (and `id_to_token`s) such a token as its normalized form.
+    private(set) var normalizedForm: [Int32: String] = [:]
     private var specialOrder: [AddedToken] = []
     private var classicOrder: [AddedToken] = []
     private var rawTrie = ScalarTrie()
@@ -26,30 +35,37 @@ struct AddedVocabulary: Sendable {
 
     /// Adds tokens in file order with the crate's id rules: an existing id (added or model
     /// vocabulary) is reused, otherwise the next id after the model vocabulary.
-    mutating func add(_ tokens: [AddedToken], modelTokenToID: (String) -> Int32?, modelVocabularySize: Int, normalizer: Normalizer?) {
+    mutating func add(_ tokens: [AddedToken], modelTokenToID: (TokenText) -> Int32?, modelVocabularySize: Int, normalizer: Normalizer?) {
         for token in tokens {
-            if token.special && !token.content.isEmpty && !specialContents.contains(token.content) {
+            let key = TokenText(token.content)
+            if token.special && !token.content.isEmpty && !specialContents.contains(key) {
                 specialOrder.append(token)
-                specialContents.insert(token.content)
+                specialContents.insert(key)
             }
             if token.content.isEmpty || tokenForID.values.contains(token) { continue }
             let newID: Int32
-            if let existing = contentToID[token.content] ?? modelTokenToID(token.content) {
+            if let existing = contentToID[key] ?? modelTokenToID(key) {
                 newID = existing
             } else if let maxID = contentToID.values.max() {
                 newID = (Int(maxID) >= modelVocabularySize || modelVocabularySize == 0) ? maxID + 1 : Int32(modelVocabularySize)
             } else {
                 newID = Int32(modelVocabularySize)
             }
-            contentToID[token.content] = newID
+            if token.normalized, let normalizer {
+                let scalars = token.content.unicodeScalars.map(\.value)
+                let normed = normalizer.normalize(scalars)
+                if normed != scalars { normalizedForm[newID] = String(scalars: normed) }
+            }
+            contentToID[key] = newID
             tokenForID[newID] = token
-            if !specialContents.contains(token.content) { classicOrder.append(token) }
+            if !specialContents.contains(key) { classicOrder.append(token) }
         }
         // Rebuild the two matchers (special tokens first, then the others).
         rawTrie = ScalarTrie()
         normalizedTrie = ScalarTrie()
         for token in specialOrder + classicOrder {
-            guard let id = contentToID[token.content] ?? modelTokenToID(token.content) else { continue }
+            let key = TokenText(token.content)
+            guard let id = contentToID[key] ?? modelTokenToID(key) else { continue }
             let scalars = token.content.unicodeScalars.map(\.value)
             if token.normalized {
                 let pattern = normalizer?.normalize(scalars) ?? scalars
@@ -60,7 +76,12 @@ struct AddedVocabulary: Sendable {
         }
     }
 
-    func isSpecial(_ content: String) -> Bool { specialContents.contains(content) }
+    func isSpecial(_ content: TokenText) -> Bool { specialContents.contains(content) }
+
+    /// The string `decode` uses for an added token's id (nil if the id is not added).
+    func decodeString(_ id: Int32) -> String? {
+        normalizedForm[id] ?? tokenForID[id]?.content
+    }
 
     enum Segment {
         case text(Piece)
@@ -118,12 +139,15 @@ struct ScalarTrie: Sendable {
     private var children: [[UInt32: Int32]] = [[:]]
     private var terminal: [Int32] = [-1]
     private var firstScalars: Set<UInt32> = []
+    /// Bitmap of the first scalars below U+10000 (checked for every scalar of the text).
+    private var firstBMP = [UInt64](repeating: 0, count: 1024)
 
     var isEmpty: Bool { firstScalars.isEmpty }
 
     mutating func insert(_ pattern: [UInt32], id: Int32) {
         guard let first = pattern.first else { return }
         firstScalars.insert(first)
+        if first < 0x10000 { firstBMP[Int(first >> 6)] |= 1 << UInt64(first & 63) }
         var node = 0
         for c in pattern {
             if let next = children[node][c] {
@@ -142,7 +166,12 @@ struct ScalarTrie: Sendable {
 
     @inline(__always)
     func longestMatch(_ text: [UInt32], at start: Int) -> (length: Int, id: Int32)? {
-        guard firstScalars.contains(text[start]) else { return nil }
+        let c = text[start]
+        if c < 0x10000 {
+            guard firstBMP[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0 else { return nil }
+        } else if !firstScalars.contains(c) {
+            return nil
+        }
         var node = 0
         var best: (Int, Int32)? = nil
         var i = start

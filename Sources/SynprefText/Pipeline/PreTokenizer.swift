@@ -31,8 +31,11 @@ indirect enum PreTokenizer: Sendable {
 
     /// GPT-2's pattern, used by ByteLevel when `use_regex` is true.
     static let gpt2Pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+    /// Compiled once per process. The pattern is a constant the engine supports (the regex
+    /// tests and the GPT-2 split parity test compile it), so this cannot fail on input.
+    static let gpt2: Regex = try! Regex(gpt2Pattern)
 
-    func apply(_ pieces: inout [Piece], gpt2: Regex) {
+    func apply(_ pieces: inout [Piece]) {
         switch self {
         case .byteLevel(let addPrefixSpace, let useRegex):
             if addPrefixSpace || useRegex {
@@ -44,7 +47,7 @@ indirect enum PreTokenizer: Sendable {
                         shift = 1
                     }
                     guard useRegex else { return [p] }
-                    let m = PreTokenizer.regexMatches(gpt2, p.text, invert: false)
+                    let m = PreTokenizer.regexMatches(PreTokenizer.gpt2, p.text, invert: false)
                     return PreTokenizer.split(p, m, .isolated, originShift: shift)
                 }
             }
@@ -71,8 +74,9 @@ indirect enum PreTokenizer: Sendable {
                 PreTokenizer.split(p, PreTokenizer.charMatches(p.text) { data.isWhitespace($0) }, .removed)
             }
         case .digits(let individual):
+            let numeric = UnicodeData.shared.rustNumeric
             pieces = PreTokenizer.splitEach(pieces) { p in
-                PreTokenizer.split(p, PreTokenizer.charMatches(p.text) { $0 >= 0x30 && $0 <= 0x39 },
+                PreTokenizer.split(p, PreTokenizer.charMatches(p.text) { numeric.contains($0) },
                                    individual ? .isolated : .contiguous)
             }
         case .punctuation(let behavior):
@@ -102,7 +106,7 @@ indirect enum PreTokenizer: Sendable {
                 PreTokenizer.split(p, PreTokenizer.charMatches(p.text) { $0 == delimiter }, .removed)
             }
         case .sequence(let steps):
-            for step in steps { step.apply(&pieces, gpt2: gpt2) }
+            for step in steps { step.apply(&pieces) }
         }
     }
 

@@ -39,6 +39,9 @@ struct RegexParser {
     private var i = 0
     private var caseInsensitive = false
     private var dotAll = false
+    private var depth = 0
+    /// Group nesting limit, so a hostile pattern cannot exhaust the stack.
+    private static let maxDepth = 200
 
     static func parse(_ pattern: String) throws(RegexError) -> RegexNode {
         var p = RegexParser(pattern: pattern)
@@ -264,6 +267,9 @@ struct RegexParser {
 
     private mutating func parseGroup() throws(RegexError) -> RegexNode {
         let open = i
+        depth += 1
+        defer { depth -= 1 }
+        if depth > RegexParser.maxDepth { throw error("groups nested deeper than \(RegexParser.maxDepth) levels") }
         i += 1
         var kind = 0 // 0 group, 1 lookahead, 2 negative lookahead, 3 atomic
         let savedFlags = (caseInsensitive, dotAll)
@@ -297,7 +303,9 @@ struct RegexParser {
                 if atEnd { throw error("unterminated group") }
                 i += 1
             default:
-                throw error("unsupported group syntax '(?\(Character(Unicode.Scalar(c) ?? "?"))'")
+                let letter = (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                throw error(letter ? "unsupported inline flag '\(Character(Unicode.Scalar(c) ?? "?"))'"
+                                   : "unsupported group syntax '(?\(Character(Unicode.Scalar(c) ?? "?"))'")
             }
         }
         let body = try parseAlternation()
@@ -513,6 +521,9 @@ struct RegexParser {
             first = false
             if c == ch("[") {
                 if peek(1) == ch(":") { throw error("POSIX bracket classes such as [:alpha:] are not supported") }
+                depth += 1
+                defer { depth -= 1 }
+                if depth > RegexParser.maxDepth { throw error("classes nested deeper than \(RegexParser.maxDepth) levels") }
                 i += 1
                 let inner = try parseClass().flattened()
                 ranges.append(contentsOf: inner.ranges.ranges)

@@ -5,9 +5,10 @@ enum GeneralCategory: UInt8, CaseIterable, Sendable {
 
     var bit: UInt32 { 1 << UInt32(rawValue) }
 
-    static func named(_ name: Substring) -> GeneralCategory? {
-        allCases.first { "\($0)" == name }
-    }
+    private static let byName: [Substring: GeneralCategory] =
+        Dictionary(uniqueKeysWithValues: allCases.map { (Substring("\($0)"), $0) })
+
+    static func named(_ name: Substring) -> GeneralCategory? { byName[name] }
 }
 
 /// The Unicode behaviour of the reference `tokenizers` crate, parsed once from
@@ -22,6 +23,7 @@ final class UnicodeData: Sendable {
     let whitespace: ScalarSet          // Oniguruma \s == Rust char::is_whitespace
     let onigWord: ScalarSet            // Oniguruma \w
     let rustRegexWord: ScalarSet       // Rust regex crate \w
+    let rustNumeric: ScalarSet         // Rust char::is_numeric (Digits pre-tokenizer)
     let bertPunctuation: ScalarSet
     let bertControl: ScalarSet         // removed by BertNormalizer clean_text
     let bertWhitespace: ScalarSet      // mapped to ' ' by clean_text
@@ -80,6 +82,7 @@ final class UnicodeData: Sendable {
         whitespace = ScalarSet(hexRanges: ReferenceUnicodeData.onigWhitespace)
         onigWord = ScalarSet(hexRanges: ReferenceUnicodeData.onigWord)
         rustRegexWord = ScalarSet(hexRanges: ReferenceUnicodeData.rustRegexWord)
+        rustNumeric = ScalarSet(hexRanges: ReferenceUnicodeData.rustNumeric)
         bertPunctuation = ScalarSet(hexRanges: ReferenceUnicodeData.bertPunctuation)
         bertControl = ScalarSet(hexRanges: ReferenceUnicodeData.bertControl)
         bertWhitespace = ScalarSet(hexRanges: ReferenceUnicodeData.bertWhitespace)

@@ -1,5 +1,5 @@
 /// Errors in JSON text: where (1-based line and column) and what was expected.
-struct JSONParseError: Error, CustomStringConvertible, Equatable {
+struct RawJSONError: Error, CustomStringConvertible {
     var line: Int
     var column: Int
     var message: String
@@ -12,17 +12,17 @@ struct JSONParseError: Error, CustomStringConvertible, Equatable {
 /// Strings are validated as UTF-8; escapes (including surrogate pairs) are decoded; a lone
 /// surrogate escape becomes U+FFFD, as serde_json's lossy mode would not accept it either
 /// way. Nesting is limited to 512 levels so hostile input cannot exhaust the stack.
-struct JSONParser {
+struct RawJSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
     private var depth = 0
     private static let maxDepth = 512
 
     /// Parses a whole document (one value, surrounded by optional whitespace).
-    static func parse(_ data: [UInt8]) throws(JSONParseError) -> JSONValue {
-        let result: Result<JSONValue, JSONParseError> = data.withUnsafeBufferPointer { buf in
-            var parser = JSONParser(bytes: buf)
-            do throws(JSONParseError) {
+    static func parse(_ data: [UInt8]) throws(RawJSONError) -> RawJSON {
+        let result: Result<RawJSON, RawJSONError> = data.withUnsafeBufferPointer { buf in
+            var parser = RawJSONParser(bytes: buf)
+            do throws(RawJSONError) {
                 parser.skipWhitespace()
                 let value = try parser.parseValue()
                 parser.skipWhitespace()
@@ -37,7 +37,7 @@ struct JSONParser {
         return try result.get()
     }
 
-    static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    static func parse(_ text: String) throws(RawJSONError) -> RawJSON {
         try parse(Array(text.utf8))
     }
 
@@ -45,7 +45,7 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    private func error(_ message: String) -> JSONParseError {
+    private func error(_ message: String) -> RawJSONError {
         var line = 1
         var column = 1
         var i = 0
@@ -59,7 +59,7 @@ struct JSONParser {
             }
             i += 1
         }
-        return JSONParseError(line: line, column: column, message: message)
+        return RawJSONError(line: line, column: column, message: message)
     }
 
     private mutating func skipWhitespace() {
@@ -69,7 +69,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    private mutating func parseValue() throws(RawJSONError) -> RawJSON {
         guard pos < bytes.count else { throw error("unexpected end of JSON text") }
         switch bytes[pos] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -83,7 +83,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
+    private mutating func expectLiteral(_ word: StaticString) throws(RawJSONError) {
         let n = word.utf8CodeUnitCount
         guard pos + n <= bytes.count else { throw error("unexpected end of JSON text") }
         let p = word.utf8Start
@@ -93,15 +93,15 @@ struct JSONParser {
         pos += n
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    private mutating func enter() throws(RawJSONError) {
         depth += 1
-        if depth > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        if depth > RawJSONParser.maxDepth { throw error("nesting deeper than \(RawJSONParser.maxDepth) levels") }
     }
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject() throws(RawJSONError) -> RawJSON {
         try enter()
         pos += 1
-        var members: [(String, JSONValue)] = []
+        var members: [(String, RawJSON)] = []
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
             pos += 1
@@ -135,10 +135,10 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray() throws(RawJSONError) -> RawJSON {
         try enter()
         pos += 1
-        var items: [JSONValue] = []
+        var items: [RawJSON] = []
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
             pos += 1
@@ -163,7 +163,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    private mutating func parseNumber() throws(RawJSONError) -> RawJSON {
         let start = pos
         if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
         guard pos < bytes.count, isDigit(bytes[pos]) else { throw error("invalid number") }
@@ -190,7 +190,7 @@ struct JSONParser {
     @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
     /// Parses a string literal starting at the opening quote.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    private mutating func parseString() throws(RawJSONError) -> String {
         pos += 1
         let start = pos
         // Fast path: no escapes, ASCII or valid UTF-8 checked by String(validating:).
@@ -271,7 +271,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+    private mutating func parseHex4() throws(RawJSONError) -> UInt32 {
         guard pos + 4 <= bytes.count else { throw error("incomplete \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
@@ -287,24 +287,5 @@ struct JSONParser {
             pos += 1
         }
         return v
-    }
-}
-
-@inline(__always)
-func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-    if scalar < 0x80 {
-        out.append(UInt8(scalar))
-    } else if scalar < 0x800 {
-        out.append(UInt8(0xC0 | (scalar >> 6)))
-        out.append(UInt8(0x80 | (scalar & 0x3F)))
-    } else if scalar < 0x10000 {
-        out.append(UInt8(0xE0 | (scalar >> 12)))
-        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-        out.append(UInt8(0x80 | (scalar & 0x3F)))
-    } else {
-        out.append(UInt8(0xF0 | (scalar >> 18)))
-        out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-        out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-        out.append(UInt8(0x80 | (scalar & 0x3F)))
     }
 }
