@@ -79,7 +79,7 @@ public final class SQLitePreferenceStore: PreferenceStore {
                 INSERT INTO pairs (content_hash, source, context, chosen, rejected, margin, tier, origin, import_id,
                                    context_chars, chosen_chars, rejected_chars, context_turns, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (content_hash) DO NOTHING RETURNING id
+                ON CONFLICT (content_hash) DO NOTHING
                 """)
             let find = try db.cachedStatement(sql: "SELECT id, source, import_id FROM pairs WHERE content_hash = ?")
             var out: [InsertOutcome] = []
@@ -90,7 +90,9 @@ public final class SQLitePreferenceStore: PreferenceStore {
                     hash, p.pair.source, p.contextJSON, p.chosenJSON, p.rejectedJSON, p.pair.margin, p.pair.tier.rawValue,
                     p.pair.origin, importID, p.contextChars, p.chosenChars, p.rejectedChars, p.pair.context.count, now,
                 ])
-                if let id = try Int64.fetchOne(ins) {
+                try ins.execute()
+                if db.changesCount == 1 {
+                    let id = db.lastInsertedRowID
                     out.append(.inserted(id: id))
                     try SQLitePreferenceStore.recordExtras(db, p.pair, id: id, now: now, actor: "import \(importID)")
                 } else {
