@@ -169,7 +169,6 @@ public struct PreferenceImporter: Sendable {
     }
 
     private func pass(_ files: [String], storing store: (any PreferenceStore)?, report: inout ImportReport, totalBytes: Int, label: String) async throws {
-        let validator = PairValidator(limits: options.limits)
         var rejects: RejectsWriter? = nil
         if store != nil && options.onError == .skip {
             let path = options.rejectsPath ?? "synpref-rejects-\(report.importID.prefix(8)).jsonl"
