@@ -51,7 +51,7 @@ struct DataImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("chunk-size"), help: "Pairs per store transaction.")
     var chunkSize: Int = 2000
 
-    @Flag(name: .customLong("dry-run"), help: "Only check the files (parse, validate, count duplicates); store nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Only check the files (parse and validate every record); store nothing.")
     var dryRun = false
 
     func run() async throws {
@@ -99,15 +99,24 @@ struct DataImportCommand: AsyncParsableCommand {
         for f in r.files {
             out.append("\(f.path): \(f.format?.rawValue ?? "?") (\(f.layout.rawValue)), \(f.records) records, source \(f.source)")
         }
-        let header = ["source", "records", "invalid", "pairs", dryRun ? "distinct" : "inserted", "duplicate", "already stored", "in other sources"]
-        var rows: [[String]] = []
-        for (name, c) in r.sources.sorted(by: { $0.key < $1.key }) {
-            rows.append([name, "\(c.records)", "\(c.invalidRecords)", "\(c.pairs)", "\(c.inserted)", "\(c.duplicates)", "\(c.alreadyStored)",
-                         "\(c.crossSourceDuplicates.values.reduce(0, +))"])
-        }
         let t = r.totals
-        rows.append(["total", "\(t.records)", "\(t.invalidRecords)", "\(t.pairs)", "\(t.inserted)", "\(t.duplicates)", "\(t.alreadyStored)",
-                     "\(t.crossSourceDuplicates.values.reduce(0, +))"])
+        let header: [String]
+        var rows: [[String]] = []
+        if dryRun {
+            header = ["source", "records", "invalid", "valid pairs"]
+            for (name, c) in r.sources.sorted(by: { $0.key < $1.key }) {
+                rows.append([name, "\(c.records)", "\(c.invalidRecords)", "\(c.pairs)"])
+            }
+            rows.append(["total", "\(t.records)", "\(t.invalidRecords)", "\(t.pairs)"])
+        } else {
+            header = ["source", "records", "invalid", "pairs", "inserted", "duplicate", "already stored", "in other sources"]
+            for (name, c) in r.sources.sorted(by: { $0.key < $1.key }) {
+                rows.append([name, "\(c.records)", "\(c.invalidRecords)", "\(c.pairs)", "\(c.inserted)", "\(c.duplicates)", "\(c.alreadyStored)",
+                             "\(c.crossSourceDuplicates.values.reduce(0, +))"])
+            }
+            rows.append(["total", "\(t.records)", "\(t.invalidRecords)", "\(t.pairs)", "\(t.inserted)", "\(t.duplicates)", "\(t.alreadyStored)",
+                         "\(t.crossSourceDuplicates.values.reduce(0, +))"])
+        }
         out.append(DataOutput.table(header, rows))
         for (name, c) in r.sources.sorted(by: { $0.key < $1.key }) where !c.crossSourceDuplicates.isEmpty {
             let parts = c.crossSourceDuplicates.sorted { $0.key < $1.key }.map { "\($0.value) already from \($0.key)" }

@@ -83,12 +83,12 @@ import Testing
         }
     }
 
-    @Test func dryRunChecksAndCountsWithoutAStore() async throws {
+    @Test func dryRunOnlyChecks() async throws {
         let a = try temporaryFile("a.jsonl", [ImporterTests.line(1), ImporterTests.line(1), ImporterTests.line(2)].joined(separator: "\n"))
         defer { try? FileManager.default.removeItem(at: a) }
         let r = try await PreferenceImporter(store: nil).run([a.path])
         let c = try #require(r.sources.values.first)
-        #expect((c.records, c.inserted, c.duplicates) == (3, 2, 1))
+        #expect((c.records, c.validRecords, c.pairs, c.inserted) == (3, 3, 3, 0))  // checking stores and hashes nothing
         #expect(!r.stored)
         #expect(PreferenceImporter.defaultSource(for: "/x/harmless-base/test.jsonl.gz") == "harmless-base/test")
     }
@@ -115,7 +115,7 @@ import Testing
             #expect(byLine[5] == ["context[0].role", "context", "context[0].role"])
             #expect(byLine[6] == ["rejected"])
             #expect(byLine[1] == nil)
-            #expect(r.totals.inserted == 1)
+            #expect(r.totals.pairs == 1)
         }
     }
 
@@ -150,7 +150,7 @@ import Testing
             #expect(er.written == 1)
             try await withTestStore(kind) { t2 in
                 let r = try await PreferenceImporter(store: t2.store).run([out.path])
-                #expect(r.totals.inserted == 1)
+                #expect(r.totals.pairs == 1)
                 let back = try #require(try await t2.store.pairs(PairQuery()).first)
                 let full = try #require(try await t2.store.pair(id: back.id ?? 0))
                 #expect(full.contentHash == p.contentHash)

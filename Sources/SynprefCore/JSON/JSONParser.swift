@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A strict RFC 8259 JSON parser over UTF-8 bytes.
 ///
 /// Why our own: Foundation's `JSONSerialization`/`JSONDecoder` are several times slower
@@ -291,8 +297,19 @@ struct JSONParseState {
     func makeString(start: Int, end: Int, checkUTF8: Bool) throws(JSONError) -> String {
         let span = UnsafeBufferPointer(start: base + start, count: end - start)
         if !checkUTF8 { return String(decoding: span, as: UTF8.self) }
-        if let s = String(validating: span, as: UTF8.self) { return s }
+        if let s = JSONParseState.validString(span) { return s }
         throw error(.invalidUTF8, at: start + (JSONParseState.firstInvalidUTF8(span) ?? 0))
+    }
+
+    /// The string if `span` is well-formed UTF-8, else nil. `String(decoding:)` replaces
+    /// ill-formed sequences with U+FFFD, so the bytes survive unchanged exactly when they
+    /// were valid; this avoids the generic (and slower) `String(validating:)`.
+    static func validString(_ span: UnsafeBufferPointer<UInt8>) -> String? {
+        var s = String(decoding: span, as: UTF8.self)
+        let same = s.withUTF8 { out in
+            out.count == span.count && (span.count == 0 || memcmp(out.baseAddress!, span.baseAddress!, span.count) == 0)
+        }
+        return same ? s : nil
     }
 
     /// The slow path once a backslash is seen: decode into `scratch`, copying the runs
@@ -307,7 +324,7 @@ struct JSONParseState {
             let b = base[i]
             if b == UInt8(ascii: "\"") {
                 pos = i + 1
-                if let s = String(validating: scratch, as: UTF8.self) { return s }
+                if let s = scratch.withUnsafeBufferPointer({ JSONParseState.validString($0) }) { return s }
                 let span = UnsafeBufferPointer(start: base + start, count: i - start)
                 throw error(.invalidUTF8, at: start + (JSONParseState.firstInvalidUTF8(span) ?? 0))
             } else if b == UInt8(ascii: "\\") {

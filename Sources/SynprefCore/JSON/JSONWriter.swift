@@ -87,28 +87,49 @@ extension JSONWriter {
     /// byte version). Unescaped runs are appended as substrings of `s`, so no UTF-8 is
     /// re-validated: this is the fast way to build JSON text from strings.
     public static func appendString(_ s: String, to out: inout String) {
-        out.append("\"")
-        var needsEscape = false
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
-            needsEscape = true
-            break
+        // Find the bytes that need escaping (8 at a time); usually there are none or few.
+        var copy = s
+        let specials: [Int] = copy.withUTF8 { buf in
+            var found: [Int] = []
+            guard let base = buf.baseAddress else { return found }
+            var i = 0
+            let n = buf.count
+            while i + 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                var m = JSONParseState.specialMask(w)
+                if m == 0 {
+                    i += 8
+                    continue
+                }
+                // specialMask may flag bytes after a true hit; check each flagged byte.
+                while m != 0 {
+                    let k = m.trailingZeroBitCount >> 3
+                    let b = base[i + k]
+                    if b < 0x20 || b == 0x22 || b == 0x5C { found.append(i + k) }
+                    m &= m &- 1
+                }
+                i += 8
+            }
+            while i < n {
+                let b = base[i]
+                if b < 0x20 || b == 0x22 || b == 0x5C { found.append(i) }
+                i += 1
+            }
+            return found
         }
-        if !needsEscape {
+        out.append("\"")
+        if specials.isEmpty {
             out.append(s)
             out.append("\"")
             return
         }
         let utf8 = s.utf8
         var runStart = utf8.startIndex
-        var i = utf8.startIndex
-        while i != utf8.endIndex {
-            let b = utf8[i]
-            if b >= 0x20 && b != 0x22 && b != 0x5C {
-                utf8.formIndex(after: &i)
-                continue
-            }
-            if runStart != i { out.append(contentsOf: s[runStart..<i]) }
-            switch b {
+        var offset = 0
+        for k in specials {
+            let at = utf8.index(runStart, offsetBy: k - offset)
+            if runStart != at { out.append(contentsOf: s[runStart..<at]) }
+            switch utf8[at] {
             case 0x22: out.append("\\\"")
             case 0x5C: out.append("\\\\")
             case 0x0A: out.append("\\n")
@@ -117,13 +138,14 @@ extension JSONWriter {
             case 0x08: out.append("\\b")
             case 0x0C: out.append("\\f")
             default:
+                let b = utf8[at]
                 let hex = Array("0123456789abcdef")
                 out.append("\\u00")
                 out.append(hex[Int(b >> 4)])
                 out.append(hex[Int(b & 15)])
             }
-            utf8.formIndex(after: &i)
-            runStart = i
+            runStart = utf8.index(after: at)
+            offset = k + 1
         }
         if runStart != utf8.endIndex { out.append(contentsOf: s[runStart...]) }
         out.append("\"")

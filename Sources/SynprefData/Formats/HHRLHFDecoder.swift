@@ -19,8 +19,8 @@ struct HHRLHFDecoder: PreferenceRecordDecoder {
             guard let lr = r.last, lr.role == .assistant else { throw FieldIssue("rejected", "the transcript does not end with an Assistant turn") }
             let cc = Array(c.dropLast())
             let rc = Array(r.dropLast())
-            guard cc == rc else {
-                let k = zip(cc, rc).prefix { $0 == $1 }.count
+            guard ByteEquality.same(cc, rc) else {
+                let k = zip(cc, rc).prefix { ByteEquality.same($0, $1) }.count
                 throw FieldIssue("rejected", "the chosen and rejected transcripts differ before their final Assistant turn (at turn \(k + 1): chosen has \(cc.count) earlier turns, rejected \(rc.count)); the shared context is ambiguous")
             }
             return PreferencePair(context: cc, chosen: lc, rejected: lr, source: "")

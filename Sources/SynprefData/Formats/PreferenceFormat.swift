@@ -98,9 +98,16 @@ public struct FormatOptions: Sendable, Hashable {
 /// Pairs come back with an empty `source`; the importer fills it in.
 public protocol PreferenceRecordDecoder: Sendable {
     func decode(_ record: JSONValue) -> [Result<PreferencePair, FieldIssue>]
+
+    /// Decodes straight from the record's bytes when it has the expected shape, or returns
+    /// nil to let the caller parse it and call `decode` (which names every problem).
+    /// For every record it accepts, it must give exactly what `decode` would.
+    func fastDecode(_ bytes: [UInt8]) -> [Result<PreferencePair, FieldIssue>]?
 }
 
 extension PreferenceRecordDecoder {
+    public func fastDecode(_ bytes: [UInt8]) -> [Result<PreferencePair, FieldIssue>]? { nil }
+
     /// Wraps a single-pair decode.
     func one(_ body: () throws(FieldIssue) -> PreferencePair) -> [Result<PreferencePair, FieldIssue>] {
         do {

@@ -43,3 +43,154 @@ struct ExplicitPromptDecoder: PreferenceRecordDecoder {
         }
     }
 }
+
+// MARK: fast paths (see `PreferenceRecordDecoder.fastDecode`)
+
+extension ImplicitPromptDecoder {
+    func fastDecode(_ bytes: [UInt8]) -> [Result<PreferencePair, FieldIssue>]? {
+        let parts: (c: [Message], r: [Message], margin: Double?)?
+        do {
+            parts = try JSONCursor.read(bytes) { (c: inout JSONCursor) throws(JSONError) -> ([Message], [Message], Double?)? in
+                guard try c.peek() == .object else { return nil }
+                try c.beginObject()
+                var chosen: [Message]? = nil
+                var rejected: [Message]? = nil
+                var margin: Double? = nil
+                while let key = try c.nextKey() {
+                    if key == chosenKey {
+                        guard let m = try FastMessages.messages(&c) else { return nil }
+                        chosen = m
+                    } else if key == rejectedKey {
+                        guard let m = try FastMessages.messages(&c) else { return nil }
+                        rejected = m
+                    } else if key == marginKey {
+                        guard let m = try FastMessages.optionalNumber(&c) else { return nil }
+                        margin = m.value
+                    } else {
+                        try c.skipValue()
+                    }
+                }
+                try c.end()
+                guard let chosen, let rejected else { return nil }
+                return (chosen, rejected, margin)
+            }
+        } catch {
+            return nil
+        }
+        guard let parts else { return nil }
+        return one { () throws(FieldIssue) -> PreferencePair in
+            let split = try JSONMessages.splitSharedPrefix(chosen: parts.c, rejected: parts.r, chosenField: chosenKey, rejectedField: rejectedKey)
+            return PreferencePair(context: split.context, chosen: split.chosen, rejected: split.rejected, source: "", margin: parts.margin)
+        }
+    }
+}
+
+extension ExplicitPromptDecoder {
+    func fastDecode(_ bytes: [UInt8]) -> [Result<PreferencePair, FieldIssue>]? {
+        let pair: PreferencePair?
+        do {
+            pair = try JSONCursor.read(bytes) { (c: inout JSONCursor) throws(JSONError) -> PreferencePair? in
+                guard try c.peek() == .object else { return nil }
+                try c.beginObject()
+                var prompt: [Message]? = nil
+                var chosen: Message? = nil
+                var rejected: Message? = nil
+                var margin: Double? = nil
+                while let key = try c.nextKey() {
+                    if key == promptKey {
+                        switch try c.peek() {
+                        case .string: prompt = [Message(role: .user, content: try c.readString())]
+                        case .array:
+                            guard let m = try FastMessages.messages(&c) else { return nil }
+                            prompt = m
+                        default: return nil
+                        }
+                    } else if key == chosenKey {
+                        guard let m = try FastMessages.response(&c) else { return nil }
+                        chosen = m
+                    } else if key == rejectedKey {
+                        guard let m = try FastMessages.response(&c) else { return nil }
+                        rejected = m
+                    } else if key == marginKey {
+                        guard let m = try FastMessages.optionalNumber(&c) else { return nil }
+                        margin = m.value
+                    } else {
+                        try c.skipValue()
+                    }
+                }
+                try c.end()
+                guard let prompt, let chosen, let rejected else { return nil }
+                return PreferencePair(context: prompt, chosen: chosen, rejected: rejected, source: "", margin: margin)
+            }
+        } catch {
+            return nil
+        }
+        return pair.map { [.success($0)] }
+    }
+}
+
+/// Reading messages with a `JSONCursor`; nil means "not the common shape: take the slow path".
+enum FastMessages {
+    static func message(_ c: inout JSONCursor) throws(JSONError) -> Message? {
+        guard try c.peek() == .object else { return nil }
+        try c.beginObject()
+        var role: ChatRole? = nil
+        var content: String? = nil
+        var reasoning: String? = nil
+        while let key = try c.nextKey() {
+            // (if/else: a `switch` on strings goes through a slower generic search)
+            if key == "role" {
+                guard try c.peek() == .string, let r = ChatRole(rawValue: try c.readString()) else { return nil }
+                role = r
+            } else if key == "content" {
+                guard try c.peek() == .string else { return nil }
+                content = try c.readString()
+            } else if key == "reasoning_content" {
+                if try c.readNull() {
+                    reasoning = nil
+                } else {
+                    guard try c.peek() == .string else { return nil }
+                    reasoning = try c.readString()
+                }
+            } else {
+                try c.skipValue()
+            }
+        }
+        guard let role, let content else { return nil }
+        return Message(role: role, content: content, reasoningContent: reasoning)
+    }
+
+    static func messages(_ c: inout JSONCursor) throws(JSONError) -> [Message]? {
+        guard try c.peek() == .array else { return nil }
+        try c.beginArray()
+        var out: [Message] = []
+        out.reserveCapacity(4)
+        while try c.nextElement() {
+            guard let m = try message(&c) else { return nil }
+            out.append(m)
+        }
+        return out
+    }
+
+    /// A response: a string (assistant turn) or a list of exactly one message.
+    static func response(_ c: inout JSONCursor) throws(JSONError) -> Message? {
+        switch try c.peek() {
+        case .string: return Message(role: .assistant, content: try c.readString())
+        case .array:
+            guard let ms = try messages(&c), ms.count == 1 else { return nil }
+            return ms[0]
+        default: return nil
+        }
+    }
+
+    /// `.some(value)` for a number or null; nil for anything else.
+    static func optionalNumber(_ c: inout JSONCursor) throws(JSONError) -> (value: Double?, Void)? {
+        switch try c.peek() {
+        case .null:
+            _ = try c.readNull()
+            return (nil, ())
+        case .number: return (try c.readNumber(), ())
+        default: return nil
+        }
+    }
+}

@@ -65,7 +65,7 @@ public struct PairValidator: Sendable {
         }
         checkResponse(pair.chosen, "chosen", &out)
         checkResponse(pair.rejected, "rejected", &out)
-        if pair.chosen.content == pair.rejected.content && pair.chosen.reasoningContent == pair.rejected.reasoningContent {
+        if ByteEquality.same(pair.chosen.content, pair.rejected.content) && ByteEquality.same(pair.chosen.reasoningContent, pair.rejected.reasoningContent) {
             out.append(FieldIssue("rejected", "is identical to chosen"))
         }
         var total = 0
@@ -89,19 +89,19 @@ public struct PairValidator: Sendable {
     }
 
     /// Returns the message's byte count after checking NULs and the per-message limit.
-    private func checkText(_ m: Message, _ field: String, _ out: inout [FieldIssue]) -> Int {
+    private func checkText(_ m: Message, _ field: @autoclosure () -> String, _ out: inout [FieldIssue]) -> Int {
         var bytes = m.content.utf8.count
         if PairValidator.containsNUL(m.content) {
-            out.append(FieldIssue("\(field).content", "contains U+0000 (NUL), which the stores cannot hold; remove it"))
+            out.append(FieldIssue("\(field()).content", "contains U+0000 (NUL), which the stores cannot hold; remove it"))
         }
         if let r = m.reasoningContent {
             bytes += r.utf8.count
             if PairValidator.containsNUL(r) {
-                out.append(FieldIssue("\(field).reasoning_content", "contains U+0000 (NUL), which the stores cannot hold; remove it"))
+                out.append(FieldIssue("\(field()).reasoning_content", "contains U+0000 (NUL), which the stores cannot hold; remove it"))
             }
         }
         if bytes > limits.maxMessageBytes {
-            out.append(FieldIssue("\(field).content", "\(bytes) bytes, more than the per-message limit of \(limits.maxMessageBytes)"))
+            out.append(FieldIssue("\(field()).content", "\(bytes) bytes, more than the per-message limit of \(limits.maxMessageBytes)"))
         }
         return bytes
     }

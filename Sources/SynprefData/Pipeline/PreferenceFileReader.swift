@@ -5,7 +5,12 @@ import SynprefCore
 /// problems of the rest (with the raw record, for the rejects file).
 public struct RecordOutcome: Sendable {
     public var line: Int
+    /// The valid pairs, prepared for the store (empty when the reader only checks).
     public var pairs: [PreparedPair]
+    /// How many pairs of this record are valid (also when they are not prepared).
+    public var validPairs: Int
+    /// The source of this record's pairs.
+    public var source: String
     public var issues: [RecordIssue]
     /// Pairs of this record that failed (a best-of-N record may lose only some).
     public var badPairs: Int
@@ -14,7 +19,7 @@ public struct RecordOutcome: Sendable {
 }
 
 /// Streams a preference file record by record: parse (strict JSON), decode (format),
-/// validate, prepare (hash and JSON texts). Records are processed in parallel batches on
+/// validate, and (unless `prepare` is false) prepare (hash and JSON texts). Records are processed in parallel batches on
 /// all cores and come back in file order; memory stays bounded by the batch window.
 public final class PreferenceFileReader {
     public let path: String
@@ -23,6 +28,8 @@ public final class PreferenceFileReader {
     /// The source of pairs whose record names none (or of all, with `overrideSource`).
     public let source: String
     public let overrideSource: Bool
+    /// False: only check records (no content hashes or store texts are computed).
+    public let prepare: Bool
     public private(set) var format: PreferenceFormat?
     private let options: FormatOptions
     private let validator: PairValidator
@@ -34,13 +41,14 @@ public final class PreferenceFileReader {
     private let workers: Int
 
     public init(
-        path: String, source: String, overrideSource: Bool = true, format: PreferenceFormat? = nil, options: FormatOptions = FormatOptions(),
+        path: String, source: String, overrideSource: Bool = true, prepare: Bool = true, format: PreferenceFormat? = nil, options: FormatOptions = FormatOptions(),
         validator: PairValidator = PairValidator(), window: Int = 2048, workers: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws {
         self.path = path
         self.displayPath = path
         self.source = source
         self.overrideSource = overrideSource
+        self.prepare = prepare
         self.format = format
         self.options = options
         self.validator = validator
@@ -95,7 +103,8 @@ public final class PreferenceFileReader {
             }
             // Records before the first recognisable one are reported as issues too.
             for issue in detectionIssues {
-                out.append(RecordOutcome(line: issue.line, pairs: [], issues: [issue], badPairs: 1, raw: records.first { $0.line == issue.line }?.bytes))
+                out.append(RecordOutcome(line: issue.line, pairs: [], validPairs: 0, source: source, issues: [issue], badPairs: 1,
+                                         raw: records.first { $0.line == issue.line }?.bytes))
             }
             detectionIssues.removeAll()
         }
@@ -125,30 +134,37 @@ public final class PreferenceFileReader {
         let display = displayPath
         let source = source
         let override = overrideSource
+        let prepare = prepare
         let validator = validator
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let lo = c * per
             let hi = min(n, lo + per)
             guard lo < hi else { return }
             for i in lo..<hi {
-                results.set(i, PreferenceFileReader.outcome(records[i], decoder: decoder, validator: validator, file: display, source: source, overrideSource: override))
+                results.set(i, PreferenceFileReader.outcome(records[i], decoder: decoder, validator: validator, file: display, source: source, overrideSource: override, prepare: prepare))
             }
         }
         return results.take()
     }
 
-    static func outcome(_ r: JSONRecord, decoder: any PreferenceRecordDecoder, validator: PairValidator, file: String, source: String, overrideSource: Bool) -> RecordOutcome {
-        let value: JSONValue
-        do {
-            value = try r.parse()
-        } catch {
-            let issue = RecordIssue(file: file, line: r.fileLine(of: error), field: "(json)", reason: "column \(error.column): \(error.reasonDescription)")
-            return RecordOutcome(line: r.line, pairs: [], issues: [issue], badPairs: 1, raw: r.bytes)
+    static func outcome(_ r: JSONRecord, decoder: any PreferenceRecordDecoder, validator: PairValidator, file: String, source: String, overrideSource: Bool, prepare: Bool = true) -> RecordOutcome {
+        var decoded = decoder.fastDecode(r.bytes)
+        if decoded == nil {
+            let value: JSONValue
+            do {
+                value = try r.parse()
+            } catch {
+                let issue = RecordIssue(file: file, line: r.fileLine(of: error), field: "(json)", reason: "column \(error.column): \(error.reasonDescription)")
+                return RecordOutcome(line: r.line, pairs: [], validPairs: 0, source: source, issues: [issue], badPairs: 1, raw: r.bytes)
+            }
+            decoded = decoder.decode(value)
         }
         var pairs: [PreparedPair] = []
+        var valid = 0
+        var recordSource = source
         var issues: [RecordIssue] = []
         var bad = 0
-        for result in decoder.decode(value) {
+        for result in decoded ?? [] {
             switch result {
             case .failure(let f):
                 bad += 1
@@ -157,15 +173,19 @@ public final class PreferenceFileReader {
                 let problems = validator.issues(pair)
                 if problems.isEmpty {
                     if pair.source.isEmpty || overrideSource { pair.source = source }
-                    pair.origin = "\(file):\(r.line)"
-                    pairs.append(PreparedPair(pair))
+                    recordSource = pair.source
+                    valid += 1
+                    if prepare {
+                        pair.origin = "\(file):\(r.line)"
+                        pairs.append(PreparedPair(pair))
+                    }
                 } else {
                     bad += 1
                     issues.append(contentsOf: problems.map { RecordIssue(file: file, line: r.line, $0) })
                 }
             }
         }
-        return RecordOutcome(line: r.line, pairs: pairs, issues: issues, badPairs: bad, raw: issues.isEmpty ? nil : r.bytes)
+        return RecordOutcome(line: r.line, pairs: pairs, validPairs: valid, source: recordSource, issues: issues, badPairs: bad, raw: issues.isEmpty ? nil : r.bytes)
     }
 }
 

@@ -125,8 +125,8 @@ public enum ImportError: Error, CustomStringConvertible {
 /// Crash safety: each chunk is one store transaction and inserting is idempotent by
 /// content hash, so re-running an import that was killed stores exactly the missing pairs
 /// (the report counts the others as `alreadyStored`). Memory stays bounded by the chunk
-/// and the parse window, whatever the file size, except that a dry run (no store) keeps
-/// one 32-byte hash per distinct pair to count duplicates.
+/// and the parse window, whatever the file size. Checking (a dry run, and the first pass
+/// of `fail`) computes no content hashes, so it reports no duplicate counts.
 public struct PreferenceImporter: Sendable {
     public var store: (any PreferenceStore)?
     public var options: ImportOptions
@@ -169,7 +169,6 @@ public struct PreferenceImporter: Sendable {
     }
 
     private func pass(_ files: [String], storing store: (any PreferenceStore)?, report: inout ImportReport, totalBytes: Int, label: String) async throws {
-        let validator = PairValidator(limits: options.limits)
         var rejects: RejectsWriter? = nil
         if store != nil && options.onError == .skip {
             let path = options.rejectsPath ?? "synpref-rejects-\(report.importID.prefix(8)).jsonl"
@@ -177,35 +176,48 @@ public struct PreferenceImporter: Sendable {
             report.rejectsPath = path
         }
         defer { rejects?.close() }
-        var seen = Set<ContentHash>()  // dry run only
         var chunk: [PreparedPair] = []
         var bytesBefore = 0
         var pairsDone = 0
         var lastReport = Date.distantPast
         for path in files {
             let source = options.source ?? PreferenceImporter.defaultSource(for: path)
-            let reader = try openReader(path, source: source)
+            let reader = try openReader(path, source: source, prepare: store != nil)
             var records = 0
-            func flush() async throws {
-                guard !chunk.isEmpty else { return }
-                if let store {
-                    let outcomes = try await store.insert(chunk, importID: report.importID)
-                    for (p, o) in zip(chunk, outcomes) {
-                        var c = report.sources[p.pair.source, default: SourceCounts()]
-                        switch o {
-                        case .inserted: c.inserted += 1
-                        case .existing(_, let s, let imp):
-                            if s != p.pair.source {
-                                c.crossSourceDuplicates[s, default: 0] += 1
-                            } else if imp == report.importID {
-                                c.duplicates += 1
-                            } else {
-                                c.alreadyStored += 1
-                            }
+            var inFlight: ([PreparedPair], Task<[InsertOutcome], any Error>)? = nil
+            /// Counts the outcomes of a committed chunk.
+            func account(_ stored: [PreparedPair], _ outcomes: [InsertOutcome]) {
+                for (p, o) in zip(stored, outcomes) {
+                    var c = report.sources[p.pair.source, default: SourceCounts()]
+                    switch o {
+                    case .inserted: c.inserted += 1
+                    case .existing(_, let s, let imp):
+                        if s != p.pair.source {
+                            c.crossSourceDuplicates[s, default: 0] += 1
+                        } else if imp == report.importID {
+                            c.duplicates += 1
+                        } else {
+                            c.alreadyStored += 1
                         }
-                        report.sources[p.pair.source] = c
                     }
+                    report.sources[p.pair.source] = c
                 }
+            }
+            /// Waits for the chunk in flight (if any) and counts it.
+            func settle() async throws {
+                if let (stored, task) = inFlight {
+                    inFlight = nil
+                    account(stored, try await task.value)
+                }
+            }
+            /// Sends the current chunk to the store; it commits while the next one is parsed.
+            /// One chunk at a time is in flight, so chunks commit in file order.
+            func flush() async throws {
+                guard let store, !chunk.isEmpty else { return }
+                try await settle()
+                let toStore = chunk
+                let importID = report.importID
+                inFlight = (toStore, Task { try await store.insert(toStore, importID: importID) })
                 chunk.removeAll(keepingCapacity: true)
             }
             do {
@@ -213,10 +225,10 @@ public struct PreferenceImporter: Sendable {
                     for o in batch {
                         records += 1
                         // Count under the file's source (jsonl records may name their own).
-                        let key = o.pairs.first?.pair.source ?? source
+                        let key = o.source
                         var c = report.sources[key, default: SourceCounts()]
                         c.records += 1
-                        c.pairs += o.pairs.count
+                        c.pairs += o.validPairs
                         if o.issues.isEmpty {
                             c.validRecords += 1
                         } else {
@@ -227,19 +239,11 @@ public struct PreferenceImporter: Sendable {
                             try rejects?.write(o)
                         }
                         report.sources[key] = c
-                        if store == nil {
-                            for p in o.pairs {
-                                if seen.insert(p.hash).inserted {
-                                    report.sources[p.pair.source, default: SourceCounts()].inserted += 1
-                                } else {
-                                    report.sources[p.pair.source, default: SourceCounts()].duplicates += 1
-                                }
-                            }
-                        } else {
+                        if store != nil {
                             chunk.append(contentsOf: o.pairs)
                             if chunk.count >= options.chunkSize { try await flush() }
                         }
-                        pairsDone += o.pairs.count
+                        pairsDone += o.validPairs
                     }
                     let now = Date()
                     if now.timeIntervalSince(lastReport) >= 0.25 {
@@ -249,11 +253,14 @@ public struct PreferenceImporter: Sendable {
                     }
                 }
                 try await flush()
+                try await settle()
             } catch let e as JSONRecordReaderError {
                 try await flush()
+                try await settle()
                 report.files.append(.init(path: path, source: source, format: reader.format, layout: reader.layout, records: records))
                 throw ImportError.unreadable(path: path, reason: "\(e)", report: report)
             } catch let e as FormatDetectionError {
+                try await settle()
                 report.files.append(.init(path: path, source: source, format: nil, layout: reader.layout, records: records))
                 throw ImportError.unreadable(path: path, reason: "\(e)", report: report)
             }
@@ -264,10 +271,10 @@ public struct PreferenceImporter: Sendable {
         progress.report(ProgressEvent(task: label, completed: pairsDone, total: nil, unit: "pairs"))
     }
 
-    private func openReader(_ path: String, source: String) throws -> PreferenceFileReader {
+    private func openReader(_ path: String, source: String, prepare: Bool) throws -> PreferenceFileReader {
         do {
             return try PreferenceFileReader(
-                path: path, source: source, overrideSource: options.source != nil, format: options.format,
+                path: path, source: source, overrideSource: options.source != nil, prepare: prepare, format: options.format,
                 options: options.formatOptions, validator: PairValidator(limits: options.limits))
         } catch {
             throw ImportError.unreadable(path: path, reason: "\(error)", report: ImportReport(importID: ""))

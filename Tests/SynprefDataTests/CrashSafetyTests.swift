@@ -1,0 +1,87 @@
+import Foundation
+import SynprefCore
+import Testing
+@testable import SynprefData
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An import killed mid-way (SIGKILL, no chance to clean up) and re-run stores every pair
+/// exactly once.
+@Suite struct CrashSafetyTests {
+    static let total = 8_000
+
+    /// The `synpref` executable built next to the test runner.
+    static func synpref() throws -> URL {
+        var candidates: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["SYNPREF_BIN"] { candidates.append(URL(fileURLWithPath: env)) }
+        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent().appendingPathComponent("synpref")) }
+        let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        candidates.append(arg0.deletingLastPathComponent().appendingPathComponent("synpref"))
+        for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
+        throw BinaryMissing(searched: candidates.map(\.path))
+    }
+
+    struct BinaryMissing: Error, CustomStringConvertible {
+        var searched: [String]
+        var description: String { "the synpref executable was not found (looked at \(searched)); build it with `swift build` or set SYNPREF_BIN" }
+    }
+
+    static func writeInput() throws -> (URL, [ContentHash]) {
+        var text = ""
+        var hashes: [ContentHash] = []
+        for i in 0..<total {
+            let p = samplePair(i, turns: 1 + i % 3)
+            hashes.append(p.contentHash)
+            text += try #require(PreferenceFormat.trl.encoder()).encode(p) + "\n"
+        }
+        return (try temporaryFile("kill.jsonl", text), hashes)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func killedImportResumesWithoutDuplicatesOrLosses(kind: StoreKind) async throws {
+        let binary = try CrashSafetyTests.synpref()
+        let (input, hashes) = try CrashSafetyTests.writeInput()
+        defer { try? FileManager.default.removeItem(at: input) }
+        try await withTestStore(kind) { t in
+            try await CrashSafetyTests.killAndResume(binary: binary, input: input, hashes: hashes, t: t)
+        }
+    }
+
+    static func killAndResume(binary: URL, input: URL, hashes: [ContentHash], t: TestStore) async throws {
+        let child = Process()
+        child.executableURL = binary
+        child.arguments = ["data", "import", input.path, "--store", t.url, "--source", "kill", "--chunk-size", "200"]
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        // Wait until some chunks are committed, then kill without warning.
+        var before = 0
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            before = try await t.store.count(tier: nil)
+            if before >= 400 || !child.isRunning { break }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .uncaughtSignal, "the import finished before it could be killed; make the input larger")
+        let atKill = try await t.store.count(tier: nil)
+        #expect(atKill > 0 && atKill < total, "killed with \(atKill) of \(total) pairs stored")
+        #expect(atKill % 200 == 0, "only whole chunks are committed")
+
+        // Re-run the same import: it stores exactly the missing pairs.
+        let report = try await PreferenceImporter(store: t.store, options: ImportOptions(source: "kill", chunkSize: 200)).run([input.path])
+        let c = try #require(report.sources["kill"])
+        #expect(c.alreadyStored == atKill)
+        #expect(c.inserted == total - atKill)
+        #expect(c.duplicates == 0)
+        #expect(try await t.store.count(tier: nil) == total)
+        var found = 0
+        for start in stride(from: 0, to: hashes.count, by: 2000) {
+            found += try await t.store.pairIDs(for: Array(hashes[start..<min(hashes.count, start + 2000)])).count
+        }
+        #expect(found == total)
+    }
+}
