@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "SynprefModels", dependencies: ["SynprefTensor", "SynprefText", "SynprefJinja", "SynprefCore"]),
         .target(name: "SynprefData", dependencies: ["SynprefCore"]),
         // Layer 3: training and evaluation.
-        .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "SynprefCore"]),
+        .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefCore"]),
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
