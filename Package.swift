@@ -41,7 +41,11 @@ let package = Package(
         .target(name: "SynprefJinja", dependencies: ["SynprefCore"]),
         // Layer 2: checkpoints + architectures + RewardModel; preference data and stores.
         .target(name: "SynprefModels", dependencies: ["SynprefTensor", "SynprefText", "SynprefJinja", "SynprefCore"]),
-        .target(name: "SynprefData", dependencies: ["SynprefCore"]),
+        .target(name: "SynprefData", dependencies: [
+            "SynprefCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         // Layer 3: training and evaluation.
         .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefCore"]),
@@ -52,6 +56,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synpref", dependencies: ["SynprefCLI"]),
+        // Benchmarks (run release builds only; see benchmarks/runtime/README.md).
+        .executableTarget(
+            name: "synpref-bench", dependencies: ["SynprefModels", "SynprefTensor"],
+            path: "benchmarks/runtime/SynprefBench"),
 
         .testTarget(name: "SynprefCoreTests", dependencies: ["SynprefCore"]),
         .testTarget(name: "SynprefTensorTests", dependencies: ["SynprefTensor"]),

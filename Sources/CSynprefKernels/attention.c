@@ -8,17 +8,17 @@
 
 enum { BQ = SYNPREF_ATTN_BQ, BK = SYNPREF_ATTN_BK };
 
-// Scratch layout (floats): qs[BQ][D] | kt[D][BK] | s[BQ][BK] | acc[BQ][D] | m[BQ] | l[BQ]
+// Scratch layout (floats): qs[BQ][D] | s[BQ][BK] | acc[BQ][D] | m[BQ] | l[BQ]
 size_t synpref_attention_scratch_floats(size_t head_dim) {
-    return (size_t)BQ * head_dim + head_dim * BK + (size_t)BQ * BK + (size_t)BQ * head_dim + 2 * BQ;
+    return (size_t)BQ * head_dim + (size_t)BQ * BK + (size_t)BQ * head_dim + 2 * BQ;
 }
 
-// s[BQ][BK] (cols < ncols, rounded up to 16) = qs[BQ][D] . kt[D][BK]
-static void scores_scalar(float *s, const float *qs, const float *kt, size_t rows, size_t ncols, size_t D) {
+// s[BQ][BK] (cols < ncols) = qs[BQ][D] . kt[D][ncols]   (kt row stride ldkt)
+static void scores_scalar(float *s, const float *qs, const float *kt, size_t ldkt, size_t rows, size_t ncols, size_t D) {
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < ncols; j++) {
             float a = 0;
-            for (size_t d = 0; d < D; d++) a += qs[i * D + d] * kt[d * BK + j];
+            for (size_t d = 0; d < D; d++) a += qs[i * D + d] * kt[d * ldkt + j];
             s[i * BK + j] = a;
         }
 }
@@ -36,14 +36,14 @@ static void pv_scalar(float *acc, const float *p, const float *v, size_t ldv, si
 
 #if SYNPREF_X86
 // rows is a multiple of 4 (the scratch rows past nq are zero-filled).
-static AVX2 void scores_avx2(float *s, const float *qs, const float *kt, size_t rows, size_t ncols, size_t D) {
+static AVX2 void scores_avx2(float *s, const float *qs, const float *kt, size_t ldkt, size_t rows, size_t ncols, size_t D) {
     for (size_t i = 0; i < rows; i += 4) {
         const float *q0 = qs + i * D, *q1 = q0 + D, *q2 = q1 + D, *q3 = q2 + D;
         for (size_t j = 0; j < ncols; j += 16) {
             __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00;
             __m256 a20 = a00, a21 = a00, a30 = a00, a31 = a00;
             const float *k = kt + j;
-            for (size_t d = 0; d < D; d++, k += BK) {
+            for (size_t d = 0; d < D; d++, k += ldkt) {
                 __m256 k0 = _mm256_loadu_ps(k), k1 = _mm256_loadu_ps(k + 8);
                 __m256 b = _mm256_broadcast_ss(q0 + d);
                 a00 = _mm256_fmadd_ps(b, k0, a00); a01 = _mm256_fmadd_ps(b, k1, a01);
@@ -130,7 +130,7 @@ static AVX2 float exp_sum_avx2(float *s, size_t n, float m) {
 #endif
 
 void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
-                             const float *k, size_t ldk, const float *v, size_t ldv, size_t nk,
+                             const float *kt, size_t ldkt, const float *v, size_t ldv, size_t nk,
                              size_t D, float scale, int causal,
                              float *out, size_t ldo, float *lse, float *scratch) {
     if (nq == 0) return;
@@ -141,8 +141,7 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
 #endif
     size_t rows = (nq + 3) & ~(size_t)3; // 4-row micro-kernels; rows past nq are zero
     float *qs = scratch;
-    float *kt = qs + (size_t)BQ * D;
-    float *s = kt + D * BK;
+    float *s = qs + (size_t)BQ * D;
     float *acc = s + (size_t)BQ * BK;
     float *m = acc + (size_t)BQ * D;
     float *l = m + BQ;
@@ -157,18 +156,14 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
     if (causal && q0 + nq < kend) kend = q0 + nq;
     for (size_t kb = 0; kb < kend; kb += BK) {
         size_t nkb = kend - kb < BK ? kend - kb : BK;
+        // Columns past nkb (up to a multiple of 16) read padding the caller provides;
+        // their scores are discarded below.
         size_t ncols = (nkb + 15) & ~(size_t)15;
-        // Transposed key block kt[d][j]; columns past nkb are zero.
-        for (size_t d = 0; d < D; d++) {
-            float *row = kt + d * BK;
-            for (size_t j = 0; j < nkb; j++) row[j] = k[(kb + j) * ldk + d];
-            for (size_t j = nkb; j < ncols; j++) row[j] = 0;
-        }
 #if SYNPREF_X86
-        if (simd) scores_avx2(s, qs, kt, rows, ncols, D);
+        if (simd) scores_avx2(s, qs, kt + kb, ldkt, rows, ncols, D);
         else
 #endif
-            scores_scalar(s, qs, kt, rows, ncols, D);
+            scores_scalar(s, qs, kt + kb, ldkt, rows, nkb, D);
 
         for (size_t i = 0; i < rows; i++) {
             float *si = s + i * BK;
@@ -211,5 +206,18 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
         float inv = l[i] > 0 ? 1.0f / l[i] : 0.0f;
         for (size_t d = 0; d < D; d++) out[i * ldo + d] = acc[i * D + d] * inv;
         if (lse) lse[i] = m[i] + logf(l[i]);
+    }
+}
+
+void synpref_transpose_heads(float *kt_out, size_t ldkt, const float *k, size_t ldk,
+                             size_t t0, size_t t1, size_t heads, size_t D) {
+    // Tiles of 8 tokens so each source row and destination run stays in cache.
+    for (size_t tb = t0; tb < t1; tb += 8) {
+        size_t te = tb + 8 < t1 ? tb + 8 : t1;
+        for (size_t h = 0; h < heads; h++)
+            for (size_t d = 0; d < D; d++) {
+                float *dst = kt_out + (h * D + d) * ldkt;
+                for (size_t t = tb; t < te; t++) dst[t] = k[t * ldk + h * D + d];
+            }
     }
 }

@@ -30,11 +30,19 @@ public enum Attention {
         items.sort { $0.cost > $1.cost }
         let scratchFloats = synpref_attention_scratch_floats(headDim)
         let workers = ctx.threads
-        let scratch = (0..<workers).map { ctx.scratch(1 + $0, floats: scratchFloats) }
+        let scratch = (0..<workers).map { ctx.scratch(2 + $0, floats: scratchFloats) }
+        let t0 = ctx.profile != nil ? Profile.now() : 0
+        // Keys transposed once per call: kt[kvHead][d][token], padded 16 floats so the
+        // kernel's 16-wide tiles never read past the buffer.
+        let ldkt = n + 16
+        let ktp = ctx.scratch(1, floats: kvHeads * headDim * ldkt)
         let qp = UnsafePointer(q.f32), kp = UnsafePointer(k.f32), vp = UnsafePointer(v.f32), op = out.f32
         let ldq = q.rowStride, ldk = k.rowStride, ldv = v.rowStride, ldo = out.rowStride
+        for r in 0..<(kvHeads * headDim) { (ktp + r * ldkt + n).initialize(repeating: 0, count: 16) }
+        ctx.parallelRanges(n, minimumPerWorker: 64) { r in
+            synpref_transpose_heads(ktp, ldkt, kp, ldk, r.lowerBound, r.upperBound, kvHeads, headDim)
+        }
         let offsets = sequences.offsets
-        let t0 = ctx.profile != nil ? Profile.now() : 0
         items.withUnsafeBufferPointer { itemsp in
             ctx.parallelFor(itemsp.count) { i, worker in
                 let it = itemsp[i]
@@ -44,7 +52,7 @@ public enum Attention {
                 let kvh = h / group
                 synpref_attention_block(
                     qp + (start + q0) * ldq + h * headDim, ldq, q0, nq,
-                    kp + start * ldk + kvh * headDim, ldk, vp + start * ldv + kvh * headDim, ldv, len,
+                    ktp + kvh * headDim * ldkt + start, ldkt, vp + start * ldv + kvh * headDim, ldv, len,
                     headDim, scale, causal ? 1 : 0,
                     op + (start + q0) * ldo + h * headDim, ldo, nil, scratch[worker])
             }

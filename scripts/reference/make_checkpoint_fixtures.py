@@ -9,6 +9,10 @@ Writes, with the reference `safetensors` library and transformers' save_pretrain
   sharded-qwen3.expected.json what safe_open reads from each shard (shape, dtype, sum)
   minilm.expected.json        names, dtypes, shapes, value sums and first values of the real
                               all-MiniLM-L6-v2 model.safetensors (the asset, not committed)
+  manifest-llama/             a tiny random LlamaForSequenceClassification (MQA, head_dim !=
+                              hidden/heads, attention and MLP biases) saved by transformers
+  manifest-bert/              a tiny random BertForSequenceClassification saved by transformers
+                              (the weight-manifest tests compare our tensor lists with these)
 
 Usage: /work/venv/bin/python scripts/reference/make_checkpoint_fixtures.py
        (run from the repository root; needs the minilm asset from scripts/fetch-assets.sh)
@@ -86,6 +90,26 @@ def sharded() -> None:
     (OUT / "sharded-qwen3.expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
 
 
+def manifests() -> None:
+    from transformers import BertConfig, BertForSequenceClassification, LlamaConfig, LlamaForSequenceClassification
+
+    torch.manual_seed(1)
+    llama = LlamaConfig(
+        vocab_size=32, hidden_size=16, intermediate_size=24, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=1, head_dim=6, attention_bias=True, mlp_bias=True, max_position_embeddings=64,
+        num_labels=1, pad_token_id=0,
+    )
+    bert = BertConfig(
+        vocab_size=32, hidden_size=16, intermediate_size=24, num_hidden_layers=2, num_attention_heads=4,
+        max_position_embeddings=16, num_labels=3,
+    )
+    for name, model in [("manifest-llama", LlamaForSequenceClassification(llama)),
+                        ("manifest-bert", BertForSequenceClassification(bert))]:
+        folder = OUT / name
+        shutil.rmtree(folder, ignore_errors=True)
+        model.to(torch.bfloat16).save_pretrained(str(folder))
+
+
 def minilm() -> None:
     assets = Path(os.environ.get("SYNPREF_ASSETS", Path.home() / ".cache/synpref/assets"))
     path = assets / "minilm/model.safetensors"
@@ -97,5 +121,6 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     tiny()
     sharded()
+    manifests()
     minilm()
     print(f"wrote fixtures to {OUT}")

@@ -61,19 +61,24 @@ void synpref_rope(float *x, size_t ld, size_t rows, size_t heads, size_t head_di
 
 // ---- attention --------------------------------------------------------------------
 /// Block sizes of the tiled attention; scratch a caller must give per worker thread.
+/// kt_out[h][d][t] = k[t][h*D + d]: keys transposed per head, rows of ldkt floats.
+void synpref_transpose_heads(float *kt_out, size_t ldkt, const float *k, size_t ldk,
+                             size_t t0, size_t t1, size_t heads, size_t head_dim);
 enum { SYNPREF_ATTN_BQ = 64, SYNPREF_ATTN_BK = 64 };
 size_t synpref_attention_scratch_floats(size_t head_dim);
 
 /// Flash-attention style forward for one query block of one head of one sequence, with an
 /// online softmax: memory O(BQ*BK + BQ*D), never O(length^2).
 ///   q:   [nq][D]  rows q0..q0+nq of the sequence (row stride ldq)
-///   k,v: [nk][D]  all keys/values of the sequence (row strides ldk, ldv)
+///   kt:  [D][nk]  all keys of the sequence, transposed (row stride ldkt); each row must
+///                 be readable 15 floats past nk (the kernel reads whole 16-wide tiles)
+///   v:   [nk][D]  all values of the sequence (row stride ldv)
 ///   out: [nq][D]  softmax(scale * q k^T [+ causal mask]) v   (row stride ldo)
 /// causal: query row q0+i attends keys 0..q0+i only. nq <= SYNPREF_ATTN_BQ.
 /// lse (optional, may be NULL): [nq] log-sum-exp of each row's scaled scores, kept for a
 /// backward pass.
 void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
-                             const float *k, size_t ldk, const float *v, size_t ldv, size_t nk,
+                             const float *kt, size_t ldkt, const float *v, size_t ldv, size_t nk,
                              size_t head_dim, float scale, int causal,
                              float *out, size_t ldo, float *lse, float *scratch);
 

@@ -1,2 +1,0 @@
-// SynprefEval: see docs/architecture.md for what this module owns.
-import SynprefCore

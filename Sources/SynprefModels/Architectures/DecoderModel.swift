@@ -1,0 +1,146 @@
+import SynprefTensor
+
+/// One Qwen3 / Llama decoder layer's weights.
+struct DecoderLayer: Sendable {
+    let inputNorm: RMSNorm
+    let q, k, v, o: Linear
+    /// Qwen3: RMSNorm over each head's `head_dim` of q and k, before RoPE.
+    let qNorm, kNorm: RMSNorm?
+    let postNorm: RMSNorm
+    let gate, up, down: Linear
+}
+
+/// Qwen3ForSequenceClassification / LlamaForSequenceClassification: a pre-norm decoder
+/// (RMSNorm, GQA attention with RoPE, SwiGLU MLP) and a linear score head without bias,
+/// read at each sequence's last (non-pad) token, as transformers does.
+///
+/// Runs on packed batches: the tokens of many sequences are concatenated for every
+/// projection (one GEMM per weight), attention is causal within each sequence, and no
+/// FLOP is spent on padding.
+public struct DecoderModel: Sendable {
+    public let config: DecoderConfig
+    let embed: Embedding
+    let layers: [DecoderLayer]
+    let norm: RMSNorm
+    /// [num_labels, hidden], no bias (absent for a bare base model).
+    let score: Linear?
+    let rope: RotaryEmbedding
+    /// Rows of the MLP's [rows, intermediate] activations processed at a time; bounds
+    /// activation memory for long inputs.
+    public var mlpRowChunk = 2048
+
+    /// Builds the model from checkpoint tensors named as transformers saves them
+    /// (`model.layers.N.self_attn.q_proj.weight`, ..., `score.weight`).
+    public init(config c: DecoderConfig, weights: Weights) throws {
+        self.config = c
+        let base = weights.contains("model.embed_tokens.weight") ? weights.pp("model") : weights
+        let h = c.hiddenSize, qDim = c.numAttentionHeads * c.headDim, kvDim = c.numKeyValueHeads * c.headDim
+        let eps = Float(c.rmsNormEps)
+        let qwen3 = c.architecture == .qwen3ForSequenceClassification
+        embed = Embedding(weight: try base.stored("embed_tokens.weight", shape: [c.vocabSize, h]))
+        layers = try (0..<c.numHiddenLayers).map { i in
+            let l = base.pp("layers.\(i)")
+            let a = l.pp("self_attn"), m = l.pp("mlp")
+            return DecoderLayer(
+                inputNorm: RMSNorm(weight: try l.f32("input_layernorm.weight", shape: [h]), eps: eps),
+                q: try a.linear("q_proj", out: qDim, in: h, bias: c.attentionBias),
+                k: try a.linear("k_proj", out: kvDim, in: h, bias: c.attentionBias),
+                v: try a.linear("v_proj", out: kvDim, in: h, bias: c.attentionBias),
+                o: try a.linear("o_proj", out: h, in: qDim, bias: c.attentionBias),
+                qNorm: qwen3 ? RMSNorm(weight: try a.f32("q_norm.weight", shape: [c.headDim]), eps: eps) : nil,
+                kNorm: qwen3 ? RMSNorm(weight: try a.f32("k_norm.weight", shape: [c.headDim]), eps: eps) : nil,
+                postNorm: RMSNorm(weight: try l.f32("post_attention_layernorm.weight", shape: [h]), eps: eps),
+                gate: try m.linear("gate_proj", out: c.intermediateSize, in: h, bias: c.mlpBias),
+                up: try m.linear("up_proj", out: c.intermediateSize, in: h, bias: c.mlpBias),
+                down: try m.linear("down_proj", out: h, in: c.intermediateSize, bias: c.mlpBias))
+        }
+        norm = RMSNorm(weight: try base.f32("norm.weight", shape: [h]), eps: eps)
+        score = weights.contains("score.weight")
+            ? Linear(weight: try weights.f32("score.weight", shape: [c.numLabels, h])) : nil
+        let scaling = c.ropeScaling.map {
+            RotaryEmbedding.Llama3(factor: Float($0.factor), lowFreqFactor: Float($0.lowFreqFactor),
+                                   highFreqFactor: Float($0.highFreqFactor),
+                                   originalMaxPositionEmbeddings: $0.originalMaxPositionEmbeddings)
+        }
+        rope = RotaryEmbedding(headDim: c.headDim, theta: c.ropeTheta, llama3: scaling)
+    }
+
+    /// The rotary inverse frequencies (for parity checks).
+    public var ropeInverseFrequencies: [Float] { rope.invFreq }
+
+    /// Final hidden states [N, hidden] (after the final norm) of a packed batch whose ids
+    /// have been validated (0 <= id < vocab_size).
+    public func forward(ids: [Int], sequences: PackedSequences, ctx: ComputeContext) -> Tensor {
+        let c = config
+        let n = ids.count, hd = c.headDim
+        let heads = c.numAttentionHeads, kvHeads = c.numKeyValueHeads
+        precondition(n == sequences.totalTokens, "ids and sequences disagree")
+        let x = Tensor(uninitialized: [n, c.hiddenSize])
+        let h = Tensor(uninitialized: [n, c.hiddenSize])
+        let q = Tensor(uninitialized: [n, heads * hd])
+        let k = Tensor(uninitialized: [n, kvHeads * hd])
+        let v = Tensor(uninitialized: [n, kvHeads * hd])
+        let attn = Tensor(uninitialized: [n, heads * hd])
+        let mlpRows = Swift.max(1, Swift.min(n, mlpRowChunk))
+        let gate = Tensor(uninitialized: [mlpRows, c.intermediateSize])
+        let up = Tensor(uninitialized: [mlpRows, c.intermediateSize])
+        let (cos, sin) = rope.tables(positions: sequences.positions)
+        let scale = 1 / Float(hd).squareRoot()
+
+        embed.forward(ids: ids, into: x, ctx: ctx)
+        for layer in layers {
+            layer.inputNorm.forward(x, into: h, ctx: ctx)
+            layer.q.forward(h, into: q, ctx: ctx)
+            layer.k.forward(h, into: k, ctx: ctx)
+            layer.v.forward(h, into: v, ctx: ctx)
+            if let qn = layer.qNorm, let kn = layer.kNorm {
+                let qh = q.reshaped([n * heads, hd]), kh = k.reshaped([n * kvHeads, hd])
+                qn.forward(qh, into: qh, ctx: ctx)
+                kn.forward(kh, into: kh, ctx: ctx)
+            }
+            rope.apply(q, heads: heads, cos: cos, sin: sin, ctx: ctx)
+            rope.apply(k, heads: kvHeads, cos: cos, sin: sin, ctx: ctx)
+            Attention.forward(q: q, k: k, v: v, into: attn, sequences: sequences, heads: heads, kvHeads: kvHeads,
+                              headDim: hd, scale: scale, causal: true, ctx: ctx)
+            layer.o.forward(attn, into: x, accumulate: true, ctx: ctx) // x += attn Woᵀ (+ b)
+            layer.postNorm.forward(x, into: h, ctx: ctx)
+            var r0 = 0
+            while r0 < n {
+                let r1 = Swift.min(n, r0 + mlpRows)
+                let g = gate.rows(0..<(r1 - r0)), u = up.rows(0..<(r1 - r0))
+                layer.gate.forward(h.rows(r0..<r1), into: g, ctx: ctx)
+                layer.up.forward(h.rows(r0..<r1), into: u, ctx: ctx)
+                Activation.siluMul(gate: g, up: u, into: g, ctx: ctx)
+                layer.down.forward(g, into: x.rows(r0..<r1), accumulate: true, ctx: ctx) // x += mlp
+                r0 = r1
+            }
+        }
+        norm.forward(x, into: x, ctx: ctx)
+        return x
+    }
+
+    /// The row transformers reads the score at: the rightmost token that is not
+    /// `pad_token_id` (index 0 when every token is padding), or the last token when the
+    /// config has no pad token.
+    public func scoreRow(_ ids: ArraySlice<Int>) -> Int {
+        guard let pad = config.padTokenId else { return ids.count - 1 }
+        var last = 0
+        for (i, id) in ids.enumerated() where id != pad { last = i }
+        return last
+    }
+
+    /// Logits [num_labels] for the given rows of `hidden`.
+    public func scoreHead(hidden: Tensor, rows: [Int], ctx: ComputeContext) throws -> [[Float]] {
+        guard let score else {
+            throw ModelError.unsupported("this checkpoint has no score head (score.weight); it is a base model, not a reward model")
+        }
+        let picked = Tensor(uninitialized: [rows.count, config.hiddenSize])
+        for (i, r) in rows.enumerated() {
+            picked.f32.advanced(by: i * config.hiddenSize).update(from: hidden.f32 + r * hidden.rowStride, count: config.hiddenSize)
+        }
+        let logits = Tensor(uninitialized: [rows.count, config.numLabels])
+        score.forward(picked, into: logits, ctx: ctx)
+        let flat = logits.toArray()
+        return (0..<rows.count).map { Array(flat[($0 * config.numLabels)..<(($0 + 1) * config.numLabels)]) }
+    }
+}

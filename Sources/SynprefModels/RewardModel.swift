@@ -1,0 +1,179 @@
+import Foundation
+import SynprefCore
+import SynprefTensor
+
+/// A reward model (or BERT encoder) ready to score token sequences on the CPU, computing
+/// what transformers computes: weights stay memory-mapped in their checkpoint dtype,
+/// activations are f32, sequences are packed without padding and processed in chunks of
+/// at most `maxBatchTokens` tokens (a longer sequence forms its own chunk).
+///
+/// `@unchecked Sendable`: the model weights are immutable; the compute context's scratch
+/// is only used under `lock`, so concurrent callers are serialised.
+public final class RewardModel: @unchecked Sendable {
+    public enum Backbone: Sendable {
+        case decoder(DecoderModel)
+        case bert(BertEncoder)
+    }
+
+    public let config: ModelConfig
+    public let backbone: Backbone
+    /// The checkpoint folder, when opened from one.
+    public let directory: URL?
+    /// Token budget of one packed chunk; bounds activation memory.
+    public var maxBatchTokens: Int
+    private let weights: any TensorSource
+    private let context: ComputeContext
+    private let lock = NSLock()
+
+    /// Builds a model from a parsed config and its weights.
+    public init(config: ModelConfig, weights: any TensorSource, directory: URL? = nil,
+                threads: Int? = nil, maxBatchTokens: Int = 4096) throws {
+        self.config = config
+        self.weights = weights
+        self.directory = directory
+        self.maxBatchTokens = Swift.max(1, maxBatchTokens)
+        self.context = ComputeContext(threads: threads)
+        switch config {
+        case .decoder(let c): backbone = .decoder(try DecoderModel(config: c, weights: Weights(weights)))
+        case .bert(let c): backbone = .bert(try BertEncoder(config: c, weights: Weights(weights)))
+        }
+    }
+
+    /// Worker threads used for kernels and BLAS.
+    public var threads: Int { context.threads }
+
+    /// Hidden size of the final hidden states.
+    public var hiddenSize: Int {
+        switch backbone {
+        case .decoder(let d): return d.config.hiddenSize
+        case .bert(let b): return b.config.hiddenSize
+        }
+    }
+
+    /// Number of logits per sequence.
+    public var numLabels: Int {
+        switch backbone {
+        case .decoder(let d): return d.config.numLabels
+        case .bert(let b): return b.config.numLabels
+        }
+    }
+
+    /// One reward per sequence: the single logit of a `num_labels = 1` head at each
+    /// sequence's last (non-pad) token (decoders) or on the pooled output (BERT).
+    public func score(tokenSequences: [[Int]], progress: (any ProgressObserver)? = nil) throws -> [Float] {
+        guard numLabels == 1 else {
+            throw ModelError.unsupported("score needs a single-logit head (num_labels = 1) but this model has \(numLabels) labels; use logits(tokenSequences:)")
+        }
+        return try logits(tokenSequences: tokenSequences, progress: progress).map { $0[0] }
+    }
+
+    /// All logits [sequence][num_labels].
+    public func logits(tokenSequences: [[Int]], tokenTypeIds: [[Int]]? = nil,
+                       progress: (any ProgressObserver)? = nil) throws -> [[Float]] {
+        var out: [[Float]] = []
+        out.reserveCapacity(tokenSequences.count)
+        try run(tokenSequences, tokenTypeIds, progress: progress) { chunk, hidden, packed, ctx in
+            switch backbone {
+            case .decoder(let d):
+                let rows = chunk.indices.map { i in packed.offsets[i - chunk.lowerBound] + d.scoreRow(tokenSequences[i][...]) }
+                out += try d.scoreHead(hidden: hidden, rows: rows, ctx: ctx)
+            case .bert(let b):
+                out += try b.classify(hidden: hidden, sequences: packed, ctx: ctx)
+            }
+        }
+        return out
+    }
+
+    /// Final hidden states, one [length, hidden] tensor per sequence: the output of the
+    /// final norm (decoders) or BERT's last_hidden_state.
+    public func finalHiddenStates(tokenSequences: [[Int]], tokenTypeIds: [[Int]]? = nil) throws -> [Tensor] {
+        var out: [Tensor] = []
+        try run(tokenSequences, tokenTypeIds, progress: nil) { chunk, hidden, packed, _ in
+            for s in 0..<packed.count {
+                let r = packed.range(s)
+                out.append(Tensor(hidden.rows(r).toArray(), shape: [r.count, hidden.shape[1]]))
+            }
+        }
+        return out
+    }
+
+    /// Mean-pooled token states [sequence][hidden] (BERT encoders; sentence embeddings
+    /// before any normalisation).
+    public func meanPooledEmbeddings(tokenSequences: [[Int]], tokenTypeIds: [[Int]]? = nil) throws -> [[Float]] {
+        guard case .bert(let b) = backbone else {
+            throw ModelError.unsupported("mean-pooled embeddings are available for BERT encoders only")
+        }
+        var out: [[Float]] = []
+        try run(tokenSequences, tokenTypeIds, progress: nil) { _, hidden, packed, _ in
+            out += b.meanPooled(hidden: hidden, sequences: packed)
+        }
+        return out
+    }
+
+    // MARK: - Chunked forward
+
+    /// Validates every sequence, then runs the backbone over chunks of consecutive
+    /// sequences of at most `maxBatchTokens` tokens, handing each chunk's hidden states to
+    /// `body` in order.
+    private func run(_ seqs: [[Int]], _ types: [[Int]]?, progress: (any ProgressObserver)?,
+                     _ body: (Range<Int>, Tensor, PackedSequences, ComputeContext) throws -> Void) throws {
+        try validate(seqs, types)
+        lock.lock()
+        defer { lock.unlock() }
+        var start = 0
+        let total = seqs.count
+        while start < total {
+            var end = start, tokens = 0
+            while end < total && (end == start || tokens + seqs[end].count <= maxBatchTokens) {
+                tokens += seqs[end].count
+                end += 1
+            }
+            let chunk = start..<end
+            let packed = PackedSequences(lengths: chunk.map { seqs[$0].count })
+            var ids: [Int] = []
+            ids.reserveCapacity(tokens)
+            for i in chunk { ids += seqs[i] }
+            let hidden: Tensor
+            switch backbone {
+            case .decoder(let d):
+                hidden = d.forward(ids: ids, sequences: packed, ctx: context)
+            case .bert(let b):
+                var tt: [Int] = []
+                tt.reserveCapacity(tokens)
+                for i in chunk { tt += types?[i] ?? [Int](repeating: 0, count: seqs[i].count) }
+                hidden = b.forward(ids: ids, tokenTypes: tt, sequences: packed, ctx: context)
+            }
+            try body(chunk, hidden, packed, context)
+            start = end
+            progress?.report(ProgressEvent(task: "score", completed: end, total: total, unit: "sequences"))
+        }
+    }
+
+    private func validate(_ seqs: [[Int]], _ types: [[Int]]?) throws {
+        let vocab: Int
+        switch backbone {
+        case .decoder(let d): vocab = d.config.vocabSize
+        case .bert(let b): vocab = b.config.vocabSize
+        }
+        if let types, types.count != seqs.count {
+            throw ModelError.unsupported("token_type_ids given for \(types.count) sequences but there are \(seqs.count) sequences")
+        }
+        for (s, seq) in seqs.enumerated() {
+            if seq.isEmpty { throw ModelError.emptySequence(sequence: s) }
+            for (p, id) in seq.enumerated() where id < 0 || id >= vocab {
+                throw ModelError.tokenOutOfRange(sequence: s, position: p, id: id, vocabSize: vocab)
+            }
+            if case .bert(let b) = backbone {
+                if seq.count > b.config.maxPositionEmbeddings {
+                    throw ModelError.sequenceTooLong(sequence: s, length: seq.count, maxPositionEmbeddings: b.config.maxPositionEmbeddings)
+                }
+                if let t = types?[s] {
+                    if t.count != seq.count { throw ModelError.tokenTypeLengthMismatch(sequence: s, inputIds: seq.count, tokenTypeIds: t.count) }
+                    for (p, id) in t.enumerated() where id < 0 || id >= b.config.typeVocabSize {
+                        throw ModelError.tokenTypeOutOfRange(sequence: s, position: p, id: id, typeVocabSize: b.config.typeVocabSize)
+                    }
+                }
+            }
+        }
+    }
+}

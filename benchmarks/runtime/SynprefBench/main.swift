@@ -1,0 +1,98 @@
+// Release-only micro benchmarks of the runtime's kernels: `synpref-bench gemm|attention`.
+// The end-to-end comparison with PyTorch lives in benchmarks/runtime/run.py, which calls
+// `synpref score` and this tool.
+import Foundation
+import SynprefTensor
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s[s.count / 2]
+}
+
+func timeIt(repeats: Int, _ body: () -> Void) -> Double {
+    body() // warm-up
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        let t = Profile.now()
+        body()
+        times.append(Profile.now() - t)
+    }
+    return median(times)
+}
+
+func randomFloats(_ n: Int) -> [Float] {
+    var x: UInt32 = 2463534242
+    return (0..<n).map { _ in
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5
+        return Float(x % 2001) / 1000 - 1
+    }
+}
+
+/// sgemm peak for Qwen3-0.6B projection shapes, then bf16 weights widened whole vs in tiles.
+func benchGemm(threads: Int, repeats: Int) {
+    let ctx = ComputeContext(threads: threads)
+    print("# sgemm  (C[M,N] = A[M,K] Bᵀ, f32, \(threads) BLAS threads; median of \(repeats))")
+    let shapes = [(2048, 1024, 1024), (2048, 3072, 1024), (2048, 1024, 3072), (2048, 2048, 1024), (512, 3072, 1024), (4096, 3072, 1024)]
+    var peak = 0.0
+    for (m, n, k) in shapes {
+        let a = Tensor(randomFloats(m * k), shape: [m, k]), w = Tensor(randomFloats(n * k), shape: [n, k])
+        let c = Tensor(zeros: [m, n])
+        let t = timeIt(repeats: repeats) { Linear(weight: w).forward(a, into: c, ctx: ctx) }
+        let gf = 2 * Double(m * n * k) / t / 1e9
+        peak = max(peak, gf)
+        print(String(format: "sgemm M=%5d N=%5d K=%5d  %6.1f GFLOP/s", m, n, k, gf))
+    }
+    print(String(format: "sgemm_peak_gflops %.1f", peak))
+    print("# bf16 weights: widen into f32 scratch then sgemm; tile = rows widened per sgemm call")
+    for (m, n, k) in [(2048, 3072, 1024), (2048, 1024, 3072), (512, 3072, 1024), (128, 3072, 1024)] {
+        let a = Tensor(randomFloats(m * k), shape: [m, k])
+        let bits: [UInt16] = randomFloats(n * k).map { UInt16($0.bitPattern >> 16) }
+        let c = Tensor(zeros: [m, n])
+        var line = String(format: "bf16 M=%5d N=%5d K=%5d ", m, n, k)
+        bits.withUnsafeBytes { raw in
+            let w = Tensor(borrowing: raw, dtype: .bfloat16, shape: [n, k], owner: bits as AnyObject)
+            for tile in [n, 1024, 512, 256, 128] {
+                ctx.widenTileFloats = tile * k
+                let t = timeIt(repeats: repeats) { Linear(weight: w).forward(a, into: c, ctx: ctx) }
+                line += String(format: " tile=%4d: %6.1f", tile, 2 * Double(m * n * k) / t / 1e9)
+            }
+        }
+        print(line + " GFLOP/s")
+    }
+}
+
+/// Attention throughput (causal, Qwen3-0.6B heads) at several lengths.
+func benchAttention(threads: Int, repeats: Int) {
+    let ctx = ComputeContext(threads: threads)
+    let heads = 16, kv = 8, d = 128
+    print("# attention (causal, 16 q heads, 8 kv heads, head_dim 128, \(threads) threads)")
+    for len in [512, 1024, 4096] {
+        let q = Tensor(randomFloats(len * heads * d), shape: [len, heads * d])
+        let k = Tensor(randomFloats(len * kv * d), shape: [len, kv * d])
+        let v = Tensor(randomFloats(len * kv * d), shape: [len, kv * d])
+        let o = Tensor(zeros: [len, heads * d])
+        let t = timeIt(repeats: repeats) {
+            Attention.forward(q: q, k: k, v: v, into: o, sequences: PackedSequences(lengths: [len]), heads: heads, kvHeads: kv,
+                              headDim: d, scale: 0.088, causal: true, ctx: ctx)
+        }
+        let flops = 4 * Double(heads * d) * Double(len) * Double(len + 1) / 2
+        print(String(format: "attention len=%5d  %7.2f ms  %6.1f GFLOP/s", len, t * 1e3, flops / t / 1e9))
+    }
+}
+
+let args = CommandLine.arguments.dropFirst()
+let command = args.first ?? "gemm"
+var threads = ComputeContext.defaultThreads
+var repeats = 5
+var it = args.dropFirst().makeIterator()
+while let a = it.next() {
+    if a == "--threads", let v = it.next(), let n = Int(v) { threads = n }
+    if a == "--repeats", let v = it.next(), let n = Int(v) { repeats = n }
+}
+switch command {
+case "gemm": benchGemm(threads: threads, repeats: repeats)
+case "attention": benchAttention(threads: threads, repeats: repeats)
+default:
+    FileHandle.standardError.write("usage: synpref-bench gemm|attention [--threads N] [--repeats N]\n".data(using: .utf8)!)
+    exit(2)
+}
