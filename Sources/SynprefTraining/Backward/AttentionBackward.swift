@@ -1,52 +1,11 @@
 import CSynprefKernels
 import SynprefTensor
 
-/// Attention over packed sequences for training: the forward keeps each row's log-sum-exp
-/// (`lse`, [heads, N]) and the backward recomputes the probabilities tile by tile from it,
-/// so neither direction stores anything of size heads × length².
+/// Gradient of `Attention.forward` over packed sequences. The forward (the engine's, with
+/// its optional `lse` output, [heads, N]) keeps each row's log-sum-exp; the backward
+/// recomputes the probabilities tile by tile from it, so neither direction stores anything
+/// of size heads × length².
 public enum AttentionBackward {
-    /// Same computation as `Attention.forward` (the engine's tiled kernel,
-    /// `synpref_attention_block`), additionally writing lse[h, t] for the backward.
-    public static func forward(
-        q: Tensor, k: Tensor, v: Tensor, into out: Tensor, lse: Tensor, sequences: PackedSequences,
-        heads: Int, kvHeads: Int, headDim: Int, scale: Float, causal: Bool, ctx: ComputeContext
-    ) {
-        let n = sequences.totalTokens
-        precondition(q.shape == [n, heads * headDim] && out.shape == [n, heads * headDim], "attention q/out shapes")
-        precondition(k.shape == [n, kvHeads * headDim] && v.shape == [n, kvHeads * headDim], "attention k/v shapes")
-        precondition(lse.shape == [heads, n] && lse.isContiguous, "attention lse shape")
-        precondition(kvHeads > 0 && heads % kvHeads == 0, "heads must be a multiple of kv heads")
-        let group = heads / kvHeads
-        let bq = Int(SYNPREF_ATTN_BQ)
-        var items: [(s: Int32, h: Int32, b: Int32, cost: Int)] = []
-        for s in 0..<sequences.count {
-            let len = sequences.length(s)
-            for b in 0..<((len + bq - 1) / bq) {
-                let cost = causal ? Swift.min(len, (b + 1) * bq) : len
-                for h in 0..<heads { items.append((Int32(s), Int32(h), Int32(b), cost)) }
-            }
-        }
-        items.sort { $0.cost > $1.cost }
-        let scratch = WorkerScratch(workers: ctx.threads, floats: synpref_attention_scratch_floats(headDim))
-        let qp = UnsafePointer(q.f32), kp = UnsafePointer(k.f32), vp = UnsafePointer(v.f32), op = out.f32, lp = lse.f32
-        let ldq = q.rowStride, ldk = k.rowStride, ldv = v.rowStride, ldo = out.rowStride
-        let offsets = sequences.offsets
-        items.withUnsafeBufferPointer { itemsp in
-            ctx.parallelFor(itemsp.count) { i, worker in
-                let it = itemsp[i]
-                let s = Int(it.s), h = Int(it.h), b = Int(it.b)
-                let start = offsets[s], len = offsets[s + 1] - start
-                let q0 = b * bq, nq = Swift.min(bq, len - q0)
-                let kvh = h / group
-                synpref_attention_block(
-                    qp + (start + q0) * ldq + h * headDim, ldq, q0, nq,
-                    kp + start * ldk + kvh * headDim, ldk, vp + start * ldv + kvh * headDim, ldv, len,
-                    headDim, scale, causal ? 1 : 0,
-                    op + (start + q0) * ldo + h * headDim, ldo, lp + h * n + start + q0, scratch[worker])
-            }
-        }
-    }
-
     /// Given dOut, WRITES dq [N, heads*D], dk, dv [N, kvHeads*D]; q, k, v, out, lse are the
     /// forward's inputs and outputs.
     public static func backward(
