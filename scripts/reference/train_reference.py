@@ -24,8 +24,10 @@ and requires PyTorch's f32 gradients to agree with those within 3e-6 (relative f
 above 1), so the 1e-5 tolerance measures the implementation, not the rounding.
 
 Adam divides each gradient by its running RMS, so a parameter whose exact gradient is zero
-moves by pure rounding noise (BERT's key bias: softmax ignores a per-row shift). eps = 1e-6
-keeps that noise far below the tolerance; every other gradient is many orders larger.
+moves by pure rounding noise: BERT's key bias (softmax ignores a per-row shift) and,
+under a purely pairwise loss, the classifier bias (it shifts both rewards alike). The BERT
+run therefore adds a small centering term, which gives the classifier bias a real
+gradient, and eps = 1e-6 keeps the key bias's noise far below the tolerance.
 
 Run: /work/venv/bin/python scripts/reference/train_reference.py
 """
@@ -83,7 +85,7 @@ def bert():
                      hidden_act="gelu", layer_norm_eps=1e-12, pad_token_id=0, hidden_dropout_prob=0.0,
                      attention_probs_dropout_prob=0.0, classifier_dropout=0.0)
     return dict(cls=BertForSequenceClassification, cfg=cfg, dtype=torch.float32, loss="bt", margins=False,
-                center=0.0, schedule=("cosine", 1), weight_decay=0.1, pairs_per_step=2, pairs_per_micro=2)
+                center=0.001, schedule=("cosine", 1), weight_decay=0.1, pairs_per_step=2, pairs_per_micro=2)
 
 
 MODELS = {"qwen3": qwen3, "llama": llama, "bert": bert}

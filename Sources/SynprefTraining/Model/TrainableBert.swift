@@ -47,6 +47,7 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
     let pooler: TrainableLinear
     let classifier: TrainableLinear
     public var recomputeLayers: Bool
+    public let loraAdapters: [String: LoRAAdapter]
 
     private let kept = Arena()
     private let scratch = Arena()
@@ -69,6 +70,7 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
         self.config = .bert(c)
         self.parameters = parameters
         self.recomputeLayers = recomputeLayers
+        self.loraAdapters = lora
         let p = parameters
         func linear(_ name: String) -> TrainableLinear {
             TrainableLinear(weight: p.require("\(name).weight"), bias: p.require("\(name).bias"), lora: lora[name])

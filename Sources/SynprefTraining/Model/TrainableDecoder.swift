@@ -53,6 +53,7 @@ public final class TrainableDecoder: TrainableRewardModel, @unchecked Sendable {
     let rope: RotaryEmbedding
     /// Gradient checkpointing: recompute each layer's activations in the backward.
     public var recomputeLayers: Bool
+    public let loraAdapters: [String: LoRAAdapter]
 
     private let kept = Arena()      // layer inputs, tapes (unless recomputing), head state
     private let scratch = Arena()   // per-layer temporaries of the backward / recomputation
@@ -78,6 +79,7 @@ public final class TrainableDecoder: TrainableRewardModel, @unchecked Sendable {
         self.config = .decoder(c)
         self.parameters = parameters
         self.recomputeLayers = recomputeLayers
+        self.loraAdapters = lora
         let p = parameters
         func linear(_ name: String, bias: Bool) -> TrainableLinear {
             TrainableLinear(weight: p.require("\(name).weight"), bias: bias ? p.require("\(name).bias") : nil, lora: lora[name])
