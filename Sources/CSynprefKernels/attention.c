@@ -8,9 +8,9 @@
 
 enum { BQ = SYNPREF_ATTN_BQ, BK = SYNPREF_ATTN_BK };
 
-// Scratch layout (floats): qs[BQ][D] | s[BQ][BK] | acc[BQ][D] | m[BQ] | l[BQ]
+// Scratch layout (floats): qs[BQ][D] | s[BQ][BK] | acc[BQ][D] | m[BQ] | l[BQ] | corr[BQ]
 size_t synpref_attention_scratch_floats(size_t head_dim) {
-    return (size_t)BQ * head_dim + (size_t)BQ * BK + (size_t)BQ * head_dim + 2 * BQ;
+    return (size_t)BQ * head_dim + (size_t)BQ * BK + (size_t)BQ * head_dim + 3 * BQ;
 }
 
 // s[BQ][BK] (cols < ncols) = qs[BQ][D] . kt[D][ncols]   (kt row stride ldkt)
@@ -63,16 +63,20 @@ static AVX2 void scores_avx2(float *s, const float *qs, const float *kt, size_t 
     }
 }
 
-static AVX2 void pv_avx2(float *acc, const float *p, const float *v, size_t ldv, size_t rows, size_t nk, size_t D) {
+// acc[i][:] = corr[i] * acc[i][:] + sum_j p[i][j] v[j][:]   (the online-softmax rescale is
+// folded into the accumulator load)
+static AVX2 void pv_avx2(float *acc, const float *corr, const float *p, const float *v, size_t ldv, size_t rows, size_t nk, size_t D) {
     for (size_t i = 0; i < rows; i += 4) {
         const float *p0 = p + i * BK, *p1 = p0 + BK, *p2 = p1 + BK, *p3 = p2 + BK;
+        const __m256 c0 = _mm256_broadcast_ss(corr + i), c1 = _mm256_broadcast_ss(corr + i + 1);
+        const __m256 c2 = _mm256_broadcast_ss(corr + i + 2), c3 = _mm256_broadcast_ss(corr + i + 3);
         size_t d = 0;
         for (; d + 16 <= D; d += 16) {
             float *c = acc + i * D + d;
-            __m256 a00 = _mm256_loadu_ps(c), a01 = _mm256_loadu_ps(c + 8);
-            __m256 a10 = _mm256_loadu_ps(c + D), a11 = _mm256_loadu_ps(c + D + 8);
-            __m256 a20 = _mm256_loadu_ps(c + 2 * D), a21 = _mm256_loadu_ps(c + 2 * D + 8);
-            __m256 a30 = _mm256_loadu_ps(c + 3 * D), a31 = _mm256_loadu_ps(c + 3 * D + 8);
+            __m256 a00 = _mm256_mul_ps(c0, _mm256_loadu_ps(c)), a01 = _mm256_mul_ps(c0, _mm256_loadu_ps(c + 8));
+            __m256 a10 = _mm256_mul_ps(c1, _mm256_loadu_ps(c + D)), a11 = _mm256_mul_ps(c1, _mm256_loadu_ps(c + D + 8));
+            __m256 a20 = _mm256_mul_ps(c2, _mm256_loadu_ps(c + 2 * D)), a21 = _mm256_mul_ps(c2, _mm256_loadu_ps(c + 2 * D + 8));
+            __m256 a30 = _mm256_mul_ps(c3, _mm256_loadu_ps(c + 3 * D)), a31 = _mm256_mul_ps(c3, _mm256_loadu_ps(c + 3 * D + 8));
             const float *vj = v + d;
             for (size_t j = 0; j < nk; j++, vj += ldv) {
                 __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8);
@@ -92,8 +96,8 @@ static AVX2 void pv_avx2(float *acc, const float *p, const float *v, size_t ldv,
         }
         for (; d + 8 <= D; d += 8) {
             float *c = acc + i * D + d;
-            __m256 a0 = _mm256_loadu_ps(c), a1 = _mm256_loadu_ps(c + D);
-            __m256 a2 = _mm256_loadu_ps(c + 2 * D), a3 = _mm256_loadu_ps(c + 3 * D);
+            __m256 a0 = _mm256_mul_ps(c0, _mm256_loadu_ps(c)), a1 = _mm256_mul_ps(c1, _mm256_loadu_ps(c + D));
+            __m256 a2 = _mm256_mul_ps(c2, _mm256_loadu_ps(c + 2 * D)), a3 = _mm256_mul_ps(c3, _mm256_loadu_ps(c + 3 * D));
             const float *vj = v + d;
             for (size_t j = 0; j < nk; j++, vj += ldv) {
                 __m256 v0 = _mm256_loadu_ps(vj);
@@ -107,11 +111,23 @@ static AVX2 void pv_avx2(float *acc, const float *p, const float *v, size_t ldv,
         }
         for (; d < D; d++)
             for (size_t r = 0; r < 4; r++) {
-                float a = acc[(i + r) * D + d];
+                float a = corr[i + r] * acc[(i + r) * D + d];
                 for (size_t j = 0; j < nk; j++) a += p[(i + r) * BK + j] * v[j * ldv + d];
                 acc[(i + r) * D + d] = a;
             }
     }
+}
+
+static AVX2 float rowmax_avx2(const float *s, size_t n) {
+    size_t j = 0;
+    float mx = -INFINITY;
+    if (n >= 8) {
+        __m256 v = _mm256_loadu_ps(s);
+        for (j = 8; j + 8 <= n; j += 8) v = _mm256_max_ps(v, _mm256_loadu_ps(s + j));
+        mx = synpref_hmax8(v);
+    }
+    for (; j < n; j++) mx = s[j] > mx ? s[j] : mx;
+    return mx;
 }
 
 // p[j] = exp(s[j] - m) in place for j < n; returns the sum.
@@ -145,6 +161,7 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
     float *acc = s + (size_t)BQ * BK;
     float *m = acc + (size_t)BQ * D;
     float *l = m + BQ;
+    float *cr = l + BQ;
 
     memset(qs, 0, rows * D * sizeof(float));
     for (size_t i = 0; i < nq; i++)
@@ -174,9 +191,16 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
                 size_t lim = q0 + i + 1; // keys 0..q0+i
                 valid = lim <= kb ? 0 : (lim - kb < nkb ? lim - kb : nkb);
             }
-            if (valid == 0) { memset(si, 0, ncols * sizeof(float)); continue; }
-            float mx = si[0];
-            for (size_t j = 1; j < valid; j++) mx = si[j] > mx ? si[j] : mx;
+            if (valid == 0) { memset(si, 0, ncols * sizeof(float)); cr[i] = 1.0f; continue; }
+            float mx;
+#if SYNPREF_X86
+            if (simd) mx = rowmax_avx2(si, valid);
+            else
+#endif
+            {
+                mx = si[0];
+                for (size_t j = 1; j < valid; j++) mx = si[j] > mx ? si[j] : mx;
+            }
             float mnew = mx > m[i] ? mx : m[i];
             float corr = expf(m[i] - mnew); // 0 on the first block (m = -inf)
             float sum;
@@ -191,16 +215,15 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
             for (size_t j = valid; j < ncols; j++) si[j] = 0;
             l[i] = l[i] * corr + sum;
             m[i] = mnew;
-            if (corr != 1.0f) {
-                float *ai = acc + i * D;
-                for (size_t d = 0; d < D; d++) ai[d] *= corr;
-            }
+            cr[i] = corr;
         }
 #if SYNPREF_X86
-        if (simd) pv_avx2(acc, s, v + kb * ldv, ldv, rows, nkb, D);
-        else
+        if (simd) { pv_avx2(acc, cr, s, v + kb * ldv, ldv, rows, nkb, D); continue; }
 #endif
-            pv_scalar(acc, s, v + kb * ldv, ldv, nq, nkb, D);
+        for (size_t i = 0; i < nq; i++)
+            if (cr[i] != 1.0f)
+                for (size_t d = 0; d < D; d++) acc[i * D + d] *= cr[i];
+        pv_scalar(acc, s, v + kb * ldv, ldv, nq, nkb, D);
     }
     for (size_t i = 0; i < nq; i++) {
         float inv = l[i] > 0 ? 1.0f / l[i] : 0.0f;

@@ -1,11 +1,109 @@
 import ArgumentParser
+import Foundation
+import SynprefCore
+import SynprefJinja
 
+/// `synpref chat-template`: renders conversations with a tokenizer folder's chat template,
+/// exactly as transformers' `apply_chat_template(tokenize=False)` does.
 struct ChatTemplateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat-template",
-        abstract: "Render conversations with a model's chat template.")
+        abstract: "Render conversations with a model's chat template.",
+        discussion: """
+            Input: JSON lines {"id": ..., "messages": [{"role": ..., "content": ...}, ...]} \
+            (plain or gzip; optional "tools"). Output: JSON lines {"id": ..., "text": ...}. \
+            The template comes from DIR/chat_template.jinja or DIR/tokenizer_config.json, \
+            and bos_token/eos_token (and the other named special tokens) from \
+            DIR/tokenizer_config.json. No generation prompt is added unless asked: a reward \
+            model scores the finished conversation.
+            """)
+
+    @Option(help: "Hugging Face tokenizer folder (chat_template.jinja or tokenizer_config.json).")
+    var tokenizer: String
+
+    @Option(help: "Conversations, one JSON object per line.")
+    var input: String
+
+    @Option(help: "Where to write the rendered lines (default: standard output).")
+    var output: String?
+
+    @Flag(help: "Append the assistant header, as for generation (off for reward scoring).")
+    var addGenerationPrompt = false
+
+    @Option(help: "Use a named template from the folder (default: \"default\").")
+    var templateName: String?
+
+    @Option(help: "Use this Jinja file as the template instead of the folder's (special tokens still come from the folder).")
+    var templateFile: String?
 
     func run() async throws {
-        throw NotYetAvailable(command: "chat-template", issue: 3)
+        let folder = URL(fileURLWithPath: tokenizer)
+        let template: ChatTemplate
+        if let templateFile {
+            let source = try ChatTemplate.readText(URL(fileURLWithPath: templateFile))
+            template = try ChatTemplate(source: source, specialTokens: try ChatTemplate.specialTokens(fromDirectory: folder))
+        } else {
+            template = try ChatTemplate(directory: folder, name: templateName)
+        }
+        let renderer = ChatTemplateJSONL(template: template, addGenerationPrompt: addGenerationPrompt)
+        let sink = try LineSink(path: output)
+        let count: Int
+        do {
+            count = try renderer.renderFile(path: input) { try sink.write($0) }
+            try sink.finish()
+        } catch {
+            sink.abandon()
+            throw error
+        }
+        FileHandle.standardError.write(Data("rendered \(count) conversations\n".utf8))
+    }
+}
+
+/// Buffered line output to a file (written to a temporary name, renamed when complete,
+/// so a failed run leaves no partial file) or to standard output.
+final class LineSink {
+    private let finalPath: String?
+    private let tempPath: String?
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    init(path: String?) throws {
+        finalPath = path
+        if let path {
+            let temp = path + ".partial-\(getpid())"
+            guard FileManager.default.createFile(atPath: temp, contents: nil) else {
+                throw ValidationError("cannot create \(path): check the folder exists and is writable")
+            }
+            tempPath = temp
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temp))
+        } else {
+            tempPath = nil
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    func write(_ line: String) throws {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func finish() throws {
+        try flush()
+        guard let tempPath, let finalPath else { return }
+        try handle.close()
+        if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
+        try FileManager.default.moveItem(atPath: tempPath, toPath: finalPath)
+    }
+
+    func abandon() {
+        guard let tempPath else { return }
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: tempPath)
     }
 }

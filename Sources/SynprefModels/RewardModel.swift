@@ -39,6 +39,12 @@ public final class RewardModel: @unchecked Sendable {
         }
     }
 
+    /// Timings of the forward passes while set (benchmarks); nil turns profiling off.
+    public var profile: Profile? {
+        get { lock.lock(); defer { lock.unlock() }; return context.profile }
+        set { lock.lock(); defer { lock.unlock() }; context.profile = newValue }
+    }
+
     /// Worker threads used for kernels and BLAS.
     public var threads: Int { context.threads }
 
@@ -72,11 +78,10 @@ public final class RewardModel: @unchecked Sendable {
                        progress: (any ProgressObserver)? = nil) throws -> [[Float]] {
         var out: [[Float]] = []
         out.reserveCapacity(tokenSequences.count)
-        try run(tokenSequences, tokenTypeIds, progress: progress) { chunk, hidden, packed, ctx in
+        try run(tokenSequences, tokenTypeIds, progress: progress, scoreRowsOnly: true) { chunk, hidden, packed, ctx in
             switch backbone {
             case .decoder(let d):
-                let rows = chunk.indices.map { i in packed.offsets[i - chunk.lowerBound] + d.scoreRow(tokenSequences[i][...]) }
-                out += try d.scoreHead(hidden: hidden, rows: rows, ctx: ctx)
+                out += try d.scoreHead(hidden: hidden, ctx: ctx) // hidden holds just the score rows
             case .bert(let b):
                 out += try b.classify(hidden: hidden, sequences: packed, ctx: ctx)
             }
@@ -115,7 +120,8 @@ public final class RewardModel: @unchecked Sendable {
     /// Validates every sequence, then runs the backbone over chunks of consecutive
     /// sequences of at most `maxBatchTokens` tokens, handing each chunk's hidden states to
     /// `body` in order.
-    private func run(_ seqs: [[Int]], _ types: [[Int]]?, progress: (any ProgressObserver)?,
+    /// With `scoreRowsOnly`, decoders return just the row the score head reads per sequence.
+    private func run(_ seqs: [[Int]], _ types: [[Int]]?, progress: (any ProgressObserver)?, scoreRowsOnly: Bool = false,
                      _ body: (Range<Int>, Tensor, PackedSequences, ComputeContext) throws -> Void) throws {
         try validate(seqs, types)
         lock.lock()
@@ -136,7 +142,8 @@ public final class RewardModel: @unchecked Sendable {
             let hidden: Tensor
             switch backbone {
             case .decoder(let d):
-                hidden = d.forward(ids: ids, sequences: packed, ctx: context)
+                let rows = scoreRowsOnly ? chunk.map { packed.offsets[$0 - start] + d.scoreRow(seqs[$0][...]) } : nil
+                hidden = d.forward(ids: ids, sequences: packed, outputRows: rows, ctx: context)
             case .bert(let b):
                 var tt: [Int] = []
                 tt.reserveCapacity(tokens)
@@ -147,6 +154,12 @@ public final class RewardModel: @unchecked Sendable {
             start = end
             progress?.report(ProgressEvent(task: "score", completed: end, total: total, unit: "sequences"))
         }
+    }
+
+    /// Checks sequences (and BERT token types) against the model without running it;
+    /// throws the `ModelError` that scoring them would.
+    public func validate(tokenSequences: [[Int]], tokenTypeIds: [[Int]]? = nil) throws {
+        try validate(tokenSequences, tokenTypeIds)
     }
 
     private func validate(_ seqs: [[Int]], _ types: [[Int]]?) throws {

@@ -37,16 +37,9 @@ public enum Attention {
         let workers = ctx.threads
         let scratch = (0..<workers).map { ctx.scratch(2 + $0, floats: scratchFloats) }
         let t0 = ctx.profile != nil ? Profile.now() : 0
-        // Keys transposed once per call: kt[kvHead][d][token], padded 16 floats so the
-        // kernel's 16-wide tiles never read past the buffer.
-        let ldkt = n + 16
-        let ktp = ctx.scratch(1, floats: kvHeads * headDim * ldkt)
-        let qp = UnsafePointer(q.f32), kp = UnsafePointer(k.f32), vp = UnsafePointer(v.f32), op = out.f32
-        let ldq = q.rowStride, ldk = k.rowStride, ldv = v.rowStride, ldo = out.rowStride
-        for r in 0..<(kvHeads * headDim) { (ktp + r * ldkt + n).initialize(repeating: 0, count: 16) }
-        ctx.parallelRanges(n, minimumPerWorker: 64) { r in
-            synpref_transpose_heads(ktp, ldkt, kp, ldk, r.lowerBound, r.upperBound, kvHeads, headDim)
-        }
+        let (ktp, ldkt) = transposedKeys(k, kvHeads: kvHeads, headDim: headDim, ctx: ctx)
+        let qp = UnsafePointer(q.f32), vp = UnsafePointer(v.f32), op = out.f32
+        let ldq = q.rowStride, ldv = v.rowStride, ldo = out.rowStride
         let offsets = sequences.offsets
         items.withUnsafeBufferPointer { itemsp in
             ctx.parallelFor(itemsp.count) { i, worker in
@@ -71,5 +64,51 @@ public enum Attention {
             }
             ctx.profile?.attentionFlops += flops
         }
+    }
+
+    /// Attention for selected query rows only (e.g. the token a score head reads): query
+    /// i sits at `positions[i]` of sequence `sequenceOf[i]` and attends causally to that
+    /// sequence's keys 0...position.
+    ///   q: [S, heads*D] (the selected rows), k, v: [N, kvHeads*D] (all rows), out: [S, heads*D].
+    public static func forwardSelected(
+        q: Tensor, positions: [Int], sequenceOf: [Int], k: Tensor, v: Tensor, into out: Tensor,
+        sequences: PackedSequences, heads: Int, kvHeads: Int, headDim: Int, scale: Float, ctx: ComputeContext
+    ) {
+        let rows = positions.count
+        precondition(q.shape == [rows, heads * headDim] && out.shape == q.shape && sequenceOf.count == rows, "selected attention shapes")
+        let group = heads / kvHeads
+        let scratchFloats = synpref_attention_scratch_floats(headDim)
+        let scratch = (0..<ctx.threads).map { ctx.scratch(2 + $0, floats: scratchFloats) }
+        let t0 = ctx.profile != nil ? Profile.now() : 0
+        let (ktp, ldkt) = transposedKeys(k, kvHeads: kvHeads, headDim: headDim, ctx: ctx)
+        let qp = UnsafePointer(q.f32), vp = UnsafePointer(v.f32), op = out.f32
+        let ldq = q.rowStride, ldv = v.rowStride, ldo = out.rowStride
+        let offsets = sequences.offsets
+        ctx.parallelFor(rows * heads) { item, worker in
+            let i = item / heads, h = item % heads
+            let start = offsets[sequenceOf[i]], pos = positions[i]
+            let kvh = h / group
+            synpref_attention_block(
+                qp + i * ldq + h * headDim, ldq, pos, 1,
+                ktp + kvh * headDim * ldkt + start, ldkt, vp + start * ldv + kvh * headDim, ldv, pos + 1,
+                headDim, scale, 1, op + i * ldo + h * headDim, ldo, nil, scratch[worker])
+        }
+        if ctx.profile != nil {
+            ctx.profile?.attentionSeconds += Profile.now() - t0
+            ctx.profile?.attentionFlops += positions.reduce(0.0) { $0 + 4 * Double(heads * headDim) * Double($1 + 1) }
+        }
+    }
+
+    /// Keys transposed once per call: kt[kvHead][d][token] with row stride n + 16, the 16
+    /// padding floats zeroed so the kernel's 16-wide tiles never read past the buffer.
+    private static func transposedKeys(_ k: Tensor, kvHeads: Int, headDim: Int, ctx: ComputeContext) -> (UnsafeMutablePointer<Float>, Int) {
+        let n = k.shape[0], ldkt = n + 16
+        let ktp = ctx.scratch(1, floats: kvHeads * headDim * ldkt)
+        let kp = UnsafePointer(k.f32), ldk = k.rowStride
+        for r in 0..<(kvHeads * headDim) { (ktp + r * ldkt + n).initialize(repeating: 0, count: 16) }
+        ctx.parallelRanges(n, minimumPerWorker: 64) { r in
+            synpref_transpose_heads(ktp, ldkt, kp, ldk, r.lowerBound, r.upperBound, kvHeads, headDim)
+        }
+        return (ktp, ldkt)
     }
 }

@@ -89,6 +89,15 @@ struct RewardBench2Tests {
             #expect(abs((report.metric(metric) ?? .nan) - e * 100) < 1e-12, "\(subset)")
         }
         #expect(abs((report.metric("overall") ?? .nan) - (ref.expected.overall ?? .nan) * 100) < 1e-12)
+        // The best-of-K curve: K = 1 is chance (1 correct of 4 → 25%); K = 4 draws all four,
+        // picks uniformly among the top-scored, so it equals the 1/k tie-credit score.
+        let curve = try #require(report.curves.first)
+        for series in curve.series {
+            let (subset, metric) = try #require(RewardBench2.subsets.first { $0.name == series.name })
+            #expect(abs(series.points[0].y - 25) < 1e-12, "\(subset)")
+            #expect(abs(series.points[3].y - (report.metric(metric) ?? .nan)) < 1e-9, "\(subset)")
+        }
+        #expect(curve.series.count == 5)
     }
 
     @Test("the held 17-row Ties sample loads and scores as process_single_model does")

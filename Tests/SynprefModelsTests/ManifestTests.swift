@@ -146,4 +146,20 @@ import SynprefTensor
             #expect(problems.contains(.missing(name: "model.embed_tokens.weight", shape: [4, 2])))
         }
     }
+
+    @Test func loadedCheckpointOpensAndValidatesInOneStep() throws {
+        let folder = try Support.fixtures().appendingPathComponent("sharded-qwen3")
+        let loaded = try LoadedCheckpoint(directory: folder)
+        #expect(loaded.config.architecture == .qwen3ForSequenceClassification)
+        #expect(loaded.manifest.entries.count == loaded.weights.tensorNames.count)
+        // A folder whose config does not match its weights fails with the manifest error.
+        let mixed = try Support.scratchFolder()
+        try FileManager.default.copyItem(
+            at: try Support.fixtures().appendingPathComponent("manifest-llama/config.json"),
+            to: mixed.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(
+            at: try Support.fixtures().appendingPathComponent("manifest-bert/model.safetensors"),
+            to: mixed.appendingPathComponent("model.safetensors"))
+        #expect(throws: WeightManifestError.self) { try LoadedCheckpoint(directory: mixed) }
+    }
 }

@@ -53,7 +53,6 @@ import Testing
         let cases = [
             #"{"a": "#,                                            // cut off
             #"{"a":{"dtype":"F32"} trailing}"#,                  // garbage
-            #"{"a":1,"a":2}"#,                                   // duplicate key
             "{\"a\":\"\u{1}\"}",                                 // raw control character
             String(repeating: "[", count: 100) + "{}",           // not starting with an object
             "{\"x\":" + String(repeating: "[", count: 10_000),   // nesting far beyond the limit
@@ -106,7 +105,7 @@ import Testing
             (#"{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}"#, "data_offsets begin must be a non-negative integer, found -4"),
             // Larger than any Int: an overflow, not a wrap-around.
             (#"{"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551620]}"#,
-             "data_offsets end must be a non-negative integer, found 18446744073709551620"),
+             "data_offsets end must be a non-negative integer, found 1.8446744073709552e+19"),
             (#"{"dtype":"F32","shape":[0],"data_offsets":[8,4]}"#, "data_offsets [8, 4] end before they begin"),
         ]
         for (json, detail) in cases {
@@ -156,6 +155,14 @@ import Testing
         // The valid file plus 2 bytes nobody indexes.
         let (trailingError, trailingPath) = try openFailure(header: Self.validHeader, data: Self.validData + [1, 2])
         #expect(trailingError == .unindexedBytes(file: trailingPath, begin: 14, end: 16))
+    }
+
+    @Test func duplicateTensorNamesCannotHideBytes() throws {
+        // JSON keeps the last of two equal keys (as Python and serde do); the first entry's
+        // bytes then belong to no tensor.
+        let header = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+        let (error, path) = try openFailure(header: header, data: Array(repeating: 0, count: 8))
+        #expect(error == .unindexedBytes(file: path, begin: 0, end: 4))
     }
 
     @Test func missingOrUnreadableFile() throws {

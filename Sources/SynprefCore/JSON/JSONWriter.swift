@@ -82,6 +82,54 @@ public enum JSONWriter {
     }
 }
 
+extension JSONWriter {
+    /// Appends `s` as a quoted, escaped JSON string to a `String` (same escaping as the
+    /// byte version). Unescaped runs are appended as substrings of `s`, so no UTF-8 is
+    /// re-validated: this is the fast way to build JSON text from strings.
+    public static func appendString(_ s: String, to out: inout String) {
+        out.append("\"")
+        var needsEscape = false
+        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
+            needsEscape = true
+            break
+        }
+        if !needsEscape {
+            out.append(s)
+            out.append("\"")
+            return
+        }
+        let utf8 = s.utf8
+        var runStart = utf8.startIndex
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let b = utf8[i]
+            if b >= 0x20 && b != 0x22 && b != 0x5C {
+                utf8.formIndex(after: &i)
+                continue
+            }
+            if runStart != i { out.append(contentsOf: s[runStart..<i]) }
+            switch b {
+            case 0x22: out.append("\\\"")
+            case 0x5C: out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
+            case 0x08: out.append("\\b")
+            case 0x0C: out.append("\\f")
+            default:
+                let hex = Array("0123456789abcdef")
+                out.append("\\u00")
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 15)])
+            }
+            utf8.formIndex(after: &i)
+            runStart = i
+        }
+        if runStart != utf8.endIndex { out.append(contentsOf: s[runStart...]) }
+        out.append("\"")
+    }
+}
+
 extension JSONValue {
     /// Compact UTF-8 JSON bytes (see `JSONWriter`).
     public func serializedBytes() -> [UInt8] {

@@ -133,10 +133,11 @@ public enum PPE {
         } else {
             notes.append("No correctness files. " + PPECorrectness.whereToGet)
         }
+        let incomplete = !sets.isEmpty && PPECorrectness.expectedSets.contains { e in !sets.contains { $0.name == e } }
         return BenchmarkReport(
             benchmark: name, title: "PPE", ruleVersion: PPEPreference.ruleVersion + "; " + PPECorrectness.ruleVersion,
             dataFiles: dataFiles, notes: notes, metrics: metrics,
             paperColumns: [("PPE Pref", "preference.accuracy"), ("PPE Corr", "correctness.accuracy")],
-            details: .object(details), tables: tables, curves: plots)
+            details: .object(details), tables: tables, curves: plots, incompleteColumns: incomplete ? ["PPE Corr"] : [])
     }
 }

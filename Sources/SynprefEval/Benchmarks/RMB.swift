@@ -116,17 +116,19 @@ public enum RMB {
         if DataFile.isDirectory(path + "/RMB_dataset") { root = path + "/RMB_dataset" }
         let files = DataFile.isDirectory(root) ? DataFile.dataFiles(in: root, recursive: true) : (DataFile.exists(root) ? [root] : [])
         guard !files.isEmpty else { throw EvalError.missingDataset(benchmark: name, path: path, whereToGet: whereToGet) }
-        var set = RequestSet()
-        var items: [Item] = []
-        var records: [DataFileRecord] = []
-        for file in files {
+        // Files are independent: decode and hash them on all cores, then merge in file order.
+        let perFile = try Parallel.map(files) { file -> (DataFileRecord, [Item], [ScoreRequest]) in
+            var set = RequestSet()
             let loaded = try DataFile.rows(Row.self, at: file)
+            var items: [Item] = []
             for (row, location) in zip(loaded.rows, loaded.locations) {
                 items.append(try item(row, set: &set, path: file, location: location))
             }
-            records.append(loaded.record)
+            return (loaded.record, items, set.requests)
         }
-        return Dataset(items: items, requests: set.requests, dataFiles: records)
+        var set = RequestSet()
+        for (_, _, requests) in perFile { set.add(contentsOf: requests) }
+        return Dataset(items: perFile.flatMap(\.1), requests: set.requests, dataFiles: perFile.map(\.0))
     }
 
     static func item(_ row: Row, set: inout RequestSet, path: String, location: RowLocation) throws -> Item {

@@ -65,6 +65,14 @@ public struct BenchmarkReport: Sendable {
     public var tables: [ReportTable]
     public var heatmaps: [Heatmap] = []
     public var curves: [CurvePlot] = []
+    /// Paper columns whose number rests on incomplete data; nil means all of this report's
+    /// columns whenever it has notes.
+    public var incompleteColumns: [String]? = nil
+
+    /// The paper columns to mark as not comparable.
+    public var partialColumns: [String] {
+        incompleteColumns ?? (notes.isEmpty ? [] : paperColumns.map(\.column))
+    }
 
     public func metric(_ name: String) -> Double? { metrics.first { $0.name == name }?.value }
 }

@@ -9,53 +9,64 @@ import SynprefCore
 public enum CanonicalJSON {
     /// `[{"role":"user","content":"..."},...]`
     public static func messages(_ messages: [ChatMessage]) -> String {
-        var out = "["
+        var out: [UInt8] = []
+        out.reserveCapacity(messages.reduce(64) { $0 + $1.content.utf8.count + 40 })
+        out.append(UInt8(ascii: "["))
         for (i, m) in messages.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"role\":"
-            appendString(m.role.rawValue, to: &out)
-            out += ",\"content\":"
-            appendString(m.content, to: &out)
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"role":"#.utf8)
+            appendEscaped(m.role.rawValue, to: &out)
+            out.append(contentsOf: #","content":"#.utf8)
+            appendEscaped(m.content, to: &out)
             if let r = m.reasoningContent {
-                out += ",\"reasoning_content\":"
-                appendString(r, to: &out)
+                out.append(contentsOf: #","reasoning_content":"#.utf8)
+                appendEscaped(r, to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
-        out += "]"
-        return out
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends `s` as a JSON string literal.
     public static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        var needsEscape = false
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C { needsEscape = true; break }
-        if !needsEscape {
-            out += s
-            out += "\""
-            return
-        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count + 16)
-        let hex = Array("0123456789abcdef".utf8)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: bytes += [0x5C, 0x22]
-            case 0x5C: bytes += [0x5C, 0x5C]
-            case 0x0A: bytes += [0x5C, 0x6E]
-            case 0x0D: bytes += [0x5C, 0x72]
-            case 0x09: bytes += [0x5C, 0x74]
-            case 0x08: bytes += [0x5C, 0x62]
-            case 0x0C: bytes += [0x5C, 0x66]
-            case 0..<0x20:
-                bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
-            default: bytes.append(b)
-            }
-        }
+        bytes.reserveCapacity(s.utf8.count + 2)
+        appendEscaped(s, to: &bytes)
         out += String(decoding: bytes, as: UTF8.self)
-        out += "\""
     }
+
+    /// Appends `s` as a JSON string literal (UTF-8 bytes): unescaped runs are copied whole.
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        out.append(0x22)
+        s.withUTF8 { buf in
+            var run = 0
+            for i in 0..<buf.count {
+                let b = buf[i]
+                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<i])) }
+                run = i + 1
+                out.append(0x5C)
+                switch b {
+                case 0x22: out.append(0x22)
+                case 0x5C: out.append(0x5C)
+                case 0x0A: out.append(0x6E)
+                case 0x0D: out.append(0x72)
+                case 0x09: out.append(0x74)
+                case 0x08: out.append(0x62)
+                case 0x0C: out.append(0x66)
+                default:
+                    out.append(0x75); out.append(0x30); out.append(0x30)
+                    out.append(hexDigit(b >> 4)); out.append(hexDigit(b & 15))
+                }
+            }
+            if run < buf.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<buf.count])) }
+        }
+        out.append(0x22)
+    }
+
+    @inline(__always) private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 
     /// A JSON string literal for `s`.
     public static func string(_ s: String) -> String {

@@ -46,7 +46,7 @@ public struct PrecomputedScores: ScoreSource {
             table[parsed.id] = parsed.score
         }
         self.table = ScoreTable(table)
-        self.provenance = ScoreProvenance(kind: .scoresFile, identity: path, sha256: SHA256.hex(raw))
+        self.provenance = ScoreProvenance(kind: .scoresFile, identity: path, sha256: DataFile.sha256(raw))
     }
 
     private static func explain(_ error: DecodingError) -> String {

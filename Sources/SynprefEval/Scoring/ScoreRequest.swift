@@ -1,3 +1,4 @@
+import Foundation
 import SynprefCore
 
 /// One (conversation, response) to score: the conversation's last message is the assistant
@@ -6,10 +7,17 @@ import SynprefCore
 public struct ScoreRequest: Sendable, Hashable {
     public let id: String
     public let messages: [ChatMessage]
+    /// The canonical messages JSON the id hashes (kept: the request file reuses it).
+    public let canonicalMessages: String
 
     public init(messages: [ChatMessage]) {
+        self.init(messages: messages, canonical: CanonicalJSON.messages(messages))
+    }
+
+    init(messages: [ChatMessage], canonical: String) {
         self.messages = messages
-        self.id = ScoreRequest.id(for: messages)
+        self.canonicalMessages = canonical
+        self.id = SHA256.hex(canonical)
     }
 
     /// The request id of `messages`.
@@ -19,30 +27,60 @@ public struct ScoreRequest: Sendable, Hashable {
 
     /// `{"id":"...","messages":[...]}`: one line of a request file.
     public var jsonLine: String {
-        "{\"id\":\"\(id)\",\"messages\":\(CanonicalJSON.messages(messages))}"
+        "{\"id\":\"\(id)\",\"messages\":\(canonicalMessages)}"
     }
 }
 
-/// Collects the distinct requests of one or more benchmarks, in first-seen order.
+/// Collects the distinct requests of one or more benchmarks, in first-seen order. A
+/// conversation seen before is recognised by its canonical text before hashing (hashing is
+/// the expensive part; RMB repeats each response in several pairs).
 public struct RequestSet: Sendable {
     public private(set) var requests: [ScoreRequest] = []
-    private var seen: Set<String> = []
+    private var idByCanonical: [ExactText: String] = [:]
+    private var ids: Set<String> = []
 
     public init() {}
 
     /// Adds `messages` (if new) and returns its id.
     @discardableResult
     public mutating func add(_ messages: [ChatMessage]) -> String {
-        let request = ScoreRequest(messages: messages)
-        if seen.insert(request.id).inserted { requests.append(request) }
+        let canonical = CanonicalJSON.messages(messages)
+        if let id = idByCanonical[ExactText(canonical)] { return id }
+        let request = ScoreRequest(messages: messages, canonical: canonical)
+        idByCanonical[ExactText(canonical)] = request.id
+        if ids.insert(request.id).inserted { requests.append(request) }
         return request.id
     }
 
     public mutating func add(contentsOf other: [ScoreRequest]) {
-        for r in other where seen.insert(r.id).inserted { requests.append(r) }
+        // Ids identify canonical texts one to one; comparing the short ids is cheaper.
+        for r in other where ids.insert(r.id).inserted { requests.append(r) }
     }
 
     public var count: Int { requests.count }
+}
+
+/// A string compared and hashed by its UTF-8 bytes. `String`'s own Hashable normalises
+/// Unicode (NFC) first, which costs more than SHA-256 on non-ASCII text, and two texts with
+/// different bytes must stay different requests anyway (their ids differ).
+struct ExactText: Hashable, Sendable {
+    var text: String
+
+    init(_ text: String) {
+        var t = text
+        t.makeContiguousUTF8()
+        self.text = t
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var t = text
+        t.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func == (a: ExactText, b: ExactText) -> Bool {
+        var x = a.text, y = b.text
+        return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) } }
+    }
 }
 
 /// The usual reward-model input: one user turn, then the response.

@@ -68,9 +68,11 @@ public struct DecoderModel: Sendable {
     /// The rotary inverse frequencies (for parity checks).
     public var ropeInverseFrequencies: [Float] { rope.invFreq }
 
-    /// Final hidden states [N, hidden] (after the final norm) of a packed batch whose ids
-    /// have been validated (0 <= id < vocab_size).
-    public func forward(ids: [Int], sequences: PackedSequences, ctx: ComputeContext) -> Tensor {
+    /// Final hidden states (after the final norm) of a packed batch whose ids have been
+    /// validated (0 <= id < vocab_size): [N, hidden], or [rows.count, hidden] for just
+    /// `outputRows`. Asking for rows lets the last layer skip the queries, attention
+    /// output and MLP of every other token (a score head reads one row per sequence).
+    public func forward(ids: [Int], sequences: PackedSequences, outputRows: [Int]? = nil, ctx: ComputeContext) -> Tensor {
         let c = config
         let n = ids.count, hd = c.headDim
         let heads = c.numAttentionHeads, kvHeads = c.numKeyValueHeads
@@ -84,39 +86,100 @@ public struct DecoderModel: Sendable {
         let mlpRows = Swift.max(1, Swift.min(n, mlpRowChunk))
         let gate = Tensor(uninitialized: [mlpRows, c.intermediateSize])
         let up = Tensor(uninitialized: [mlpRows, c.intermediateSize])
-        let (cos, sin) = rope.tables(positions: sequences.positions)
+        let positions = sequences.positions
+        let (cos, sin) = rope.tables(positions: positions)
         let scale = 1 / Float(hd).squareRoot()
 
         embed.forward(ids: ids, into: x, ctx: ctx)
-        for layer in layers {
+        for (index, layer) in layers.enumerated() {
             layer.inputNorm.forward(x, into: h, ctx: ctx)
-            layer.q.forward(h, into: q, ctx: ctx)
             layer.k.forward(h, into: k, ctx: ctx)
             layer.v.forward(h, into: v, ctx: ctx)
-            if let qn = layer.qNorm, let kn = layer.kNorm {
-                let qh = q.reshaped([n * heads, hd]), kh = k.reshaped([n * kvHeads, hd])
-                qn.forward(qh, into: qh, ctx: ctx)
+            if let kn = layer.kNorm {
+                let kh = k.reshaped([n * kvHeads, hd])
                 kn.forward(kh, into: kh, ctx: ctx)
             }
-            rope.apply(q, heads: heads, cos: cos, sin: sin, ctx: ctx)
             rope.apply(k, heads: kvHeads, cos: cos, sin: sin, ctx: ctx)
+            if let rows = outputRows, index == layers.count - 1 {
+                return lastLayer(layer, rows: rows, x: x, h: h, k: k, v: v, positions: positions,
+                                 sequences: sequences, ctx: ctx)
+            }
+            layer.q.forward(h, into: q, ctx: ctx)
+            if let qn = layer.qNorm {
+                let qh = q.reshaped([n * heads, hd])
+                qn.forward(qh, into: qh, ctx: ctx)
+            }
+            rope.apply(q, heads: heads, cos: cos, sin: sin, ctx: ctx)
             Attention.forward(q: q, k: k, v: v, into: attn, sequences: sequences, heads: heads, kvHeads: kvHeads,
                               headDim: hd, scale: scale, causal: true, ctx: ctx)
             layer.o.forward(attn, into: x, accumulate: true, ctx: ctx) // x += attn Woᵀ (+ b)
             layer.postNorm.forward(x, into: h, ctx: ctx)
-            var r0 = 0
-            while r0 < n {
-                let r1 = Swift.min(n, r0 + mlpRows)
-                let g = gate.rows(0..<(r1 - r0)), u = up.rows(0..<(r1 - r0))
-                layer.gate.forward(h.rows(r0..<r1), into: g, ctx: ctx)
-                layer.up.forward(h.rows(r0..<r1), into: u, ctx: ctx)
-                Activation.siluMul(gate: g, up: u, into: g, ctx: ctx)
-                layer.down.forward(g, into: x.rows(r0..<r1), accumulate: true, ctx: ctx) // x += mlp
-                r0 = r1
-            }
+            mlp(layer, h: h, x: x, gate: gate, up: up, ctx: ctx)
+        }
+        if let rows = outputRows { // no layers: the embeddings, normed
+            let xs = gather(x, rows: rows)
+            norm.forward(xs, into: xs, ctx: ctx)
+            return xs
         }
         norm.forward(x, into: x, ctx: ctx)
         return x
+    }
+
+    /// x += down(silu(gate(h)) * up(h)), `gate.shape[0]` rows at a time.
+    private func mlp(_ layer: DecoderLayer, h: Tensor, x: Tensor, gate: Tensor, up: Tensor, ctx: ComputeContext) {
+        let n = h.shape[0], chunk = gate.shape[0]
+        var r0 = 0
+        while r0 < n {
+            let r1 = Swift.min(n, r0 + chunk)
+            let g = gate.rows(0..<(r1 - r0)), u = up.rows(0..<(r1 - r0))
+            layer.gate.forward(h.rows(r0..<r1), into: g, ctx: ctx)
+            layer.up.forward(h.rows(r0..<r1), into: u, ctx: ctx)
+            Activation.siluMul(gate: g, up: u, into: g, ctx: ctx)
+            layer.down.forward(g, into: x.rows(r0..<r1), accumulate: true, ctx: ctx)
+            r0 = r1
+        }
+    }
+
+    /// The last layer for selected rows only, given every row's (normed) input `h` and
+    /// keys/values: the same arithmetic per row as the full layer.
+    private func lastLayer(_ layer: DecoderLayer, rows: [Int], x: Tensor, h: Tensor, k: Tensor, v: Tensor,
+                           positions: [Int], sequences: PackedSequences, ctx: ComputeContext) -> Tensor {
+        let c = config, s = rows.count, hd = c.headDim, heads = c.numAttentionHeads
+        var sequenceOf = [Int](repeating: 0, count: s)
+        for (i, r) in rows.enumerated() {
+            var lo = 0, hi = sequences.count - 1 // the sequence holding row r
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if sequences.offsets[mid] <= r { lo = mid } else { hi = mid - 1 }
+            }
+            sequenceOf[i] = lo
+        }
+        let xs = gather(x, rows: rows), hs = gather(h, rows: rows)
+        let qs = Tensor(uninitialized: [s, heads * hd]), attn = Tensor(uninitialized: [s, heads * hd])
+        layer.q.forward(hs, into: qs, ctx: ctx)
+        if let qn = layer.qNorm {
+            let qh = qs.reshaped([s * heads, hd])
+            qn.forward(qh, into: qh, ctx: ctx)
+        }
+        let rowPositions = rows.map { positions[$0] }
+        let (cos, sin) = rope.tables(positions: rowPositions)
+        rope.apply(qs, heads: heads, cos: cos, sin: sin, ctx: ctx)
+        Attention.forwardSelected(q: qs, positions: rowPositions, sequenceOf: sequenceOf, k: k, v: v, into: attn,
+                                  sequences: sequences, heads: heads, kvHeads: c.numKeyValueHeads, headDim: hd,
+                                  scale: 1 / Float(hd).squareRoot(), ctx: ctx)
+        layer.o.forward(attn, into: xs, accumulate: true, ctx: ctx)
+        layer.postNorm.forward(xs, into: hs, ctx: ctx)
+        let chunk = Swift.max(1, Swift.min(s, mlpRowChunk))
+        mlp(layer, h: hs, x: xs, gate: Tensor(uninitialized: [chunk, c.intermediateSize]),
+            up: Tensor(uninitialized: [chunk, c.intermediateSize]), ctx: ctx)
+        norm.forward(xs, into: xs, ctx: ctx)
+        return xs
+    }
+
+    private func gather(_ t: Tensor, rows: [Int]) -> Tensor {
+        let w = t.shape[1], out = Tensor(uninitialized: [rows.count, w])
+        for (i, r) in rows.enumerated() { (out.f32 + i * w).update(from: t.f32 + r * t.rowStride, count: w) }
+        return out
     }
 
     /// The row transformers reads the score at: the rightmost token that is not
@@ -129,8 +192,9 @@ public struct DecoderModel: Sendable {
         return last
     }
 
-    /// Logits [num_labels] for the given rows of `hidden`.
-    public func scoreHead(hidden: Tensor, rows: [Int], ctx: ComputeContext) throws -> [[Float]] {
+    /// Logits [num_labels] for the given rows of `hidden` (all rows when nil).
+    public func scoreHead(hidden: Tensor, rows: [Int]? = nil, ctx: ComputeContext) throws -> [[Float]] {
+        let rows = rows ?? Array(0..<hidden.shape[0])
         guard let score else {
             throw ModelError.unsupported("this checkpoint has no score head (score.weight); it is a base model, not a reward model")
         }

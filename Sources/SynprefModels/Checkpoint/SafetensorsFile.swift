@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 import SynprefTensor
 
 /// One tensor as declared in a safetensors header, in any dtype.
@@ -191,7 +192,7 @@ public struct SafetensorsFile: TensorSource {
         var shape: [Int] = []
         shape.reserveCapacity(dims.count)
         for (axis, dim) in dims.enumerated() {
-            guard let size = dim.intValue, size >= 0 else {
+            guard let size = dim.exactInt, size >= 0 else {
                 throw invalid("shape[\(axis)] must be a non-negative integer, found \(describe(dim))")
             }
             shape.append(size)
@@ -201,10 +202,10 @@ public struct SafetensorsFile: TensorSource {
         guard let offsets = offsetsValue.arrayValue, offsets.count == 2 else {
             throw invalid("\"data_offsets\" must be an array [begin, end], found \(describe(offsetsValue))")
         }
-        guard let begin = offsets[0].intValue, begin >= 0 else {
+        guard let begin = offsets[0].exactInt, begin >= 0 else {
             throw invalid("data_offsets begin must be a non-negative integer, found \(describe(offsets[0]))")
         }
-        guard let end = offsets[1].intValue, end >= 0 else {
+        guard let end = offsets[1].exactInt, end >= 0 else {
             throw invalid("data_offsets end must be a non-negative integer, found \(describe(offsets[1]))")
         }
         guard begin <= end else { throw invalid("data_offsets [\(begin), \(end)] end before they begin") }
@@ -229,13 +230,11 @@ public struct SafetensorsFile: TensorSource {
         return SafetensorsEntry(name: name, dtypeName: dtypeName, shape: shape, dataOffsets: begin..<end)
     }
 
-    /// A JSON value for an error message: numbers by their literal, others by kind.
+    /// A JSON value for an error message.
     private static func describe(_ value: JSONValue) -> String {
         switch value {
-        case .number(let number): return number.literal
-        case .string(let string): return "\"\(string)\""
-        case .array(let items) where items.count <= 4: return "[" + items.map(describe).joined(separator: ", ") + "]"
-        default: return value.kindDescription
+        case .bool, .object: return value.kindDescription
+        default: return value.shortDescription
         }
     }
 }

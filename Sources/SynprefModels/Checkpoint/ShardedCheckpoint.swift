@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 import SynprefTensor
 
 /// A checkpoint split over several safetensors files, described by
@@ -78,7 +79,7 @@ public struct ShardedCheckpoint: TensorSource {
     }
 
     /// Reads `weight_map` (tensor name → shard file name relative to the index's folder).
-    private static func readWeightMap(_ indexURL: URL) throws(CheckpointError) -> [String: String] {
+    static func readWeightMap(_ indexURL: URL) throws(CheckpointError) -> [String: String] {
         let path = indexURL.path
         let data: Data
         do { data = try Data(contentsOf: indexURL) } catch {

@@ -1,3 +1,5 @@
+import SynprefCore
+
 /// Typed reads of config.json fields with transformers' semantics: an absent field takes the
 /// config class's default; `null` is accepted only where the Python field is optional
 /// (`int | None`); integers must be integer literals (transformers' strict dataclasses reject
@@ -22,7 +24,7 @@ struct ConfigFields {
     /// A required integer (null is an error).
     func int(_ key: String, default fallback: Int) throws(ConfigError) -> Int {
         guard let value = object[key] else { return fallback }
-        guard let int = value.intValue else { throw wrongType(key, expected: "an integer", value) }
+        guard let int = value.exactInt else { throw wrongType(key, expected: "an integer", value) }
         return int
     }
 
@@ -30,7 +32,7 @@ struct ConfigFields {
     func optionalInt(_ key: String, default fallback: Int?) throws(ConfigError) -> Int? {
         guard let value = object[key] else { return fallback }
         if value.isNull { return nil }
-        guard let int = value.intValue else { throw wrongType(key, expected: "an integer or null", value) }
+        guard let int = value.exactInt else { throw wrongType(key, expected: "an integer or null", value) }
         return int
     }
 
@@ -70,12 +72,8 @@ struct ConfigFields {
     /// A JSON value for an error message.
     static func describe(_ value: JSONValue) -> String {
         switch value {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n.literal
-        case .string(let s): return "\"\(s)\""
         case .array: return "an array"
-        case .object: return "an object"
+        default: return value.shortDescription
         }
     }
 }

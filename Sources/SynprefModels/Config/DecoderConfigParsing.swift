@@ -1,3 +1,5 @@
+import SynprefCore
+
 /// Qwen3 and Llama `config.json` → `DecoderConfig`, with the defaults of transformers 5.24's
 /// `Qwen3Config` / `LlamaConfig` and the RoPE standardization of `modeling_rope_utils.py`.
 extension DecoderConfig {

@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 import SynprefTensor
 
 extension ModelConfig {
@@ -23,7 +24,7 @@ extension ModelConfig {
     /// `architecture` forces the head (see `load(from:as:)`).
     public init(json: Data, file: String, as architecture: ArchitectureKind? = nil) throws(ConfigError) {
         let value: JSONValue
-        do { value = try JSONParser.parse([UInt8](json), allowNonFinite: true) } catch {
+        do { value = try JSONParser.parse([UInt8](json)) } catch {
             throw .invalidJSON(file: file, detail: error.description)
         }
         guard case .object(let object) = value else { throw .notAnObject(file: file, found: value.kindDescription) }

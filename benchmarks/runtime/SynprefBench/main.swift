@@ -2,6 +2,7 @@
 // The end-to-end comparison with PyTorch lives in benchmarks/runtime/run.py, which calls
 // `synpref score` and this tool.
 import Foundation
+import SynprefModels
 import SynprefTensor
 
 func median(_ xs: [Double]) -> Double {
@@ -80,18 +81,53 @@ func benchAttention(threads: Int, repeats: Int) {
     }
 }
 
+/// Scores a JSONL file of {"id","input_ids"} with a Qwen3-0.6B-config checkpoint (config
+/// built here so the kernels can be tuned before config.json parsing lands) and prints
+/// tokens/s plus where the time went.
+func benchScore(model: String, input: String, threads: Int, batchTokens: Int, repeats: Int) throws {
+    let dir = URL(fileURLWithPath: model)
+    let config = DecoderConfig(
+        architecture: .qwen3ForSequenceClassification, vocabSize: 151936, hiddenSize: 1024, intermediateSize: 3072,
+        numHiddenLayers: 28, numAttentionHeads: 16, numKeyValueHeads: 8, headDim: 128, rmsNormEps: 1e-6,
+        ropeTheta: 1_000_000, maxPositionEmbeddings: 40960, padTokenId: 151643, numLabels: 1)
+    let rm = try RewardModel(config: .decoder(config), weights: try Checkpoint.open(directory: dir), directory: dir,
+                             threads: threads, maxBatchTokens: batchTokens)
+    let text = try String(contentsOfFile: input, encoding: .utf8)
+    let seqs: [[Int]] = text.split(separator: "\n").compactMap { line in
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        return (obj["input_ids"] as? [NSNumber])?.map(\.intValue)
+    }
+    let tokens = seqs.reduce(0) { $0 + $1.count }
+    for r in 0..<repeats {
+        rm.profile = Profile()
+        let t0 = Profile.now()
+        let scores = try rm.score(tokenSequences: seqs)
+        let dt = Profile.now() - t0
+        let p = rm.profile ?? Profile()
+        print(String(format: "run %d: %d seqs %d tokens %.2f s  %.1f tokens/s | gemm %.2f s %.1f GFLOP/s, widen %.2f s, attention %.2f s %.1f GFLOP/s, other %.2f s | score[0] %.4f",
+                     r, seqs.count, tokens, dt, Double(tokens) / dt, p.gemmSeconds, p.gemmFlops / p.gemmSeconds / 1e9,
+                     p.widenSeconds, p.attentionSeconds, p.attentionFlops / p.attentionSeconds / 1e9,
+                     dt - p.gemmSeconds - p.widenSeconds - p.attentionSeconds, scores.first ?? .nan))
+    }
+}
+
 let args = CommandLine.arguments.dropFirst()
 let command = args.first ?? "gemm"
 var threads = ComputeContext.defaultThreads
 var repeats = 5
+var model = "", input = "", batchTokens = 4096
 var it = args.dropFirst().makeIterator()
 while let a = it.next() {
     if a == "--threads", let v = it.next(), let n = Int(v) { threads = n }
     if a == "--repeats", let v = it.next(), let n = Int(v) { repeats = n }
+    if a == "--model", let v = it.next() { model = v }
+    if a == "--input", let v = it.next() { input = v }
+    if a == "--batch-tokens", let v = it.next(), let n = Int(v) { batchTokens = n }
 }
 switch command {
 case "gemm": benchGemm(threads: threads, repeats: repeats)
 case "attention": benchAttention(threads: threads, repeats: repeats)
+case "score": try benchScore(model: model, input: input, threads: threads, batchTokens: batchTokens, repeats: repeats)
 default:
     FileHandle.standardError.write("usage: synpref-bench gemm|attention [--threads N] [--repeats N]\n".data(using: .utf8)!)
     exit(2)

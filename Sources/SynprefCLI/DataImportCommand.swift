@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import SynprefData
+
+extension PreferenceFormat: ExpressibleByArgument {}
+extension OnError: ExpressibleByArgument {}
+extension PreferenceTier: ExpressibleByArgument {}
+
+/// `synpref data import FILE... [--format F] [--store URL] [--source NAME] [--on-error fail|skip]`
+struct DataImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Validate, deduplicate and store preference pairs from files.",
+        discussion: """
+            Every record is checked (roles and order, non-empty and different responses, \
+            valid UTF-8, size limits); problems are listed as file:line, field, reason. \
+            With --on-error fail (default) nothing is stored unless every record is valid; \
+            with --on-error skip the valid pairs are stored and the others written to a \
+            rejects file. Pairs are deduplicated by content hash within and across sources. \
+            Imports commit in chunks and are idempotent, so re-running a killed import \
+            resumes it.
+            """)
+
+    @Argument(help: "Preference files (JSON Lines or a JSON array; .gz allowed).")
+    var files: [String]
+
+    @Option(help: "Record layout; detected from the first record when omitted. One of: \(PreferenceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: PreferenceFormat?
+
+    @Option(help: "Store URL: sqlite:PATH or postgres://user@host/db.")
+    var store: String = PreferenceStores.defaultURL
+
+    @Option(help: "Source name for all files (default: <folder>/<file name> per file).")
+    var source: String?
+
+    @Option(name: .customLong("on-error"), help: "fail: store nothing if any record is invalid; skip: store the valid ones and write a rejects file.")
+    var onError: OnError = .fail
+
+    @Option(help: "Where --on-error skip writes rejected records (default: synpref-rejects-<id>.jsonl).")
+    var rejects: String?
+
+    @Option(name: .customLong("prompt-key"), help: "OpenRLHF: the prompt field (strings or messages).")
+    var promptKey: String?
+
+    @Option(name: .customLong("chosen-key"), help: "OpenRLHF: the chosen field.")
+    var chosenKey: String = "chosen"
+
+    @Option(name: .customLong("rejected-key"), help: "OpenRLHF: the rejected field.")
+    var rejectedKey: String = "rejected"
+
+    @Option(name: .customLong("chunk-size"), help: "Pairs per store transaction.")
+    var chunkSize: Int = 2000
+
+    @Flag(name: .customLong("dry-run"), help: "Only check the files (parse, validate, count duplicates); store nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        for f in files where !FileManager.default.fileExists(atPath: f) {
+            throw ValidationError("\(f): no such file")
+        }
+        let options = ImportOptions(
+            format: format,
+            formatOptions: FormatOptions(promptKey: promptKey, chosenKey: chosenKey, rejectedKey: rejectedKey),
+            source: source, onError: onError, rejectsPath: rejects, chunkSize: chunkSize)
+        let target: (any PreferenceStore)? = dryRun ? nil : try await PreferenceStores.open(store)
+        let progress = DataProgress()
+        let importer = PreferenceImporter(store: target, options: options, progress: progress)
+        do {
+            let report = try await importer.run(files)
+            progress.finish()
+            if dryRun { DataImportCommand.printIssues(report) }
+            print(DataImportCommand.summary(report, dryRun: dryRun))
+            try await target?.close()
+            if dryRun && report.issueCount > 0 { throw ExitCode.failure }
+        } catch let e as ImportError {
+            progress.finish()
+            try? await target?.close()
+            switch e {
+            case .invalidRecords(let report):
+                DataImportCommand.printIssues(report)
+                print(DataImportCommand.summary(report, dryRun: true))
+            case .unreadable(_, _, let report):
+                if !report.files.isEmpty { print(DataImportCommand.summary(report, dryRun: !report.stored)) }
+            }
+            DataOutput.err("error: \(e)")
+            throw ExitCode.failure
+        }
+    }
+
+    static func printIssues(_ report: ImportReport) {
+        for i in report.issues { DataOutput.err("\(i)") }
+        if report.issueCount > report.issues.count {
+            DataOutput.err("… and \(report.issueCount - report.issues.count) more problem(s)")
+        }
+    }
+
+    static func summary(_ r: ImportReport, dryRun: Bool) -> String {
+        var out: [String] = []
+        for f in r.files {
+            out.append("\(f.path): \(f.format?.rawValue ?? "?") (\(f.layout.rawValue)), \(f.records) records, source \(f.source)")
+        }
+        let header = ["source", "records", "invalid", "pairs", dryRun ? "distinct" : "inserted", "duplicate", "already stored", "in other sources"]
+        var rows: [[String]] = []
+        for (name, c) in r.sources.sorted(by: { $0.key < $1.key }) {
+            rows.append([name, "\(c.records)", "\(c.invalidRecords)", "\(c.pairs)", "\(c.inserted)", "\(c.duplicates)", "\(c.alreadyStored)",
+                         "\(c.crossSourceDuplicates.values.reduce(0, +))"])
+        }
+        let t = r.totals
+        rows.append(["total", "\(t.records)", "\(t.invalidRecords)", "\(t.pairs)", "\(t.inserted)", "\(t.duplicates)", "\(t.alreadyStored)",
+                     "\(t.crossSourceDuplicates.values.reduce(0, +))"])
+        out.append(DataOutput.table(header, rows))
+        for (name, c) in r.sources.sorted(by: { $0.key < $1.key }) where !c.crossSourceDuplicates.isEmpty {
+            let parts = c.crossSourceDuplicates.sorted { $0.key < $1.key }.map { "\($0.value) already from \($0.key)" }
+            out.append("  \(name): \(parts.joined(separator: ", "))")
+        }
+        if r.issueCount > 0 {
+            out.append("\(r.issueCount) problem(s) in \(t.invalidRecords) record(s)" + (r.rejectsPath.map { "; rejected records written to \($0)" } ?? ""))
+        }
+        if t.records > 0 && r.seconds > 0 {
+            out.append(String(format: "%@ in %.1f s (%.0f records/s)", dryRun ? "checked" : "imported", r.seconds, Double(t.records) / r.seconds))
+        }
+        return out.joined(separator: "\n")
+    }
+}

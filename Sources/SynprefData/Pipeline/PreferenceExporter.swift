@@ -1,0 +1,80 @@
+import Foundation
+import SynprefCore
+
+public struct ExportReport: Sendable {
+    public var written = 0
+    /// Pairs the format cannot hold (e.g. multi-turn pairs for RewardBench), with the
+    /// first reason seen; they are counted and named, never dropped silently.
+    public var refused = 0
+    public var firstRefusal: String?
+    public var seconds: Double = 0
+}
+
+public enum ExportError: Error, CustomStringConvertible {
+    case notWritable(PreferenceFormat)
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notWritable(let f):
+            return "format \(f.rawValue) is read-only; export as one of \(PreferenceFormat.writable.map(\.rawValue).joined(separator: ", "))"
+        case .cannotWrite(let path, let reason): return "\(path): cannot write (\(reason))"
+        }
+    }
+}
+
+/// Writes the pairs of one tier as JSON Lines in a training or evaluation format, in id
+/// order, page by page (memory stays flat). Benchmark-contaminated pairs are never
+/// written. `flip` swaps chosen and rejected (recycling discarded pairs, system.md §4).
+public struct PreferenceExporter: Sendable {
+    public var format: PreferenceFormat
+    public var flip: Bool
+    public var pageSize: Int
+
+    public init(format: PreferenceFormat, flip: Bool = false, pageSize: Int = 2000) {
+        self.format = format
+        self.flip = flip
+        self.pageSize = pageSize
+    }
+
+    public func run(store: any PreferenceStore, tier: PreferenceTier, to path: String,
+                    progress: any ProgressObserver = SilentProgress()) async throws -> ExportReport {
+        guard let encoder = format.encoder() else { throw ExportError.notWritable(format) }
+        let started = Date()
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = try? FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        else { throw ExportError.cannotWrite(path: path, reason: "cannot create the file") }
+        defer { try? handle.close() }
+        var report = ExportReport()
+        let total = try await store.count(tier: tier)
+        var after: Int64 = 0
+        var buffer: [UInt8] = []
+        while true {
+            let page = try await store.pairs(PairQuery(tier: tier, afterID: after, limit: pageSize))
+            guard let last = page.last?.id else { break }
+            after = last
+            for var p in page {
+                if format == .jsonl { p.labels = try await store.labels(pairID: p.id ?? 0) }
+                if flip { p = p.flipped() }
+                do {
+                    let line = try encoder.encode(p)
+                    buffer.append(contentsOf: line.utf8)
+                    buffer.append(0x0A)
+                    report.written += 1
+                } catch {
+                    report.refused += 1
+                    if report.firstRefusal == nil { report.firstRefusal = "pair \(p.id ?? 0): \(error)" }
+                }
+            }
+            do {
+                try handle.write(contentsOf: buffer)
+            } catch {
+                throw ExportError.cannotWrite(path: path, reason: "\(error)")
+            }
+            buffer.removeAll(keepingCapacity: true)
+            progress.report(ProgressEvent(task: "export", completed: report.written + report.refused, total: total, unit: "pairs"))
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+}

@@ -1,2 +1,0 @@
-// SynprefData: see docs/architecture.md for what this module owns.
-import SynprefCore

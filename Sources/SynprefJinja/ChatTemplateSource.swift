@@ -1,0 +1,112 @@
+import Foundation
+
+extension ChatTemplate {
+    /// The chat template of a Hugging Face tokenizer folder, as transformers finds it:
+    /// `chat_template.jinja` if present (or `additional_chat_templates/<name>.jinja` for a
+    /// named one), else `chat_template` in `tokenizer_config.json`: a string, or a list
+    /// of `{"name", "template"}` from which `name` (default `"default"`) is taken.
+    public static func source(fromDirectory directory: URL, name: String? = nil) throws -> String {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
+            throw ChatTemplateError.directoryNotFound(directory.path)
+        }
+        let wanted = name ?? "default"
+        let jinjaFile = directory.appendingPathComponent("chat_template.jinja")
+        if wanted == "default", FileManager.default.fileExists(atPath: jinjaFile.path) {
+            return try readText(jinjaFile)
+        }
+        if wanted != "default" {
+            let named = directory.appendingPathComponent("additional_chat_templates/\(wanted).jinja")
+            if FileManager.default.fileExists(atPath: named.path) { return try readText(named) }
+        }
+        let configFile = directory.appendingPathComponent("tokenizer_config.json")
+        guard FileManager.default.fileExists(atPath: configFile.path) else {
+            throw ChatTemplateError.noChatTemplate(directory: directory.path)
+        }
+        let config = try readConfig(configFile)
+        switch config["chat_template"] {
+        case nil, .null?:
+            throw ChatTemplateError.noChatTemplate(directory: directory.path)
+        case .string(let s)?:
+            if wanted != "default" {
+                throw ChatTemplateError.namedTemplateNotFound(name: wanted, available: ["default"], file: configFile.path)
+            }
+            return s
+        case .array(let entries)?:
+            var names: [String] = []
+            for (i, entry) in entries.enumerated() {
+                guard let n = entry["name"]?.stringValue, let t = entry["template"]?.stringValue else {
+                    throw ChatTemplateError.invalidTokenizerConfig(
+                        path: configFile.path,
+                        reason: "chat_template[\(i)] must be an object with string \"name\" and \"template\"")
+                }
+                if n == wanted { return t }
+                names.append(n)
+            }
+            throw ChatTemplateError.namedTemplateNotFound(name: wanted, available: names, file: configFile.path)
+        default:
+            throw ChatTemplateError.invalidTokenizerConfig(
+                path: configFile.path, reason: "\"chat_template\" must be a string or a list of {name, template}")
+        }
+    }
+
+    /// The named special tokens in `tokenizer_config.json` (`bos_token`, `eos_token`,
+    /// `unk_token`, `sep_token`, `pad_token`, `cls_token`, `mask_token`), each a string
+    /// or an AddedToken object `{"content": ...}`; null or absent ones are left out.
+    /// A folder without tokenizer_config.json has none.
+    public static func specialTokens(fromDirectory directory: URL) throws -> [String: String] {
+        let configFile = directory.appendingPathComponent("tokenizer_config.json")
+        guard FileManager.default.fileExists(atPath: configFile.path) else { return [:] }
+        let config = try readConfig(configFile)
+        var tokens: [String: String] = [:]
+        for key in ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
+            switch config[key] {
+            case nil, .null?: continue
+            case .string(let s)?: tokens[key] = s
+            case .object(let o)?:
+                guard let content = o["content"]?.stringValue else {
+                    throw ChatTemplateError.invalidTokenizerConfig(
+                        path: configFile.path, reason: "\"\(key)\" is an object without a string \"content\"")
+                }
+                tokens[key] = content
+            default:
+                throw ChatTemplateError.invalidTokenizerConfig(
+                    path: configFile.path, reason: "\"\(key)\" must be a string, an AddedToken object or null")
+            }
+        }
+        return tokens
+    }
+
+    /// A template file's text (UTF-8, newlines kept as they are).
+    public static func readText(_ url: URL) throws -> String {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ChatTemplateError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        guard let s = String(validating: data, as: UTF8.self) else {
+            throw ChatTemplateError.unreadable(path: url.path, reason: "not valid UTF-8")
+        }
+        return s
+    }
+
+    static func readConfig(_ url: URL) throws -> JinjaValue {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ChatTemplateError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        let config: JinjaValue
+        do {
+            config = try JinjaValue(json: data)
+        } catch let e as JSONError {
+            throw ChatTemplateError.invalidTokenizerConfig(path: url.path, reason: "invalid JSON: \(e)")
+        }
+        guard case .object = config else {
+            throw ChatTemplateError.invalidTokenizerConfig(path: url.path, reason: "must be a JSON object")
+        }
+        return config
+    }
+}

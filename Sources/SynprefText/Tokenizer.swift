@@ -1,0 +1,186 @@
+import Foundation
+
+/// A Hugging Face `tokenizer.json` tokenizer that produces exactly the ids of the Rust
+/// `tokenizers` crate (Python `tokenizers` 0.23.3, and transformers' fast tokenizers).
+///
+/// Supported: BPE (byte-level or not, byte fallback, unk fusing, subword prefix/suffix,
+/// `ignore_merges`) and WordPiece models; NFC/NFD/NFKC/NFKD, Lowercase, StripAccents,
+/// BertNormalizer, Replace, Prepend, Strip and Sequence normalizers; ByteLevel, Split
+/// (Oniguruma regexes), BertPreTokenizer, Whitespace, WhitespaceSplit, Digits,
+/// Punctuation, Metaspace, CharDelimiterSplit and Sequence pre-tokenizers; Template, Bert,
+/// Roberta, ByteLevel and Sequence post-processors (single sequences); ByteLevel,
+/// WordPiece, Metaspace, BPEDecoder, Replace, Fuse, Strip, ByteFallback and Sequence
+/// decoders; added tokens with `single_word`, `lstrip`, `rstrip`, `normalized`. Anything
+/// else fails to load with `TokenizerError.unsupported`.
+///
+/// The file's `truncation` and `padding` sections are ignored, as transformers does when
+/// it is called without truncation or padding arguments.
+///
+/// Immutable after loading; `encode` and `decode` may run concurrently from any thread.
+public final class Tokenizer: Sendable {
+    private let components: TokenizerJSONLoader.Components
+    private let gpt2: Regex
+    /// Size of the vocabulary including added tokens (`get_vocab_size(with_added_tokens=True)`).
+    public let vocabularySize: Int
+    /// tokenizer_config.json of the folder given to `load(directory:)`, if it had one.
+    public let config: TokenizerConfig?
+
+    /// Loads a tokenizer.json file.
+    public convenience init(tokenizerJSON url: URL) throws(TokenizerError) {
+        let bytes = try readFile(url)
+        try self.init(bytes: bytes, file: url.path, config: nil)
+    }
+
+    /// Parses tokenizer.json contents.
+    public convenience init(data: Data) throws(TokenizerError) {
+        try self.init(bytes: [UInt8](data), file: "tokenizer.json", config: nil)
+    }
+
+    /// Loads `tokenizer.json` and, when present, `tokenizer_config.json` from a model folder.
+    public static func load(directory: URL) throws(TokenizerError) -> Tokenizer {
+        let jsonURL = directory.appendingPathComponent("tokenizer.json")
+        let configURL = directory.appendingPathComponent("tokenizer_config.json")
+        var config: TokenizerConfig? = nil
+        if FileManager.default.fileExists(atPath: configURL.path) {
+            config = try TokenizerConfig(url: configURL)
+        }
+        return try Tokenizer(bytes: try readFile(jsonURL), file: jsonURL.path, config: config)
+    }
+
+    init(bytes: [UInt8], file: String, config: TokenizerConfig?) throws(TokenizerError) {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(bytes)
+        } catch {
+            throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.message)
+        }
+        let components = try TokenizerJSONLoader(file: file).load(root)
+        self.components = components
+        do {
+            gpt2 = try Regex(PreTokenizer.gpt2Pattern)
+        } catch {
+            throw TokenizerError.invalidRegex(file: file, field: "(GPT-2 pattern)", message: error.description)
+        }
+        var size = components.model.vocabularySize
+        let modelVocab = components.model.vocab
+        for content in components.addedVocabulary.contentToID.keys where modelVocab[content] == nil { size += 1 }
+        vocabularySize = size
+        self.config = config
+    }
+
+    /// The token ids of `text`. With `addSpecialTokens`, the post-processor's special
+    /// tokens (e.g. BOS, or [CLS] … [SEP]) are added. Special-token strings inside `text`
+    /// are always recognized, as in transformers.
+    public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
+        encodeIDs(text, addSpecialTokens: addSpecialTokens).map { Int($0) }
+    }
+
+    /// `encode` returning 32-bit ids (what models index embeddings with).
+    public func encodeIDs(_ text: String, addSpecialTokens: Bool = true) -> [Int32] {
+        let c = components
+        var ids: [Int32] = []
+        ids.reserveCapacity(text.utf8.count / 3 + 4)
+        let scalars = Tokenizer.scalars(of: text)
+        for segment in c.addedVocabulary.split(Piece(text: scalars, origin: 0), normalized: false) {
+            switch segment {
+            case .token(let id):
+                ids.append(id)
+            case .text(var piece):
+                if let normalizer = c.normalizer { piece.text = normalizer.normalize(piece.text) }
+                for inner in c.addedVocabulary.split(piece, normalized: true) {
+                    switch inner {
+                    case .token(let id):
+                        ids.append(id)
+                    case .text(let normalized):
+                        if let pre = c.preTokenizer {
+                            var pieces = [normalized]
+                            pre.apply(&pieces, gpt2: gpt2)
+                            for p in pieces { c.model.tokenize(p.text, into: &ids) }
+                        } else {
+                            c.model.tokenize(normalized.text, into: &ids)
+                        }
+                    }
+                }
+            }
+        }
+        if let post = c.postProcessor { ids = post.process(ids, addSpecialTokens: addSpecialTokens) }
+        return ids
+    }
+
+    /// The text of `ids` through the decoder (unknown ids are skipped, as the crate does).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) -> String {
+        let c = components
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            guard let id32 = Int32(exactly: id), let token = idToToken32(id32) else { continue }
+            if skipSpecialTokens && c.addedVocabulary.isSpecial(token) { continue }
+            tokens.append(token)
+        }
+        if let decoder = c.decoder { return decoder.decodeChain(tokens).joined() }
+        return tokens.joined(separator: " ")
+    }
+
+    /// The id of a token string (added tokens first, then the model vocabulary).
+    public func tokenToID(_ token: String) -> Int? {
+        if let id = components.addedVocabulary.contentToID[token] { return Int(id) }
+        return components.model.tokenToID(token).map { Int($0) }
+    }
+
+    /// The token string of an id (added tokens first, then the model vocabulary).
+    public func idToToken(_ id: Int) -> String? {
+        guard let id32 = Int32(exactly: id) else { return nil }
+        return idToToken32(id32)
+    }
+
+    private func idToToken32(_ id: Int32) -> String? {
+        components.addedVocabulary.tokenForID[id]?.content ?? components.model.idToToken(id)
+    }
+
+    /// The added tokens by id (the `added_tokens` of tokenizer.json after id assignment).
+    public var addedTokens: [Int: AddedToken] {
+        Dictionary(uniqueKeysWithValues: components.addedVocabulary.tokenForID.map { (Int($0.key), $0.value) })
+    }
+
+    /// Whether `token` is a special added token (skipped by `decode(skipSpecialTokens:)`).
+    public func isSpecialToken(_ token: String) -> Bool {
+        components.addedVocabulary.isSpecial(token)
+    }
+
+    /// Unicode scalar values of a string (fast path over its UTF-8).
+    static func scalars(of text: String) -> [UInt32] {
+        var text = text
+        return text.withUTF8 { utf8 -> [UInt32] in
+            var out: [UInt32] = []
+            out.reserveCapacity(utf8.count)
+            var i = 0
+            let n = utf8.count
+            while i < n {
+                let b0 = UInt32(utf8[i])
+                if b0 < 0x80 {
+                    out.append(b0)
+                    i += 1
+                } else if b0 < 0xE0 {
+                    out.append((b0 & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F))
+                    i += 2
+                } else if b0 < 0xF0 {
+                    out.append((b0 & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F))
+                    i += 3
+                } else {
+                    out.append((b0 & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6 | UInt32(utf8[i + 3] & 0x3F))
+                    i += 4
+                }
+            }
+            return out
+        }
+    }
+}
+
+func readFile(_ url: URL) throws(TokenizerError) -> [UInt8] {
+    do {
+        return [UInt8](try Data(contentsOf: url))
+    } catch {
+        let reason = FileManager.default.fileExists(atPath: url.path) ? error.localizedDescription : "no such file"
+        throw TokenizerError.cannotRead(file: url.path, reason: reason)
+    }
+}

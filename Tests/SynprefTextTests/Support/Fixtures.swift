@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import SynprefCore
+@testable import SynprefText
+
+/// Access to the committed fixtures and to the real assets of scripts/fetch-assets.sh.
+enum Fixtures {
+    static var root: URL {
+        Bundle.module.resourceURL!.appendingPathComponent("Fixtures", isDirectory: true)
+    }
+
+    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+
+    /// Every line of a (possibly gzip) JSON lines fixture, parsed.
+    static func jsonLines(_ relative: String) throws -> [SynprefText.JSONValue] {
+        let reader = try LineReader(path: url(relative).path)
+        var out: [SynprefText.JSONValue] = []
+        while let (_, bytes) = try reader.nextLine() {
+            if bytes.isEmpty { continue }
+            out.append(try SynprefText.JSONParser.parse(bytes))
+        }
+        return out
+    }
+
+    static func corpus() throws -> [String] {
+        try jsonLines("parity/corpus.jsonl.gz").map { $0["t"]?.stringValue ?? "" }
+    }
+
+    /// A real asset, or nil when it is absent and not required (the test then returns
+    /// early). When `SynprefAssets.required`, a missing asset records a failure.
+    static func asset(_ relative: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL? {
+        if let url = SynprefAssets.locate(relative) { return url }
+        if SynprefAssets.required {
+            Issue.record("missing asset \(relative) under \(SynprefAssets.root.path); run scripts/fetch-assets.sh", sourceLocation: sourceLocation)
+        }
+        return nil
+    }
+
+    static func ints(_ v: SynprefText.JSONValue?) -> [Int] {
+        v?.arrayValue?.compactMap(\.intValue) ?? []
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL for tests and benchmarks.
+#
+# Sourced (scripts/test.sh does): if SYNPREF_TEST_POSTGRES_URL is unset, creates a cluster
+# in a temporary folder with the installed Debian binaries (/usr/lib/postgresql/*/bin),
+# starts it on 127.0.0.1 at a free port, exports SYNPREF_TEST_POSTGRES_URL, and stops and
+# deletes it when the shell exits. Run as a command, it does the same around the command:
+#   scripts/with-postgres.sh swift test --filter Postgres
+# PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user
+# (created by the Debian package) or, failing that, `nobody`.
+# Needs: the postgresql package (scripts/bootstrap.sh installs it).
+
+_synpref_pg_start() {
+    if [ -n "${SYNPREF_TEST_POSTGRES_URL:-}" ]; then
+        return 0
+    fi
+    local bindir
+    bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+        echo "with-postgres: no PostgreSQL server binaries under /usr/lib/postgresql/*/bin; run scripts/bootstrap.sh" >&2
+        return 1
+    fi
+    SYNPREF_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/synpref-pg.XXXXXX")"
+    SYNPREF_PG_USER=""
+    if [ "$(id -u)" -eq 0 ]; then
+        SYNPREF_PG_USER=postgres
+        id "$SYNPREF_PG_USER" >/dev/null 2>&1 || SYNPREF_PG_USER=nobody
+        chown "$SYNPREF_PG_USER" "$SYNPREF_PG_DIR"
+    fi
+    if ! _synpref_pg_run "$bindir/initdb" -D "$SYNPREF_PG_DIR/data" -U synpref --auth=trust -E UTF8 --locale=C --no-sync >"$SYNPREF_PG_DIR/initdb.log" 2>&1; then
+        echo "with-postgres: initdb failed:" >&2
+        cat "$SYNPREF_PG_DIR/initdb.log" >&2
+        return 1
+    fi
+    local port tries=0
+    while :; do
+        port=$(( 20000 + (RANDOM * 7 + $$) % 40000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            if _synpref_pg_run "$bindir/pg_ctl" -D "$SYNPREF_PG_DIR/data" -l "$SYNPREF_PG_DIR/server.log" -w -t 60 \
+                -o "-h 127.0.0.1 -p $port -k $SYNPREF_PG_DIR -c max_connections=200" start >/dev/null 2>&1; then
+                break
+            fi
+        fi
+        tries=$((tries + 1))
+        if [ "$tries" -ge 10 ]; then
+            echo "with-postgres: could not start PostgreSQL; server log:" >&2
+            cat "$SYNPREF_PG_DIR/server.log" >&2 2>/dev/null
+            return 1
+        fi
+    done
+    SYNPREF_PG_BINDIR="$bindir"
+    export SYNPREF_TEST_POSTGRES_URL="postgres://synpref@127.0.0.1:$port/postgres"
+    trap _synpref_pg_stop EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    echo "with-postgres: PostgreSQL running at $SYNPREF_TEST_POSTGRES_URL" >&2
+}
+
+# Runs a server binary, as SYNPREF_PG_USER when set (we are root).
+_synpref_pg_run() {
+    if [ -z "${SYNPREF_PG_USER:-}" ]; then
+        "$@"
+    elif command -v runuser >/dev/null 2>&1; then
+        runuser -u "$SYNPREF_PG_USER" -- "$@"
+    else
+        su -s /bin/sh "$SYNPREF_PG_USER" -c "$(printf '%q ' "$@")"
+    fi
+}
+
+_synpref_pg_stop() {
+    if [ -n "${SYNPREF_PG_DIR:-}" ] && [ -d "$SYNPREF_PG_DIR" ]; then
+        _synpref_pg_run "$SYNPREF_PG_BINDIR/pg_ctl" -D "$SYNPREF_PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        rm -rf "$SYNPREF_PG_DIR"
+        unset SYNPREF_PG_DIR
+    fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    # Run as a command: start, run the arguments, clean up.
+    set -euo pipefail
+    _synpref_pg_start
+    "$@"
+else
+    _synpref_pg_start
+fi
