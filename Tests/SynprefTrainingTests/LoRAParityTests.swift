@@ -6,6 +6,7 @@ import Testing
 /// LoRA training against PEFT (scripts/reference/train_lora_reference.py): same adapters
 /// (PEFT's initial A, B = 0), same trainable set (adapters + the head), first-step
 /// gradients, losses, and the merged weights after training.
+extension TrainingTests {
 @Suite struct LoRAParityTests {
     struct Reference: Decodable {
         var rank: Int, alpha: Double, targets: [String], center: Double, steps: Int, lr: Double, eps: Double
@@ -16,7 +17,7 @@ import Testing
     func trainsAndMergesLikePEFT(_ name: String) throws {
         let root = try #require(Bundle.module.resourceURL?.appendingPathComponent("Fixtures"))
         let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: root.appendingPathComponent("lora-\(name).json")))
-        let data = try JSONDecoder().decode(PyTorchParityTests.Reference.self, from: Data(contentsOf: root.appendingPathComponent("train-\(name)/reference.json")))
+        let data = try JSONDecoder().decode(TrainingTests.PyTorchParityTests.Reference.self, from: Data(contentsOf: root.appendingPathComponent("train-\(name)/reference.json")))
         let fx = try Fixture("lora-\(name).safetensors")
         let model = try TrainableModelLoader.load(
             directory: root.appendingPathComponent("train-\(name)"),
@@ -65,4 +66,5 @@ import Testing
             _ = try TrainableModelLoader.load(directory: root, parts: TrainableParts(lora: LoRAOptions(rank: 0)))
         }
     }
+}
 }

@@ -5,6 +5,7 @@ import Testing
 
 /// Losses, AdamW, gradient clipping and schedules against PyTorch / transformers
 /// (fixtures from scripts/reference/train_optim_losses.py).
+extension TrainingTests {
 @Suite struct OptimizerTests {
     let fx: Fixture
     init() throws { fx = try Fixture("optim_losses.safetensors") }
@@ -125,4 +126,5 @@ import Testing
         #expect(LearningRateSchedule.warmupSteps(ratio: 0.1, totalSteps: 25) == 3)
         #expect(LearningRateSchedule.warmupSteps(ratio: 0.05, totalSteps: 20) == 1)
     }
+}
 }
