@@ -26,6 +26,12 @@ struct Fixture {
     func shape(_ name: String) throws -> [Int] { try file.tensor(name).shape }
 
     func ints(_ name: String) throws -> [Int] { try array(name).map { Int($0) } }
+
+    /// The values of tensor `name` of any safetensors file, widened to f32.
+    static func values(_ file: SafetensorsFile, _ name: String) throws -> [Float] {
+        let t = try file.tensor(name)
+        return Tensor(borrowing: t.bytes, dtype: t.dtype, shape: t.shape, owner: t.owner).toArray()
+    }
 }
 
 /// Deterministic pseudo-random floats in [-scale, scale) (xorshift).

@@ -17,8 +17,8 @@ import Darwin
 /// The batch mean is over the GLOBAL batch: micro-batches of one optimizer step each add
 /// their pairs' terms divided by the global pair count, so accumulation gives exactly the
 /// mean over the step however the micro-batches are cut.
-public struct PairLoss: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+public struct PairLoss: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         case bradleyTerry = "bt"
         case logExp = "logexp"
     }

@@ -9,7 +9,7 @@ import Darwin
 /// cosine). Optimizer step k (0-based) uses base_lr × factor(k): the scheduler is stepped
 /// after the optimizer, so with warm-up the first step runs at lr 0, as in the HF Trainer.
 public struct LearningRateSchedule: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         case constant, linear, cosine
     }
 
