@@ -60,6 +60,9 @@ let package = Package(
         .executableTarget(
             name: "synpref-bench", dependencies: ["SynprefModels", "SynprefTensor"],
             path: "benchmarks/runtime/SynprefBench"),
+        .executableTarget(
+            name: "synpref-train-bench", dependencies: ["SynprefTraining", "SynprefTensor"],
+            path: "benchmarks/training/SynprefTrainBench"),
 
         .testTarget(name: "SynprefCoreTests", dependencies: ["SynprefCore"]),
         .testTarget(name: "SynprefTensorTests", dependencies: ["SynprefTensor"]),

@@ -25,6 +25,25 @@ static AVX2 void silu_mul_backward_avx2(float *dgate, float *dup, const float *d
     }
 }
 
+// dx = dout * (y/x + x * exp(-x^2/2) / sqrt(2 pi)), y/x replaced by 0.5 where x == 0.
+static AVX2 void gelu_backward_from_output_avx2(float *dx, const float *dout, const float *x,
+                                                const float *y, size_t n) {
+    const __m256 half = _mm256_set1_ps(0.5f), mhalf = _mm256_set1_ps(-0.5f);
+    const __m256 inv_sqrt_2pi = _mm256_set1_ps(0.39894228040143268f), zero = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 vx = _mm256_loadu_ps(x + i), vy = _mm256_loadu_ps(y + i);
+        __m256 is_zero = _mm256_cmp_ps(vx, zero, _CMP_EQ_OQ);
+        __m256 cdf = _mm256_blendv_ps(_mm256_div_ps(vy, vx), half, is_zero);
+        __m256 pdf = _mm256_mul_ps(synpref_exp8(_mm256_mul_ps(mhalf, _mm256_mul_ps(vx, vx))), inv_sqrt_2pi);
+        _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dout + i), _mm256_fmadd_ps(vx, pdf, cdf)));
+    }
+    for (; i < n; i++) {
+        float v = x[i], cdf = v == 0.0f ? 0.5f : y[i] / v;
+        dx[i] = dout[i] * (cdf + v * (expf(-0.5f * v * v) * 0.39894228040143268f));
+    }
+}
+
 static AVX2 double sum_squares_avx2(const float *x, size_t n) {
     // f32 lanes over short stretches, folded into a double every 1024 values.
     double total = 0;
@@ -85,6 +104,17 @@ void synpref_gelu_erf_backward(float *dx, const float *dout, const float *x, siz
         float cdf = 0.5f * (1.0f + erff(v * 0.70710678118654752f));
         float pdf = expf(-0.5f * v * v) * 0.39894228040143268f;
         dx[i] = dout[i] * (cdf + v * pdf);
+    }
+}
+
+void synpref_gelu_erf_backward_from_output(float *dx, const float *dout, const float *x,
+                                           const float *y, size_t n) {
+#if SYNPREF_X86
+    if (synpref_use_avx2()) { gelu_backward_from_output_avx2(dx, dout, x, y, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i], cdf = v == 0.0f ? 0.5f : y[i] / v;
+        dx[i] = dout[i] * (cdf + v * (expf(-0.5f * v * v) * 0.39894228040143268f));
     }
 }
 

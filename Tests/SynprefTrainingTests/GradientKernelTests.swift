@@ -181,6 +181,21 @@ extension TrainingTests {
             return t.toArray()
         }
         #expect(fd < 2e-3, "gelu finite differences \(fd)")
+        // From the forward's output (Φ = y / x, no erf), on both kernel paths, with x = 0
+        // and tails included.
+        let xs = Tensor(x.toArray() + [0, -0.0, 1e-30, -9, 9, -20], shape: [1, x.count + 6])
+        let ys = Tensor(xs.toArray(), shape: xs.shape)
+        Activation.gelu(ys, ctx: ctx)
+        let dys = Tensor(dy.toArray() + [1, 1, 1, 1, 1, 1], shape: xs.shape)
+        let reference = Tensor(zeros: xs.shape)
+        ActivationBackward.gelu(dy: dys, x: xs, dx: reference, ctx: ctx)
+        try withBothKernelPaths { path in
+            let fast = Tensor(zeros: xs.shape)
+            ActivationBackward.gelu(dy: dys, x: xs, y: ys, dx: fast, ctx: ctx)
+            let (ok, worst) = withinGradientTolerance(Array(fast.toArray().prefix(x.count)), try fx.array("gelu.dx"))
+            #expect(ok, "\(path) from-output gelu backward vs torch: \(worst)")
+            #expect(maxScaledError(fast.toArray(), reference.toArray()) < 1e-6, "\(path) from-output vs erf form")
+        }
 
         let tx = try fx.tensor("tanh.x"), tdy = try fx.tensor("tanh.dy")
         let ty = Tensor(tx.toArray(), shape: tx.shape)

@@ -44,6 +44,11 @@ void synpref_silu_mul_backward(float *dgate, float *dup, const float *dout,
 /// Backward of synpref_gelu_erf: WRITES dx = dout * (Phi(x) + x phi(x)), where Phi, phi
 /// are the standard normal cdf and pdf. dx may alias dout.
 void synpref_gelu_erf_backward(float *dx, const float *dout, const float *x, size_t n);
+/// The same from the forward's input x AND output y = gelu(x): Phi(x) = y / x (0.5 at
+/// x = 0), so no erf is evaluated and the AVX2 path is fully vectorised. Matches
+/// synpref_gelu_erf_backward to a few ulps. dx may alias dout.
+void synpref_gelu_erf_backward_from_output(float *dx, const float *dout, const float *x,
+                                           const float *y, size_t n);
 /// Backward of synpref_tanh from its OUTPUT y: WRITES dx = dout * (1 - y^2); may alias.
 void synpref_tanh_backward(float *dx, const float *dout, const float *y, size_t n);
 

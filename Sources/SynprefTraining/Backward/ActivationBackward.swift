@@ -20,6 +20,19 @@ public enum ActivationBackward {
         binary(dy, x, dx, ctx: ctx) { d, a, b, n in synpref_gelu_erf_backward(d, a, b, n) }
     }
 
+    /// The same given the forward's output too (`y = gelu(x)`): Φ(x) = y / x, vectorised,
+    /// no erf. WRITES dx (may alias dy).
+    public static func gelu(dy: Tensor, x: Tensor, y: Tensor, dx: Tensor, ctx: ComputeContext) {
+        precondition(dy.shape == x.shape && y.shape == x.shape && dx.shape == x.shape, "gelu backward shapes")
+        let rows = x.rank == 1 ? 1 : x.shape[0], n = x.rank == 1 ? x.count : x.shape[1]
+        let ld = { (t: Tensor) in t.rank == 1 ? n : t.rowStride }
+        let dyp = UnsafePointer(dy.f32), xp = UnsafePointer(x.f32), yp = UnsafePointer(y.f32), dxp = dx.f32
+        let ldy = ld(dy), ldx = ld(x), ldyo = ld(y), ldd = ld(dx)
+        ctx.parallelRanges(rows, minimumPerWorker: 4) { r in
+            for i in r { synpref_gelu_erf_backward_from_output(dxp + i * ldd, dyp + i * ldy, xp + i * ldx, yp + i * ldyo, n) }
+        }
+    }
+
     /// y = tanh(x)  ⇒  WRITES dx = dy · (1 − y²) (dx may alias dy). y: the tanh OUTPUT.
     public static func tanh(dy: Tensor, y: Tensor, dx: Tensor, ctx: ComputeContext) {
         binary(dy, y, dx, ctx: ctx) { d, a, b, n in synpref_tanh_backward(d, a, b, n) }

@@ -216,7 +216,7 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
                                dWeight: L.outNorm.weight.grad, dBias: L.outNorm.bias.grad, ctx: ctx)
         let dg = scratch.tensor([n, c.intermediateSize])
         L.out.backward(dy: dxb, x: t.g, dx: dg, loraHidden: t.lora["out"], scratch: scratch, ctx: ctx)
-        ActivationBackward.gelu(dy: dg, x: t.inter, dx: dg, ctx: ctx)
+        ActivationBackward.gelu(dy: dg, x: t.inter, y: t.g, dx: dg, ctx: ctx)
         // x1 feeds both the residual (dxb) and the intermediate GEMM.
         let dx1 = dxb
         L.inter.backward(dy: dg, x: t.x1, dx: dx1, accumulateInput: true, loraHidden: t.lora["inter"], scratch: scratch, ctx: ctx)
