@@ -162,19 +162,24 @@ def main():
                            "--threads", str(args.threads), "--micro-batch-tokens", str(SPECS[name]["tokens"])])
             b = run_child([sys.executable, __file__, "--side", "torch", "--name", name, "--model", model, "--pairs", pairs,
                            "--steps", str(args.steps), "--threads", str(args.threads)])
+            a["cpu"] = [p["cpu_forward_backward"] + p["cpu_optimizer"] for p in a["phases"]]
+            b["cpu"] = b["cpu_seconds"]
             for res, acc in ((a, ours), (b, theirs)):
-                acc.append((res["tokens"] / statistics.median(res["step_seconds"]), res["peak_rss_mb"], res))
+                acc.append((res["tokens"] / statistics.median(res["step_seconds"]), res["peak_rss_mb"], res,
+                            res["tokens"] / statistics.median(res["cpu"])))
             print(f"{name} round {r + 1}: synpref {ours[-1][0]:.0f} tok/s, torch {theirs[-1][0]:.0f} tok/s "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)
         tps_ours = statistics.median(x[0] for x in ours)
         tps_torch = statistics.median(x[0] for x in theirs)
+        cpu_ours = statistics.median(x[3] for x in ours)
+        cpu_torch = statistics.median(x[3] for x in theirs)
         rows.append((name, ours[-1][2]["tokens"], theirs[-1][2]["padded_tokens"], tps_ours, tps_torch,
-                     max(x[1] for x in ours), max(x[1] for x in theirs), ours[-1][2]))
+                     max(x[1] for x in ours), max(x[1] for x in theirs), cpu_ours / cpu_torch, ours[-1][2]))
     print(f"load average after: {os.getloadavg()}")
-    print("\n| model | tokens/step (torch padded) | synpref tok/s | PyTorch tok/s | ratio | peak RSS synpref | peak RSS PyTorch |")
-    print("|---|---|---|---|---|---|---|")
-    for name, tokens, padded, a, b, ra, rb, _ in rows:
-        print(f"| {name} | {tokens} ({padded}) | {a:.0f} | {b:.0f} | {a / b:.2f}x | {ra:.0f} MB | {rb:.0f} MB |")
+    print("\n| model | tokens/step (torch padded) | synpref tok/s | PyTorch tok/s | ratio | ratio of tokens per CPU-second | peak RSS synpref | peak RSS PyTorch |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, tokens, padded, a, b, ra, rb, cpu, _ in rows:
+        print(f"| {name} | {tokens} ({padded}) | {a:.0f} | {b:.0f} | {a / b:.2f}x | {cpu:.2f}x | {ra:.0f} MB | {rb:.0f} MB |")
     for name, *_, detail in rows:
         print(f"{name} synpref phases (s): {detail['phases']}")
 
