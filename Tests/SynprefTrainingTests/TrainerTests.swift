@@ -1,5 +1,6 @@
 import Foundation
 import SynprefCore
+import SynprefData
 import SynprefModels
 import SynprefTensor
 @testable import SynprefTraining
@@ -204,6 +205,29 @@ extension TrainingTests {
         }
         let ds = try PairDataset.load(file: path, limits: PairLimits(vocabSize: 64), encoder: CharEncoder())
         #expect(ds.pairs.count == 1 && ds.pairs[0].chosen.count == "HiHello!".count && ds.pairs[0].rejected.count == "HiGo away.".count)
+    }
+
+    @Test func trainsOnAStoreTier() async throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = "sqlite:\(dir.appendingPathComponent("prefs.db").path)"
+        let store = try await PreferenceStores.open(url)
+        let user = ChatMessage(role: .user, content: "Hi")
+        func pair(_ good: String, _ bad: String, _ tier: PreferenceTier) -> PreparedPair {
+            PreparedPair(PreferencePair(context: [user], chosen: ChatMessage(role: .assistant, content: good),
+                                        rejected: ChatMessage(role: .assistant, content: bad), source: "test", tier: tier))
+        }
+        _ = try await store.insert([pair("Hello!", "Go.", .gold), pair("Welcome", "No", .silver), pair("Hey there", "Bye", .gold)], importID: "t")
+        try await store.close()
+        struct CharEncoder: ConversationEncoder {
+            func encode(_ c: [ChatMessage]) throws -> [Int] { c.flatMap { $0.content.unicodeScalars.map { Int($0.value % 64) } } }
+        }
+        let gold = try await PairDataset.load(store: url, tier: .gold, limits: PairLimits(vocabSize: 64), encoder: CharEncoder())
+        #expect(gold.pairs.count == 2 && gold.pairs[0].chosen.count == "HiHello!".count && gold.format == "store")
+        await #expect { _ = try await PairDataset.load(store: url, tier: .gold, limits: PairLimits(vocabSize: 64), encoder: nil) }
+            throws: { "\($0)".contains("holds conversations") }
+        await #expect { _ = try await PairDataset.load(store: url, tier: .discarded, limits: PairLimits(vocabSize: 64), encoder: CharEncoder()) }
+            throws: { "\($0)".contains("no preference pairs") }
     }
 
     @Test(arguments: ["--lr", "--batch-size", "--micro-batch-tokens", "--epochs", "--max-steps", "--warmup-steps",
