@@ -24,7 +24,7 @@ public struct ChatTemplateJSONL: Sendable {
         let value: JinjaValue
         do {
             value = try JinjaValue(json: bytes)
-        } catch let e as JSONError {
+        } catch let e as JinjaJSONError {
             throw malformed("invalid JSON: \(e)")
         }
         guard case .object(let object) = value else { throw malformed("expected a JSON object {\"id\", \"messages\"}") }

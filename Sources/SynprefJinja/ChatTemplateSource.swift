@@ -101,7 +101,7 @@ extension ChatTemplate {
         let config: JinjaValue
         do {
             config = try JinjaValue(json: data)
-        } catch let e as JSONError {
+        } catch let e as JinjaJSONError {
             throw ChatTemplateError.invalidTokenizerConfig(path: url.path, reason: "invalid JSON: \(e)")
         }
         guard case .object = config else {

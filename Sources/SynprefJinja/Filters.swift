@@ -53,7 +53,9 @@ enum Filters {
             return .string(r)
         case "center":
             let q = try p([("width", .int(80))])
-            let r = PyString.center(try PythonText.str(value), try Methods.intArg(q[0], name))
+            let width = try Methods.intArg(q[0], name)
+            try PyError.checkSize(width)
+            let r = PyString.center(try PythonText.str(value), width)
             if case .markup = value { return .markup(r) }
             return .string(r)
         case "replace":
@@ -199,6 +201,7 @@ enum Filters {
         case "batch":
             let q = try p([("linecount", nil), ("fill_with", Value.none)])
             let n = try Methods.intArg(q[0], name)
+            try PyError.checkSize(n)
             guard n > 0 else {
                 throw PyError.unsupported("batch() with a non-positive line count")
             }
@@ -221,6 +224,7 @@ enum Filters {
         case "slice":
             let q = try p([("slices", nil), ("fill_with", Value.none)])
             let slices = try Methods.intArg(q[0], name)
+            try PyError.checkSize(slices)
             guard slices > 0 else { throw PyError.runtime("ZeroDivisionError: integer division or modulo by zero") }
             let seq = try Ops.iterate(value)
             let perSlice = seq.count / slices
@@ -261,7 +265,9 @@ enum Filters {
             if let s = q[0].stringPayload {
                 indentation = s
             } else {
-                indentation = String(repeating: " ", count: max(0, try Methods.intArg(q[0], name)))
+                let width = try Methods.intArg(q[0], name)
+                try PyError.checkSize(width)
+                indentation = String(repeating: " ", count: max(0, width))
             }
             let r = indent(try PythonText.str(value), indentation, first: q[1].truthy, blank: q[2].truthy)
             if case .markup = value { return .markup(r) }
@@ -278,7 +284,8 @@ enum Filters {
             guard length >= endLen, leeway >= 0 else {
                 throw PyError.runtime("AssertionError: expected length >= \(endLen), got \(length)")
             }
-            if sc.count <= length + leeway { return value.stringPayload != nil ? value : .string(s) }
+            let (limit, o) = length.addingReportingOverflow(leeway)
+            if o || sc.count <= limit { return value.stringPayload != nil ? value : .string(s) }
             let head = PyString.string(sc[0..<(length - endLen)])
             if q[1].truthy { return .string(head + end) }
             let parts = try PyString.rsplit(head, " ", maxsplit: 1)
@@ -325,7 +332,10 @@ enum Filters {
         switch q[1] {
         case .none: break
         case .string(let s): options.indent = s
-        case .int, .bool: options.indent = String(repeating: " ", count: max(0, Ops.index(q[1]) ?? 0))
+        case .int, .bool:
+            let width = Ops.index(q[1]) ?? 0
+            try PyError.checkSize(width)
+            options.indent = String(repeating: " ", count: max(0, width))
         default: throw PyError.typeError("can't multiply sequence by non-int of type '\(q[1].typeName)'")
         }
         switch q[2] {

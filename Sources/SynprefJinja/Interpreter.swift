@@ -56,6 +56,10 @@ final class Interpreter {
     /// The position of the construct being evaluated, for error messages.
     private(set) var location = SourceLocation(line: 1, column: 1)
     private var out = ""
+    /// Nested macro calls; bounded so runaway recursion is an error, not a stack
+    /// overflow (jinja2 hits Python's recursion limit between 150 and 300).
+    private var macroDepth = 0
+    static let maxMacroDepth = 250
 
     func render(_ nodes: [Node], context: [String: Value]) throws -> String {
         let globals = Scope(parent: nil, vars: Globals.make())
@@ -167,7 +171,7 @@ final class Interpreter {
             for item in items {
                 let s = Scope(parent: scope)
                 location = loc
-                try assign(target, item, s)
+                try assign(target, item, s, checked: true)
                 if try eval(condition, s).truthy { kept.append(item) }
             }
             items = kept
@@ -180,7 +184,7 @@ final class Interpreter {
             state.index0 = k
             let s = Scope(parent: scope)
             location = loc
-            try assign(target, item, s)
+            try assign(target, item, s, checked: true)
             s.vars["loop"] = .loop(state)
             let flow = try exec(body, s)
             if case .breakLoop = flow { break }
@@ -188,7 +192,8 @@ final class Interpreter {
         return .normal
     }
 
-    private func assign(_ target: AssignTarget, _ value: Value, _ scope: Scope) throws {
+    private func assign(_ target: AssignTarget, _ value: Value, _ scope: Scope, checked: Bool = false) throws {
+        if !checked { try Ops.checkNesting(value) }
         switch target {
         case .name(let n):
             scope.vars[n] = value
@@ -200,7 +205,7 @@ final class Interpreter {
             if items.count > targets.count {
                 throw PyError.valueError("too many values to unpack (expected \(targets.count))")
             }
-            for (t, v) in zip(targets, items) { try assign(t, v, scope) }
+            for (t, v) in zip(targets, items) { try assign(t, v, scope, checked: true) }
         case .namespaceAttr(let name, let attr):
             guard case .namespace(let ns) = scope.lookup(name) ?? .undefined(.named(name)) else {
                 throw PyError.runtime("TemplateRuntimeError: cannot assign attribute on non-namespace object")
@@ -221,6 +226,12 @@ final class Interpreter {
     private func invokeMacro(_ def: MacroDefinition, _ defining: Scope, _ args: [Value], _ kwargs: [(String, Value)])
         throws -> Value
     {
+        macroDepth += 1
+        defer { macroDepth -= 1 }
+        if macroDepth > Interpreter.maxMacroDepth {
+            throw PyError.runtime(
+                "RecursionError: macros nested more than \(Interpreter.maxMacroDepth) calls deep")
+        }
         let s = Scope(parent: defining)
         let params = def.parameters
         if args.count > params.count && !def.catchesVarargs {
@@ -228,6 +239,8 @@ final class Interpreter {
         }
         var extraKwargs = PyDict()
         var assigned = Set<String>()
+        for a in args { try Ops.checkNesting(a) }
+        for (_, v) in kwargs { try Ops.checkNesting(v) }
         for (i, p) in params.enumerated() where i < args.count {
             s.vars[p] = args[i]
             assigned.insert(p)
@@ -541,9 +554,12 @@ final class Interpreter {
         case .range(let r0, let r1, let rs):
             let n = rangeCount(r0, r1, rs)
             let idx = try Ops.sliceIndices(count: n, start: a.value, stop: b.value, step: c.value)
-            let newStep = rs * (c.value ?? 1)
+            let (newStep, o1) = rs.multipliedReportingOverflow(by: c.value ?? 1)
             let first = idx.first.map { r0 + $0 * rs } ?? r0
-            return .range(start: first, stop: first + idx.count * newStep, step: newStep)
+            let (span, o2) = idx.count.multipliedReportingOverflow(by: newStep)
+            let (stop, o3) = first.addingReportingOverflow(span)
+            if o1 || o2 || o3 { throw Ops.overflow("range slice") }
+            return .range(start: first, stop: stop, step: newStep)
         default:
             return invalid
         }

@@ -1,7 +1,7 @@
 /// JSON read and written with Python's `json` module semantics, which is what
 /// transformers sees: object key order is kept, `1` stays an int and `1.0` a float,
 /// `NaN`/`Infinity` are accepted, duplicate keys keep the last value.
-public struct JSONError: Error, CustomStringConvertible, Equatable {
+public struct JinjaJSONError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, e.g. "Expecting ',' delimiter".
     public var message: String
     /// 0-based byte offset into the input.
@@ -13,7 +13,7 @@ public struct JSONError: Error, CustomStringConvertible, Equatable {
 extension JinjaValue {
     /// Parses one JSON document (the whole input must be one value).
     public init(json bytes: some Collection<UInt8>) throws {
-        var parser = JSONParser(Array(bytes))
+        var parser = PythonJSONParser(Array(bytes))
         self = try parser.parseDocument()
     }
 
@@ -32,13 +32,17 @@ private func dumpsJSON(_ v: JinjaValue) -> String {
     (try? PythonJSON.dumps(Value(v), options: PythonJSON.Options())) ?? ""
 }
 
-struct JSONParser {
+struct PythonJSONParser {
     private let b: [UInt8]
     private var i = 0
+    /// Arrays and objects nest at most this deep (Python's json gives up near 1000 with
+    /// a RecursionError); deeper input is an error instead of a stack overflow.
+    static let maxDepth = 500
+    private var depth = 0
 
     init(_ bytes: [UInt8]) { b = bytes }
 
-    private func err(_ m: String, _ at: Int? = nil) -> JSONError { JSONError(message: m, offset: at ?? i) }
+    private func err(_ m: String, _ at: Int? = nil) -> JinjaJSONError { JinjaJSONError(message: m, offset: at ?? i) }
 
     mutating func parseDocument() throws -> JinjaValue {
         skipSpace()
@@ -199,6 +203,9 @@ struct JSONParser {
     }
 
     private mutating func parseArray() throws -> JinjaValue {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > PythonJSONParser.maxDepth { throw err("nested deeper than \(PythonJSONParser.maxDepth) levels") }
         i += 1
         var items: [JinjaValue] = []
         skipSpace()
@@ -224,6 +231,9 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws -> JinjaValue {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > PythonJSONParser.maxDepth { throw err("nested deeper than \(PythonJSONParser.maxDepth) levels") }
         i += 1
         var obj = JinjaObject()
         skipSpace()
@@ -278,6 +288,7 @@ enum PythonJSON {
     private static func encode(_ v: Value, level: Int, options: Options, itemSep: String, into out: inout String)
         throws
     {
+        try PyError.checkDepth(level)
         switch v {
         case .none: out += "null"
         case .bool(let b): out += b ? "true" : "false"

@@ -233,6 +233,7 @@ enum Methods {
             return method(name) { a in
                 let p = try a.bind(name, [("width", nil), ("fillchar", .string(" "))])
                 let w = try intArg(p[0], name)
+                try PyError.checkSize(w)
                 let fill = try stringArg(p[1], name)
                 guard fill.unicodeScalars.count == 1, let f = fill.unicodeScalars.first else {
                     throw PyError.typeError("The fill character must be exactly one character long")
@@ -246,7 +247,9 @@ enum Methods {
         case "zfill":
             return method(name) { a in
                 let p = try a.bind(name, [("width", nil)])
-                return .string(PyString.zfill(s, try intArg(p[0], name)))
+                let w = try intArg(p[0], name)
+                try PyError.checkSize(w)
+                return .string(PyString.zfill(s, w))
             }
         case "removeprefix", "removesuffix":
             return method(name) { a in

@@ -107,6 +107,18 @@ enum Ops {
             default: return nil
             }
         }
+        // Refuse absurd repetitions before building them.
+        let sequenceLength: Int
+        switch (a, b) {
+        case (.string(let s), _), (_, .string(let s)), (.markup(let s), _), (_, .markup(let s)): sequenceLength = s.utf8.count
+        case (.list(let l), _), (_, .list(let l)), (.tuple(let l), _), (_, .tuple(let l)): sequenceLength = l.count
+        default: sequenceLength = 0
+        }
+        if let n = times(b) ?? times(a) {
+            let (total, o) = sequenceLength.multipliedReportingOverflow(by: n)
+            if o { throw PyError.runtime("MemoryError: repetition too large") }
+            try PyError.checkSize(total)
+        }
         switch (a, b) {
         case (.string(let s), _): if let n = times(b) { return .string(String(repeating: s, count: n)) }
         case (_, .string(let s)): if let n = times(a) { return .string(String(repeating: s, count: n)) }
@@ -129,7 +141,7 @@ enum Ops {
         try checkDefined(b)
         guard let x = number(a), let y = number(b) else { throw unsupportedOperands("/", a, b) }
         if y.double == 0 { throw PyError.runtime("ZeroDivisionError: division by zero") }
-        if case .int(let i) = x, case .int(let j) = y, abs(i) > (1 << 53) || abs(j) > (1 << 53) {
+        if case .int(let i) = x, case .int(let j) = y, i.magnitude > (1 << 53) || j.magnitude > (1 << 53) {
             throw PyError.unsupported("true division of integers beyond 2**53 (Python rounds those exactly)")
         }
         return .float(x.double / y.double)
@@ -252,7 +264,10 @@ enum Ops {
     // MARK: Equality, ordering, hashing
 
     /// Python `==`.
-    static func equals(_ a: Value, _ b: Value) throws -> Bool {
+    static func equals(_ a: Value, _ b: Value, depth: Int = 0) throws -> Bool {
+        try PyError.checkDepth(depth)
+        let equals = { (x: Value, y: Value) throws -> Bool in try Ops.equals(x, y, depth: depth + 1) }
+        let hashKey = { (x: Value) throws -> PyKey in try Ops.hashKey(x, depth: depth + 1) }
         switch (a, b) {
         case (.undefined, .undefined): return true
         case (.undefined, _), (_, .undefined): return false
@@ -296,7 +311,8 @@ enum Ops {
     }
 
     /// Python's three-way comparison for `<`, `<=`, `>`, `>=`; nil when unordered (NaN).
-    static func compare(_ a: Value, _ b: Value, _ op: String) throws -> Int? {
+    static func compare(_ a: Value, _ b: Value, _ op: String, depth: Int = 0) throws -> Int? {
+        try PyError.checkDepth(depth)
         try checkDefined(a)
         try checkDefined(b)
         if let x = number(a), let y = number(b) { return compareNumbers(x, y) }
@@ -306,8 +322,8 @@ enum Ops {
             if scalarsEqual(x, y) { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars, by: { $0.value < $1.value }) ? -1 : 1
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
-            for (p, q) in zip(x, y) where !(try equals(p, q)) {
-                return try compare(p, q, op)
+            for (p, q) in zip(x, y) where !(try equals(p, q, depth: depth + 1)) {
+                return try compare(p, q, op, depth: depth + 1)
             }
             return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
         default:
@@ -335,7 +351,35 @@ enum Ops {
         }
     }
 
-    static func hashKey(_ v: Value) throws -> PyKey {
+    /// Refuses a value nested deeper than `PyError.maxDepth` before it is stored: deeply
+    /// nested Swift values would overflow the stack when printed or freed. Only values
+    /// that can be carried into further nesting (assignments, macro arguments) are
+    /// checked; the walk stops at the limit.
+    static func checkNesting(_ v: Value) throws {
+        func exceeds(_ v: Value, _ budget: Int) -> Bool {
+            switch v {
+            case .list(let items), .tuple(let items), .view(_, let items):
+                if items.isEmpty { return false }
+                if budget == 0 { return true }
+                return items.contains { exceeds($0, budget - 1) }
+            case .dict(let d):
+                if d.count == 0 { return false }
+                if budget == 0 { return true }
+                return d.values.contains { exceeds($0, budget - 1) } || d.keys.contains { exceeds($0, budget - 1) }
+            case .namespace(let ns):
+                if budget == 0 { return true }
+                return ns.attrs.values.contains { exceeds($0, budget - 1) }
+            default:
+                return false
+            }
+        }
+        if exceeds(v, PyError.maxDepth) {
+            throw PyError.runtime("RecursionError: value nested more than \(PyError.maxDepth) levels deep")
+        }
+    }
+
+    static func hashKey(_ v: Value, depth: Int = 0) throws -> PyKey {
+        try PyError.checkDepth(depth)
         switch v {
         case .none: return .none
         case .bool(let b): return .int(b ? 1 : 0)
@@ -344,7 +388,7 @@ enum Ops {
             if d.isFinite, d == d.rounded(.towardZero), abs(d) < 9.2e18 { return .int(Int(d)) }
             return .float(d)
         case .string(let s), .markup(let s): return .string(Array(s.utf8))
-        case .tuple(let items): return .tuple(try items.map(hashKey))
+        case .tuple(let items): return .tuple(try items.map { try hashKey($0, depth: depth + 1) })
         case .undefined: throw PyError.unsupported("using an undefined value as a dict key")
         default: throw PyError.typeError("unhashable type: '\(v.typeName)'")
         }
@@ -378,7 +422,7 @@ enum Ops {
             guard case .int(let i) = n else {
                 return try iterate(container).contains { (try? equals($0, item)) ?? false }
             }
-            if s > 0 { return i >= a && i < b && (i - a) % s == 0 }
+            if s > 0 { return i >= a && i < b && (i - a) % s == 0 }  // i - a >= 0 and < b - a
             return i <= a && i > b && (a - i) % (-s) == 0
         case .undefined: return false
         case .iterator(let it):
@@ -450,12 +494,16 @@ enum Ops {
         if step > 0 {
             while i < b {
                 out.append(i)
-                i += step
+                let (next, o) = i.addingReportingOverflow(step)
+                if o { break }
+                i = next
             }
         } else {
             while i > b {
                 out.append(i)
-                i += step
+                let (next, o) = i.addingReportingOverflow(step)
+                if o { break }
+                i = next
             }
         }
         return out

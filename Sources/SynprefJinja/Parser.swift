@@ -11,6 +11,17 @@ struct Parser {
     private var endTokenStack: [[String]] = []
     /// `break`/`continue` are only valid inside a loop body (not inside a macro in one).
     private var loopDepth = 0
+    /// Nesting of expressions and blocks, bounded so a hostile template cannot exhaust
+    /// the stack (jinja2 itself fails below 100 levels with a RecursionError).
+    private var nesting = 0
+    static let maxNesting = 256
+
+    private mutating func enter() throws {
+        nesting += 1
+        if nesting > Parser.maxNesting {
+            throw fail("expressions or blocks nested more than \(Parser.maxNesting) levels deep")
+        }
+    }
 
     init(tokens: [Token]) {
         self.tokens = tokens
@@ -120,6 +131,8 @@ struct Parser {
     }
 
     private mutating func subparse(endTokens: [String]?) throws -> [Node] {
+        try enter()
+        defer { nesting -= 1 }
         var body: [Node] = []
         if let endTokens { endTokenStack.append(endTokens) }
         defer { if endTokens != nil { endTokenStack.removeLast() } }
@@ -379,7 +392,9 @@ struct Parser {
     // MARK: - Expressions
 
     mutating func parseExpression(withCondexpr: Bool = true) throws -> Expr {
-        withCondexpr ? try parseCondexpr() : try parseOr()
+        try enter()
+        defer { nesting -= 1 }
+        return withCondexpr ? try parseCondexpr() : try parseOr()
     }
 
     private mutating func parseCondexpr() throws -> Expr {
@@ -415,6 +430,8 @@ struct Parser {
     private mutating func parseNot() throws -> Expr {
         if isName(current, "not") {
             let loc = advance().location
+            try enter()
+            defer { nesting -= 1 }
             return .not(try parseNot(), loc)
         }
         return try parseCompare()
@@ -492,6 +509,8 @@ struct Parser {
 
     private mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
         var node: Expr
+        try enter()
+        defer { nesting -= 1 }
         if isOp(current, "-") {
             let loc = advance().location
             node = .neg(try parseUnary(withFilter: false), loc)

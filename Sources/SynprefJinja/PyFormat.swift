@@ -3,6 +3,13 @@ import Foundation
 /// Python string formatting: `"%s" % x` (and the `format` filter) and `str.format`.
 /// Common conversions are implemented exactly; exotic ones are refused.
 enum PyFormat {
+    /// `n * 10 + digit` for widths and precisions, refusing absurd sizes.
+    static func accumulate(_ n: Int, _ digit: Int) throws -> Int {
+        let v = n * 10 + digit  // n <= maxSize, so no overflow
+        try PyError.checkSize(v)
+        return v
+    }
+
     // MARK: printf-style
 
     static func percent(_ fmt: String, _ args: Value) throws -> String {
@@ -56,11 +63,12 @@ enum PyFormat {
             var width: Int? = nil
             if i < f.count, f[i] == "*" {
                 guard let w = Ops.index(try nextArg()) else { throw PyError.typeError("* wants int") }
+                try PyError.checkSize(w)
                 width = w
                 i += 1
             } else {
                 while i < f.count, let d = Int(String(f[i])) {
-                    width = (width ?? 0) * 10 + d
+                    width = try accumulate(width ?? 0, d)
                     i += 1
                 }
             }
@@ -70,11 +78,12 @@ enum PyFormat {
                 precision = 0
                 if i < f.count, f[i] == "*" {
                     guard let p = Ops.index(try nextArg()) else { throw PyError.typeError("* wants int") }
+                    try PyError.checkSize(p)
                     precision = p
                     i += 1
                 } else {
                     while i < f.count, let d = Int(String(f[i])) {
-                        precision = precision! * 10 + d
+                        precision = try accumulate(precision ?? 0, d)
                         i += 1
                     }
                 }
@@ -115,6 +124,7 @@ enum PyFormat {
                 guard let n = Ops.number(arg) else {
                     throw PyError.typeError("must be real number, not \(arg.typeName)")
                 }
+                if (precision ?? 6) > 1000 { throw PyError.unsupported("float precision above 1000") }
                 body = cFloat(n.double, flags: flags, precision: precision ?? 6, type: type)
             default:
                 throw PyError.unsupported("'%\(type)' in printf-style formatting")
@@ -315,7 +325,7 @@ enum PyFormat {
         }
         var width = 0
         while let first = s.first, let d = Int(String(first)) {
-            width = width * 10 + d
+            width = try accumulate(width, d)
             s.removeFirst()
         }
         if let first = s.first, first == "," || first == "_" { throw PyError.unsupported("digit grouping in format specs") }
@@ -325,7 +335,7 @@ enum PyFormat {
             var p = 0
             var any = false
             while let first = s.first, let d = Int(String(first)) {
-                p = p * 10 + d
+                p = try accumulate(p, d)
                 any = true
                 s.removeFirst()
             }
@@ -333,6 +343,7 @@ enum PyFormat {
             precision = p
         }
         guard s.count <= 1 else { throw PyError.valueError("Invalid format specifier '\(spec)'") }
+        if (precision ?? 0) > 1000 { throw PyError.unsupported("format precision above 1000") }
         let type = s.first
         var body: String
         var isNumber = false

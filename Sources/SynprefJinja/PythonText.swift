@@ -7,6 +7,22 @@ struct PyError: Error {
     static func runtime(_ m: String) -> PyError { PyError(kind: .runtime, message: m) }
     static func unsupported(_ m: String) -> PyError { PyError(kind: .unsupported, message: m) }
     static func typeError(_ m: String) -> PyError { PyError(kind: .runtime, message: "TypeError: " + m) }
+
+    /// Values nest at most this deep when printed, compared, hashed or serialized
+    /// (Python raises RecursionError near 1000); deeper is an error, not a stack overflow.
+    static let maxDepth = 500
+
+    static func checkDepth(_ depth: Int) throws {
+        if depth > maxDepth { throw PyError.runtime("RecursionError: value nested more than \(maxDepth) levels deep") }
+    }
+
+    /// Refuses results that could not sensibly be rendered (`'a' * 10**15`, a width of
+    /// 10**12): Python would raise MemoryError or hang; a crash here is not acceptable.
+    static let maxSize = 1 << 26
+
+    static func checkSize(_ n: Int) throws {
+        if n > maxSize { throw PyError.runtime("MemoryError: result of \(n) elements or characters is too large") }
+    }
     static func valueError(_ m: String) -> PyError { PyError(kind: .runtime, message: "ValueError: " + m) }
 }
 
@@ -25,7 +41,9 @@ enum PythonText {
         }
     }
 
-    static func repr(_ v: Value) throws -> String {
+    static func repr(_ v: Value, depth: Int = 0) throws -> String {
+        try PyError.checkDepth(depth)
+        let repr = { (x: Value) throws -> String in try PythonText.repr(x, depth: depth + 1) }
         switch v {
         case .string(let s): return stringRepr(s)
         case .markup(let s): return "Markup(" + stringRepr(s) + ")"
@@ -36,8 +54,8 @@ enum PythonText {
         case .tuple(let items):
             if items.count == 1 { return "(" + (try repr(items[0])) + ",)" }
             return "(" + (try items.map(repr).joined(separator: ", ")) + ")"
-        case .dict(let d): return try dictRepr(d)
-        case .namespace(let ns): return "<Namespace " + (try dictRepr(ns.attrs)) + ">"
+        case .dict(let d): return try dictRepr(d, depth: depth)
+        case .namespace(let ns): return "<Namespace " + (try dictRepr(ns.attrs, depth: depth)) + ">"
         case .view(let kind, let items):
             return kind.rawValue + "([" + (try items.map(repr).joined(separator: ", ")) + "])"
         case .range(let a, let b, let s):
@@ -50,10 +68,10 @@ enum PythonText {
         }
     }
 
-    static func dictRepr(_ d: PyDict) throws -> String {
+    static func dictRepr(_ d: PyDict, depth: Int = 0) throws -> String {
         var parts: [String] = []
         parts.reserveCapacity(d.count)
-        for (k, v) in d.items { parts.append((try repr(k)) + ": " + (try repr(v))) }
+        for (k, v) in d.items { parts.append((try repr(k, depth: depth + 1)) + ": " + (try repr(v, depth: depth + 1))) }
         return "{" + parts.joined(separator: ", ") + "}"
     }
 

@@ -242,6 +242,19 @@ extension Value {
 
 /// `len(range(start, stop, step))`.
 func rangeCount(_ start: Int, _ stop: Int, _ step: Int) -> Int {
-    if step > 0 { return start < stop ? (stop - start - 1) / step + 1 : 0 }
-    return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+    // Computed on magnitudes so ranges spanning the whole Int domain do not overflow;
+    // a count beyond Int.max saturates (such ranges are refused by MAX_RANGE anyway).
+    let span: UInt
+    let stride: UInt
+    if step > 0 {
+        guard start < stop else { return 0 }
+        span = UInt(bitPattern: stop &- start) - 1
+        stride = UInt(step)
+    } else {
+        guard start > stop else { return 0 }
+        span = UInt(bitPattern: start &- stop) - 1
+        stride = step.magnitude
+    }
+    let q = span / stride
+    return q >= UInt(Int.max) ? Int.max : Int(q) + 1
 }

@@ -38,6 +38,7 @@ import Testing
 
     @Test func rendersEachLineWithoutGenerationPrompt() async throws {
         let dir = try tokenizerFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let input = try write([
             #"{"id": "a", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hé"}]}"#,
             "",
@@ -58,6 +59,7 @@ import Testing
 
     @Test func generationPromptOnRequest() async throws {
         let dir = try tokenizerFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let input = try write([#"{"id": "a", "messages": [{"role": "user", "content": "Hi"}]}"#], in: dir)
         let out = dir.appendingPathComponent("out.jsonl")
         try await run(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path, "--add-generation-prompt"])
@@ -66,6 +68,7 @@ import Testing
 
     @Test func malformedLinesNameTheFileAndLine() async throws {
         let dir = try tokenizerFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let input = try write([
             #"{"id": "a", "messages": [{"role": "user", "content": "Hi"}]}"#,
             #"{"id": "b", "messages": [{"content": "no role"}]}"#,
@@ -82,6 +85,7 @@ import Testing
 
     @Test func folderWithoutTemplateIsAClearError() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let input = try write([#"{"id": "a", "messages": [{"role": "user", "content": "Hi"}]}"#], in: dir)
         await #expect(throws: ChatTemplateError.noChatTemplate(directory: dir.path)) {
@@ -91,6 +95,7 @@ import Testing
 
     @Test func templateFileOverridesTheFolder() async throws {
         let dir = try tokenizerFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("t.jinja")
         try Data("{{ eos_token }}{{ messages|length }}".utf8).write(to: file)
         let input = try write([#"{"id": 1, "messages": [{"role": "user", "content": "Hi"}]}"#], in: dir)

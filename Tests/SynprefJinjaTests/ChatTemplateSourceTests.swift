@@ -17,18 +17,25 @@ import Testing
         return dir
     }
 
+    func remove(_ dir: URL) {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
     @Test func chatTemplateJinjaWinsOverTokenizerConfig() throws {
         let dir = try folder(["chat_template.jinja": "from file\n", "tokenizer_config.json": #"{"chat_template": "from config"}"#])
+        defer { remove(dir) }
         #expect(try ChatTemplate.source(fromDirectory: dir) == "from file\n")  // read as is
     }
 
     @Test func tokenizerConfigStringAndNamedList() throws {
         let single = try folder(["tokenizer_config.json": #"{"chat_template": "{{ 1 }}"}"#])
+        defer { remove(single) }
         #expect(try ChatTemplate.source(fromDirectory: single) == "{{ 1 }}")
         let named = try folder([
             "tokenizer_config.json":
                 #"{"chat_template": [{"name": "tool_use", "template": "T"}, {"name": "default", "template": "D"}]}"#
         ])
+        defer { remove(named) }
         #expect(try ChatTemplate.source(fromDirectory: named) == "D")
         #expect(try ChatTemplate.source(fromDirectory: named, name: "tool_use") == "T")
         #expect(
@@ -41,13 +48,16 @@ import Testing
 
     @Test func additionalNamedTemplateFiles() throws {
         let dir = try folder(["chat_template.jinja": "D", "additional_chat_templates/tool_use.jinja": "T"])
+        defer { remove(dir) }
         #expect(try ChatTemplate.source(fromDirectory: dir, name: "tool_use") == "T")
     }
 
     @Test func missingTemplateIsAClearError() throws {
         let dir = try folder(["tokenizer_config.json": #"{"bos_token": "<s>"}"#])
+        defer { remove(dir) }
         #expect(throws: ChatTemplateError.noChatTemplate(directory: dir.path)) { try ChatTemplate.source(fromDirectory: dir) }
         let empty = try folder([:])
+        defer { remove(empty) }
         #expect(throws: ChatTemplateError.noChatTemplate(directory: empty.path)) { try ChatTemplate.source(fromDirectory: empty) }
         let missing = empty.appendingPathComponent("nope")
         #expect(throws: ChatTemplateError.directoryNotFound(missing.path)) { try ChatTemplate.source(fromDirectory: missing) }
@@ -56,8 +66,10 @@ import Testing
 
     @Test func malformedConfigIsReported() throws {
         let bad = try folder(["tokenizer_config.json": "{not json"])
+        defer { remove(bad) }
         #expect(throws: ChatTemplateError.self) { try ChatTemplate.source(fromDirectory: bad) }
         let wrongType = try folder(["tokenizer_config.json": #"{"chat_template": 5}"#])
+        defer { remove(wrongType) }
         #expect(
             throws: ChatTemplateError.invalidTokenizerConfig(
                 path: wrongType.appendingPathComponent("tokenizer_config.json").path,
@@ -74,6 +86,7 @@ import Testing
                  "pad_token": "<|endoftext|>", "unk_token": null, "chat_template": "{{ eos_token }}{{ pad_token }}{{ bos_token is defined }}"}
                 """
         ])
+        defer { remove(dir) }
         #expect(try ChatTemplate.specialTokens(fromDirectory: dir) == ["eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"])
         let t = try ChatTemplate(directory: dir)
         #expect(try t.render(messages: [["role": "user", "content": "x"]]) == "<|im_end|><|endoftext|>False")

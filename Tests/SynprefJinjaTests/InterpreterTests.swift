@@ -104,4 +104,54 @@ import Testing
         #expect(try render("{{ 2 ** 62 }}") == "4611686018427387904")
         #expect(throws: JinjaError.self) { try render("{{ 2 ** 64 }}") }
     }
+
+    @Test func runawayRecursionIsAnErrorNotACrash() async throws {
+        let source = "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{% else %}bottom{% endif %}{% endmacro %}{{ f(depth) }}"
+        // Run on a concurrency thread (smaller stack than the main thread), like the CLI.
+        let deep = try await Task { try render(source, ["depth": 240]) }.value
+        #expect(deep == "bottom")
+        await #expect(throws: JinjaError.self) { try await Task { try render(source, ["depth": 100_000]) }.value }
+        // Deeply nested expressions and blocks are syntax errors (jinja2 raises RecursionError).
+        #expect(throws: JinjaError.self) { try render("{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}") }
+        #expect(throws: JinjaError.self) { try render(String(repeating: "{% if true %}", count: 5000)) }
+        // Just inside the limits (deeper than jinja2 itself manages), on a concurrency thread.
+        let parens = try await Task { try render("{{ " + String(repeating: "(", count: 120) + "1" + String(repeating: ")", count: 120) + " }}") }.value
+        #expect(parens == "1")
+        let ifs = try await Task { try render(String(repeating: "{% if true %}", count: 250) + "x" + String(repeating: "{% endif %}", count: 250)) }.value
+        #expect(ifs == "x")
+    }
+
+    @Test func hostileSizesAreErrorsNotCrashes() throws {
+        for source in [
+            "{{ 'a' * 10 ** 15 }}", "{{ [0] * 10 ** 12 }}", "{{ 'x'.center(10 ** 12) }}", "{{ 'x'|indent(10 ** 12) }}",
+            "{{ '%99999999999999999999d' % 1 }}", "{{ '{:99999999999999999999}'.format(1) }}",
+            "{{ range(-9223372036854775807, 9223372036854775807)|length }}", "{{ 9223372036854775807 + 1 }}",
+            "{{ (-9223372036854775807 - 1) // -1 }}", "{{ [1]|batch(10 ** 12, 0)|list }}",
+        ] {
+            #expect(throws: JinjaError.self, "\(source)") { try render(source) }
+        }
+        // Values nested by a loop deeper than Python's recursion limit.
+        let nest = "{% set ns = namespace(x=[]) %}{% for i in range(2000) %}{% set ns.x = [ns.x] %}{% endfor %}"
+        for use in ["{{ ns.x }}", "{{ ns.x|tojson }}", "{{ ns.x == ns.x }}", "{{ ns.x < ns.x }}"] {
+            #expect(throws: JinjaError.self, "\(use)") { try render(nest + use) }
+        }
+        // A huge slice step is fine: Python's slice arithmetic, no overflow.
+        #expect(try render("{{ [1, 2, 3][1::9223372036854775807] }}") == "[2]")
+        #expect(try render("{{ 'abc'|truncate(9223372036854775807) }}") == "abc")
+    }
+
+    @Test func valuesCannotBeNestedDeepEnoughToOverflowTheStack() async throws {
+        // jinja2 would build this; freeing or printing it recursively would overflow the
+        // stack here, so the nesting is refused when it is stored.
+        for src in [
+            "{% set ns = namespace(x=[]) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}{% endfor %}done",
+            "{% set ns = namespace(x=[1]) %}{% for i in range(100000) %}{% set ns.x = ns.x|batch(1)|list %}{% endfor %}done",
+            "{% macro f(n, x) %}{% if n %}{{ f(n - 1, [[[[x]]]]) }}{% endif %}{% endmacro %}{{ f(240, []) }}done",
+        ] {
+            await #expect(throws: JinjaError.self) { try await Task { try render(src) }.value }
+        }
+        // Ordinary accumulation is unaffected.
+        let ok = "{% set ns = namespace(x=[]) %}{% for i in range(1000) %}{% set ns.x = ns.x + [[i]] %}{% endfor %}{{ ns.x|length }}"
+        #expect(try render(ok) == "1000")
+    }
 }

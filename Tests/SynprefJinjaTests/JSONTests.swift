@@ -23,7 +23,7 @@ import Testing
 
     @Test func escapesAndSurrogatePairs() throws {
         #expect(try JinjaValue(json: #""\u00e9\ud83d\ude00\n\"\\\/""#) == .string("é😀\n\"\\/"))
-        #expect(throws: JSONError.self) { try JinjaValue(json: #""\ud83d""#) }  // lone surrogate
+        #expect(throws: JinjaJSONError.self) { try JinjaValue(json: #""\ud83d""#) }  // lone surrogate
     }
 
     @Test func acceptsPythonsNonStandardConstants() throws {
@@ -39,15 +39,15 @@ import Testing
 
     @Test func errorsNameTheOffset() {
         // Python: "Expecting ',' delimiter: line 1 column 7 (char 6)".
-        #expect(throws: JSONError(message: "Expecting ',' delimiter", offset: 6)) {
+        #expect(throws: JinjaJSONError(message: "Expecting ',' delimiter", offset: 6)) {
             try JinjaValue(json: #"[1, 2 3]"#)
         }
-        #expect(throws: JSONError(message: "Extra data", offset: 3)) { try JinjaValue(json: "{} x") }
-        #expect(throws: JSONError(message: "Expecting value", offset: 0)) { try JinjaValue(json: "") }
-        #expect(throws: JSONError(message: "Invalid control character at", offset: 2)) {
+        #expect(throws: JinjaJSONError(message: "Extra data", offset: 3)) { try JinjaValue(json: "{} x") }
+        #expect(throws: JinjaJSONError(message: "Expecting value", offset: 0)) { try JinjaValue(json: "") }
+        #expect(throws: JinjaJSONError(message: "Invalid control character at", offset: 2)) {
             try JinjaValue(json: "\"a\nb\"")
         }
-        #expect(throws: JSONError.self) { try JinjaValue(json: "99999999999999999999") }  // beyond 64 bits
+        #expect(throws: JinjaJSONError.self) { try JinjaValue(json: "99999999999999999999") }  // beyond 64 bits
     }
 
     @Test func dumpsLikePythonJSON() throws {
@@ -59,5 +59,17 @@ import Testing
         options.indent = "  "
         let text = try PythonJSON.dumps(Value(["x": [], "y": [1]]), options: options)
         #expect(text == "{\n  \"x\": [],\n  \"y\": [\n    1\n  ]\n}")
+    }
+
+    @Test func deepNestingIsBoundedAndStillRenders() async throws {
+        #expect(throws: JinjaJSONError.self) { try JinjaValue(json: String(repeating: "[", count: 100_000)) }
+        // 499 levels (the limit is 500) survive parsing, conversion, printing and tojson
+        // on a concurrency thread.
+        let text = String(repeating: "[", count: 499) + String(repeating: "]", count: 499)
+        let v = try JinjaValue(json: text)
+        let rendered = try await Task {
+            try ChatTemplate(source: "{{ x|tojson }}{{ x == x }}{{ x|string|length }}").render(context: ["x": v])
+        }.value
+        #expect(rendered == text.replacingOccurrences(of: "][", with: "], [") + "True" + String(998))
     }
 }
