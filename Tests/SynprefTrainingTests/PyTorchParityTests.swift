@@ -104,6 +104,22 @@ extension TrainingTests {
         }
     }
 
+    /// Activation memory grows linearly with the sequence length (the attention backward
+    /// recomputes its tiles from the log-sum-exp; nothing of size heads × length² exists).
+    @Test func activationMemoryIsLinearInLength() throws {
+        let ctx = ComputeContext(threads: 2)
+        var peaks: [Int] = []
+        for length in [1024, 2048] {
+            let model = try TrainableModelLoader.load(directory: try Self.directory("qwen3"))
+            let ids = (0..<length).map { 1 + $0 % 63 }
+            _ = model.forward(TrainingBatch(sequences: [ids]), ctx: ctx)
+            model.backward(dRewards: [1], ctx: ctx)
+            peaks.append(model.activationPeakFloats)
+        }
+        // Doubling the length doubles the memory (plus a constant), not quadruples it.
+        #expect(Double(peaks[1]) < 2.1 * Double(peaks[0]), "activation floats \(peaks)")
+    }
+
     @Test(arguments: ["qwen3", "bert"])
     func gradientCheckpointingGivesTheSameGradients(_ name: String) throws {
         let dir = try Self.directory(name)
