@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // Layer 3: training and evaluation.
-        .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "SynprefCore"]),
+        .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefCore"]),
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
@@ -60,6 +60,9 @@ let package = Package(
         .executableTarget(
             name: "synpref-bench", dependencies: ["SynprefModels", "SynprefTensor"],
             path: "benchmarks/runtime/SynprefBench"),
+        .executableTarget(
+            name: "synpref-train-bench", dependencies: ["SynprefTraining", "SynprefTensor"],
+            path: "benchmarks/training/SynprefTrainBench"),
 
         .testTarget(name: "SynprefCoreTests", dependencies: ["SynprefCore"]),
         .testTarget(name: "SynprefTensorTests", dependencies: ["SynprefTensor"]),

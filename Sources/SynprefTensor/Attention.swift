@@ -7,14 +7,19 @@ public enum Attention {
     ///   q: [N, heads*D], k, v: [N, kvHeads*D] (GQA/MQA: query head h reads kv head
     ///   h / (heads / kvHeads)). Row strides may exceed the widths (views into a fused
     ///   buffer).
+    ///   lse (optional, [heads, N] contiguous): each row's log-sum-exp of the scaled
+    ///   scores, which training keeps for the backward pass.
     public static func forward(
         q: Tensor, k: Tensor, v: Tensor, into out: Tensor, sequences: PackedSequences,
-        heads: Int, kvHeads: Int, headDim: Int, scale: Float, causal: Bool, ctx: ComputeContext
+        heads: Int, kvHeads: Int, headDim: Int, scale: Float, causal: Bool, ctx: ComputeContext,
+        lse: Tensor? = nil
     ) {
         let n = sequences.totalTokens
         precondition(q.shape == [n, heads * headDim] && out.shape == [n, heads * headDim], "attention q/out shapes")
         precondition(k.shape == [n, kvHeads * headDim] && v.shape == [n, kvHeads * headDim], "attention k/v shapes")
         precondition(kvHeads > 0 && heads % kvHeads == 0, "heads must be a multiple of kv heads")
+        precondition(lse.map { $0.shape == [heads, n] && $0.isContiguous } ?? true, "attention lse shape")
+        let lsep = lse?.f32
         let group = heads / kvHeads
         let bq = Int(SYNPREF_ATTN_BQ)
         // Work items (sequence, head, query block), most expensive first so they balance.
@@ -47,7 +52,7 @@ public enum Attention {
                     qp + (start + q0) * ldq + h * headDim, ldq, q0, nq,
                     ktp + kvh * headDim * ldkt + start, ldkt, vp + start * ldv + kvh * headDim, ldv, len,
                     headDim, scale, causal ? 1 : 0,
-                    op + (start + q0) * ldo + h * headDim, ldo, nil, scratch[worker])
+                    op + (start + q0) * ldo + h * headDim, ldo, lsep.map { $0 + h * n + start + q0 }, scratch[worker])
             }
         }
         if ctx.profile != nil {

@@ -1,2 +1,0 @@
-// SynprefTraining: see docs/architecture.md for what this module owns.
-import SynprefCore
