@@ -143,9 +143,9 @@ import Testing
             let ids = try await t.store.enqueue((0..<5).map { NewTask(payload: "job \($0)", maxAttempts: 2) }, queue: "label")
             #expect(ids.count == 5)
             let a = try await t.store.claim(queue: "label", worker: "A", limit: 2, lease: 60)
-            let b = try await t.store.claim(queue: "label", worker: "B", limit: 10, lease: 0.2)
-            #expect(a.map(\.id) == Array(ids[0..<2]))
-            #expect(b.map(\.id) == Array(ids[2..<5]))
+            let b = try await t.store.claim(queue: "label", worker: "B", limit: 10, lease: 3)
+            try #require(a.map(\.id) == Array(ids[0..<2]))
+            try #require(b.map(\.id) == Array(ids[2..<5]))
             #expect(try await t.store.claim(queue: "label", worker: "C", limit: 10, lease: 60).isEmpty)
             #expect(a[0].payload == "job 0" && a[0].attempts == 1 && a[0].leaseOwner == "A")
 
@@ -155,10 +155,12 @@ import Testing
             }
             #expect(try await t.store.renew([a[1].id, b[0].id], worker: "A", lease: 60) == [a[1].id])
 
-            // B "crashes": its 0.2 s leases expire and its tasks return to the queue.
-            try await Task.sleep(nanoseconds: 600_000_000)
+            // B "crashes": its 3 s leases expire and its tasks return to the queue. (The
+            // lease is long enough that a loaded machine cannot expire it before the
+            // exclusivity checks above run.)
+            try await Task.sleep(nanoseconds: 3_500_000_000)
             let c = try await t.store.claim(queue: "label", worker: "C", limit: 10, lease: 60)
-            #expect(c.map(\.id) == Array(ids[2..<5]))
+            try #require(c.map(\.id) == Array(ids[2..<5]))
             #expect(c.allSatisfy { $0.attempts == 2 })
             await #expect(throws: StoreError.leaseLost(taskID: b[0].id, worker: "B")) {
                 try await t.store.complete(b[0].id, worker: "B", result: "late")

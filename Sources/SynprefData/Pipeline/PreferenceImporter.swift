@@ -177,6 +177,7 @@ public struct PreferenceImporter: Sendable {
         }
         defer { rejects?.close() }
         var chunk: [PreparedPair] = []
+        var committedChunks = 0
         var bytesBefore = 0
         var pairsDone = 0
         var lastReport = Date.distantPast
@@ -208,6 +209,8 @@ public struct PreferenceImporter: Sendable {
                 if let (stored, task) = inFlight {
                     inFlight = nil
                     account(stored, try await task.value)
+                    committedChunks += 1
+                    FaultInjection.killIfRequested(afterCommittedChunks: committedChunks)
                 }
             }
             /// Sends the current chunk to the store; it commits while the next one is parsed.
@@ -316,5 +319,19 @@ final class RejectsWriter {
     func close() {
         try? flush()
         try? handle.close()
+    }
+}
+
+/// Fault injection for the crash-safety tests: with `SYNPREF_FAULT_KILL_AFTER_CHUNKS=N` in
+/// the environment, an import kills its own process with SIGKILL (no cleanup, like a power
+/// cut or the OOM killer) right after its N-th chunk has committed. Deterministic, unlike
+/// killing from outside at a time that depends on machine load.
+enum FaultInjection {
+    static let killAfterChunks: Int? = ProcessInfo.processInfo.environment["SYNPREF_FAULT_KILL_AFTER_CHUNKS"].flatMap(Int.init)
+
+    static func killIfRequested(afterCommittedChunks n: Int) {
+        if let k = killAfterChunks, n >= k {
+            kill(getpid(), SIGKILL)
+        }
     }
 }

@@ -12,12 +12,12 @@ enum Fixtures {
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
     /// Every line of a (possibly gzip) JSON lines fixture, parsed.
-    static func jsonLines(_ relative: String) throws -> [SynprefText.JSONValue] {
+    static func jsonLines(_ relative: String) throws -> [JSONValue] {
         let reader = try LineReader(path: url(relative).path)
-        var out: [SynprefText.JSONValue] = []
+        var out: [JSONValue] = []
         while let (_, bytes) = try reader.nextLine() {
             if bytes.isEmpty { continue }
-            out.append(try SynprefText.JSONParser.parse(bytes))
+            out.append(try JSONParser.parse(bytes))
         }
         return out
     }
@@ -36,7 +36,7 @@ enum Fixtures {
         return nil
     }
 
-    static func ints(_ v: SynprefText.JSONValue?) -> [Int] {
+    static func ints(_ v: JSONValue?) -> [Int] {
         v?.arrayValue?.compactMap(\.intValue) ?? []
     }
 }
