@@ -59,7 +59,7 @@ public enum ModelFingerprint {
         SHA256.hex(try description(directory: directory, weights: weights, frontEnd: frontEnd).serialized())
     }
 
-    static func describe(_ file: SafetensorsFile) -> JSONValue {
+    static func describe(_ file: SafetensorsFile, wholeFileLimit: Int = ModelFingerprint.wholeFileLimit) -> JSONValue {
         var o = JSONObject()
         o["file"] = .string(file.url.lastPathComponent)
         o["size"] = .integer(file.fileSize)
