@@ -144,7 +144,7 @@ extension TrainingTests {
         let rewards = try await saved.score(conversations: conversations)
         var correct = 0
         for p in 0..<2 where rewards[2 * p] > rewards[2 * p + 1] { correct += 1 }
-        #expect(Double(correct) / 2 == evaluation.accuracy ?? -1)
+        #expect(Double(correct) / 2 == evaluation.accuracy)
         // Token types matter to the saved model: all-zero types give other rewards.
         let inputs = try saved.inputs(for: conversations)
         let zeros = try saved.score(tokenSequences: inputs.map(\.ids))
