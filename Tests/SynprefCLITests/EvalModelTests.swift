@@ -121,7 +121,11 @@ import SynprefModels
         try await Self.eval(["--model", model.path, "--cache", cache, "--output", out.path])
         let resumed = try Self.results(out)
         #expect(resumed["scoring"]?["cache_hits"]?.intValue == 100 && resumed["scoring"]?["scored"]?.intValue == 258)
-        #expect(Self.metrics(resumed) == got)
+        // Responses are batched differently than in the first run, so scores may differ in
+        // the last float bits (packing changes the GEMM shapes); the metrics agree.
+        let resumedMetrics = Self.metrics(resumed)
+        #expect(Set(resumedMetrics.keys) == Set(got.keys))
+        for (name, value) in got { #expect(abs((resumedMetrics[name] ?? .nan) - value) <= 1e-6, "\(name) after resuming") }
         #expect(try String(contentsOfFile: cache, encoding: .utf8).split(separator: "\n").count == 358)
     }
 
