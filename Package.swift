@@ -48,7 +48,7 @@ let package = Package(
         ]),
         // Layer 3: training and evaluation.
         .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "CSynprefKernels", "SynprefCore"]),
-        .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefCore"]),
+        .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefData", "SynprefCore"]),
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
             "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",

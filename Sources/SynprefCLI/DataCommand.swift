@@ -11,5 +11,5 @@ struct DataCommand: AsyncParsableCommand {
             trl-conversational, trl, openrlhf, rewardbench, hh-rlhf, rmb-pairwise, rmb-bon, \
             jsonl (Synpref's own); JSON Lines or JSON arrays, plain or gzip.
             """,
-        subcommands: [DataImportCommand.self, DataExportCommand.self, DataStatsCommand.self, DataDecontaminateCommand.self])
+        subcommands: [DataImportCommand.self, DataExportCommand.self, DataStatsCommand.self, DataDecontaminateCommand.self, DataSplitCommand.self])
 }

@@ -10,11 +10,14 @@ struct EvalCommand: AsyncParsableCommand {
         abstract: "Evaluate a reward model on the standard benchmarks.",
         discussion: """
             Benchmarks: rewardbench, rewardbench2, ppe, rmb, rm-bench, judgebench, or all. Each is scored \
-            with its own official rule (see docs/benchmarks.md).
+            with its own official rule (see docs/benchmarks.md). Also pairs: your own preference pairs \
+            (any format `synpref data import` reads, e.g. a held-out split from `synpref data split`), \
+            accuracy (score(chosen) > score(rejected)) with a 95% Wilson interval.
 
             --data is the benchmark's folder or file, or, with all, a folder laid out like \
             shared/data/benchmarks: judgebench/, rm-bench/, rmb/, rewardbench2/, rewardbench/, ppe/. \
-            Missing folders are skipped with where to get them.
+            Missing folders are skipped with where to get them. A pairs/ folder there is evaluated \
+            too when present.
 
             Scores: --scores FILE reads JSON lines {"id": string, "score": number} answering the request \
             file written by --dump-requests FILE (JSON lines {"id": string, "messages": [{"role", "content"}]}, \
@@ -33,7 +36,7 @@ struct EvalCommand: AsyncParsableCommand {
             Writes results.json and report.html to --output (default synpref-eval/) and prints a summary.
             """)
 
-    @Option(help: "Benchmark name, or all.")
+    @Option(help: "Benchmark name (rewardbench, rewardbench2, ppe, rmb, rm-bench, judgebench, pairs), or all.")
     var benchmark: String
 
     @Option(help: "Benchmark data: a file or folder (a root folder for all).")

@@ -5,19 +5,23 @@ import Foundation
 public enum BenchmarkCatalog {
     /// In the paper's column order.
     public static let names = [RewardBench.name, RewardBench2.name, PPE.name, RMB.name, RMBench.name, JudgeBench.name]
+    /// Benchmarks that `all` evaluates only when their folder exists, without a skip note
+    /// otherwise: your own preference pairs (`pairs/`, e.g. a held-out split).
+    public static let optionalNames = [PreferencePairs.name]
 
     static let aliases: [String: String] = [
         "rb1": RewardBench.name, "rewardbench1": RewardBench.name, "reward-bench": RewardBench.name,
         "rb2": RewardBench2.name, "rewardbench-2": RewardBench2.name, "reward-bench-2": RewardBench2.name,
         "rmbench": RMBench.name, "ppe-preference": PPE.name, "ppe-correctness": PPE.name,
+        "preference-pairs": PreferencePairs.name,
     ]
 
     /// The canonical name of `name` (or an alias).
     public static func resolve(_ name: String) throws -> String {
         let n = name.lowercased()
-        if names.contains(n) { return n }
+        if names.contains(n) || optionalNames.contains(n) { return n }
         if let a = aliases[n] { return a }
-        throw EvalError.unknownBenchmark(name: name, known: names)
+        throw EvalError.unknownBenchmark(name: name, known: names + optionalNames)
     }
 
     public static func whereToGet(_ name: String) -> String {
@@ -27,6 +31,7 @@ public enum BenchmarkCatalog {
         case PPE.name: return PPE.whereToGet
         case RMB.name: return RMB.whereToGet
         case RMBench.name: return RMBench.whereToGet
+        case PreferencePairs.name: return PreferencePairs.whereToGet
         default: return JudgeBench.whereToGet
         }
     }
@@ -54,7 +59,8 @@ public enum BenchmarkCatalog {
         case RMB.name: return try RMB.load(path)
         case RMBench.name: return try RMBench.load(path)
         case JudgeBench.name: return try JudgeBench.load(path)
-        default: throw EvalError.unknownBenchmark(name: name, known: names)
+        case PreferencePairs.name: return try PreferencePairs.load(path)
+        default: throw EvalError.unknownBenchmark(name: name, known: names + optionalNames)
         }
     }
 }

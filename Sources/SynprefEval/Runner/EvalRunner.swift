@@ -16,7 +16,12 @@ public enum EvalRunner {
         throws -> (loaded: [any LoadedBenchmark], skipped: [SkippedBenchmark]) {
         if selection.lowercased() == "all" {
             // Benchmarks load independently, so on all cores; results keep the catalog order.
-            let outcomes = try Parallel.map(BenchmarkCatalog.names) { name -> Result<any LoadedBenchmark, SkippedBenchmark> in
+            // Optional benchmarks (your own pairs/) join only when their folder exists, first:
+            // they are what the run is about when present.
+            let selected = BenchmarkCatalog.optionalNames.filter {
+                DataFile.isDirectory((data as NSString).appendingPathComponent(BenchmarkCatalog.folder($0)))
+            } + BenchmarkCatalog.names
+            let outcomes = try Parallel.map(selected) { name -> Result<any LoadedBenchmark, SkippedBenchmark> in
                 let path = (data as NSString).appendingPathComponent(BenchmarkCatalog.folder(name))
                 guard DataFile.isDirectory(path) else {
                     return .failure(SkippedBenchmark(benchmark: name, reason: "no \(BenchmarkCatalog.folder(name))/ folder in \(data). \(BenchmarkCatalog.whereToGet(name))"))
