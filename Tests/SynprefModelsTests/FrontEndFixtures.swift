@@ -34,6 +34,26 @@ enum FrontEndFixtures {
     /// A folder for model `name`, or nil when a real asset is missing and not required.
     static func folder(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL? {
         let m = try model(name)
+        guard let dir = try filesFolder(name, m, sourceLocation: sourceLocation) else { return nil }
+        guard let assetDir = SynprefAssets.locate(try #require(m["asset"]?.stringValue)) else { return nil }
+        if let links = m["asset_weights"]?.objectValue {
+            for (file, target) in links {
+                let source = assetDir.appendingPathComponent(try #require(target.stringValue))
+                try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(file), withDestinationURL: source)
+            }
+        }
+        let tensors: [(name: String, shape: [Int])] = try #require(m["generated"]?.arrayValue).map {
+            (try #require($0.arrayValue?.first?.stringValue), ints($0.arrayValue?.last))
+        }
+        let dtype = DType(rawValue: m["dtype"]?.stringValue?.uppercased() ?? "BF16") ?? .bfloat16
+        let file = m["generated_file"]?.stringValue ?? "model.safetensors"
+        try SyntheticWeights.write(tensors, dtype: dtype, to: dir.appendingPathComponent(file))
+        return dir
+    }
+
+    /// A folder with a case's asset files (checked against the script's SHA-256) and small
+    /// files; nil when the asset is missing and not required.
+    static func filesFolder(_ name: String, _ m: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL? {
         let asset = try #require(m["asset"]?.stringValue)
         guard let assetDir = SynprefAssets.locate(asset) else {
             if SynprefAssets.required { Issue.record("asset folder \(asset) missing; run scripts/fetch-assets.sh", sourceLocation: sourceLocation) }
@@ -51,18 +71,6 @@ enum FrontEndFixtures {
         for (file, text) in try #require(m["files"]?.objectValue) {
             try Data(try #require(text.stringValue).utf8).write(to: dir.appendingPathComponent(file))
         }
-        if let links = m["asset_weights"]?.objectValue {
-            for (file, target) in links {
-                let source = assetDir.appendingPathComponent(try #require(target.stringValue))
-                try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(file), withDestinationURL: source)
-            }
-        }
-        let tensors: [(name: String, shape: [Int])] = try #require(m["generated"]?.arrayValue).map {
-            (try #require($0.arrayValue?.first?.stringValue), ints($0.arrayValue?.last))
-        }
-        let dtype = DType(rawValue: m["dtype"]?.stringValue?.uppercased() ?? "BF16") ?? .bfloat16
-        let file = m["generated_file"]?.stringValue ?? "model.safetensors"
-        try SyntheticWeights.write(tensors, dtype: dtype, to: dir.appendingPathComponent(file))
         return dir
     }
 

@@ -97,6 +97,23 @@ import SynprefText
         }
     }
 
+    /// transformers 5.24 ignores add_bos_token / add_eos_token in tokenizer_config.json when
+    /// tokenizer.json has a post-processor; so does the front end (it follows tokenizer.json).
+    @Test(arguments: ["llama3-add-bos-false", "llama3-add-eos-true"])
+    func tokenizerConfigFlagsAreIgnoredAsInTransformers(name: String) throws {
+        let c = try #require(FrontEndFixtures.reference?["tokenizer_flags"]?[name])
+        guard let dir = try FrontEndFixtures.filesFolder(name, c) else { return }
+        defer { FrontEndFixtures.remove(dir) }
+        let frontEnd = try #require(try TextFrontEnd.load(directory: dir, textPairWithoutTemplate: false))
+        let want = (c["ids"]?.arrayValue ?? []).map(FrontEndFixtures.ints)
+        #expect(want.count == 6)
+        for (i, conversation) in try FrontEndFixtures.conversations().prefix(6).enumerated() {
+            let ids = try frontEnd.encode(conversation: conversation)
+            #expect(ids == want[i], "\(name) conversation \(i)")
+            #expect(ids.first == 128000 && ids.last == 128009) // one BOS, no EOS appended
+        }
+    }
+
     /// add_generation_prompt is false: the input ends with the judged response's end-of-turn
     /// marker, never with an open assistant header; Qwen3 keeps its empty think block before
     /// the last assistant turn.

@@ -283,6 +283,29 @@ def minilm_case(tmp):
     return case
 
 
+def tokenizer_flag_cases(tmp, llama_tc):
+    """transformers 5.24 ignores add_bos_token / add_eos_token in tokenizer_config.json when
+    tokenizer.json has a post-processor: ids of the first 6 conversations with the flags
+    flipped (the front end follows tokenizer.json, so it must give the same)."""
+    out = {}
+    template = (TEMPLATES / "llama-3.1-instruct.jinja").read_bytes().decode("utf-8")
+    for name, flags in [("llama3-add-bos-false", {"add_bos_token": False}),
+                        ("llama3-add-eos-true", {"add_bos_token": True, "add_eos_token": True})]:
+        case = {"asset": "llama3", "asset_files": {"tokenizer.json": sha256(ASSETS / "llama3/tokenizer.json")},
+                "files": {"tokenizer_config.json": json.dumps({**llama_tc, **flags}, indent=2), "chat_template.jinja": template}}
+        tok = AutoTokenizer.from_pretrained(build_folder(tmp, name, case))
+        ids = []
+        for conv in CONVERSATIONS[:6]:
+            text = tok.apply_chat_template(conv, tokenize=False)
+            if tok.bos_token is not None and text.startswith(tok.bos_token):
+                text = text[len(tok.bos_token):]
+            ids.append(tok(text)["input_ids"])
+        case["ids"] = ids
+        out[name] = case
+        print(name, [x[:2] + x[-1:] for x in ids[:2]], file=sys.stderr)
+    return out
+
+
 def main():
     qwen_cfg = Qwen3Config(vocab_size=151936, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
                            num_attention_heads=2, num_key_value_heads=1, head_dim=8, max_position_embeddings=40960,
@@ -309,8 +332,9 @@ def main():
             run_decoder(name, model, case, tmp)
             cases[name] = case
         cases["minilm"] = minilm_case(tmp)
+        flags = tokenizer_flag_cases(tmp, llama_tc)
     out = {"transformers": transformers.__version__, "torch": torch.__version__,
-           "conversations": CONVERSATIONS, "models": cases}
+           "conversations": CONVERSATIONS, "models": cases, "tokenizer_flags": flags}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.GzipFile(OUT, "wb", mtime=0) as f:
         f.write(json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
