@@ -86,7 +86,7 @@ struct PreferencePairsTests {
         #expect(r.dataFiles.first?.rows == 4 && r.dataFiles.first?.sha256.count == 64)
     }
 
-    @Test("reads the data formats: HH-RLHF transcripts, gzip, several files pooled")
+    @Test("reads the data formats: TRL and HH-RLHF transcripts, several files pooled")
     func formatsAndFolders() throws {
         let scratch = try ScratchFolder()
         try scratch.writeJSONL("pairs/a.jsonl", [Self.trl("q", "long answer", "no")])
