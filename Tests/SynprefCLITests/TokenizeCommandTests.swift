@@ -8,15 +8,6 @@ import Testing
 
 /// `synpref tokenize` end to end with the real all-MiniLM-L6-v2 tokenizer.
 @Suite struct TokenizeCommandTests {
-    func run(_ args: [String]) async throws {
-        var command = try SynprefCommand.parseAsRoot(args)
-        if var asyncCommand = command as? AsyncParsableCommand {
-            try await asyncCommand.run()
-        } else {
-            try command.run()
-        }
-    }
-
     func setUp() throws -> (tokenizer: URL, dir: URL)? {
         guard let file = SynprefAssets.locate("minilm/tokenizer.json") else {
             if SynprefAssets.required { Issue.record("asset minilm/tokenizer.json missing; run scripts/fetch-assets.sh") }
@@ -33,7 +24,7 @@ import Testing
         let input = dir.appendingPathComponent("in.jsonl")
         try Data(#"{"id": "a", "text": "Hello world"}"#.utf8 + [0x0A]).write(to: input)
         let out = dir.appendingPathComponent("out.jsonl")
-        try await run(["tokenize", "--tokenizer", tokenizer.path, "--input", input.path, "--output", out.path])
+        try await runSynpref(["tokenize", "--tokenizer", tokenizer.path, "--input", input.path, "--output", out.path])
         // The command writes what Tokenizer.encode gives (whose parity with the Python
         // library is TokenizerParityTests' business).
         let expected = try Tokenizer.load(directory: tokenizer).encode("Hello world", addSpecialTokens: true)
@@ -49,7 +40,7 @@ import Testing
         try Data((#"{"id": "a", "text": "fine"}"# + "\n" + #"{"id": "b", "text": 5}"# + "\n").utf8).write(to: input)
         let out = dir.appendingPathComponent("out.jsonl")
         await #expect {
-            try await run(["tokenize", "--tokenizer", tokenizer.path, "--input", input.path, "--output", out.path])
+            try await runSynpref(["tokenize", "--tokenizer", tokenizer.path, "--input", input.path, "--output", out.path])
         } throws: { error in
             "\(error)".contains("2")
         }
