@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import SynprefCore
 import SynprefData
@@ -67,15 +66,6 @@ import Testing
         try Data(out).write(to: url)
     }
 
-    static func run(_ args: [String]) async throws {
-        var command = try SynprefCommand.parseAsRoot(args)
-        if var async = command as? any AsyncParsableCommand {
-            try await async.run()
-        } else {
-            try command.run()
-        }
-    }
-
     static func keys(_ path: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         let reader = try PreferenceFileReader(path: path, source: "t")
@@ -95,7 +85,7 @@ import Testing
         try Self.hhSlice(90, to: slice)  // record 87 is invalid (empty chosen): left out with --on-error skip
 
         let data = dir.appendingPathComponent("data").path
-        try await Self.run(["data", "split", slice.path, "--output", data, "--held-out", "0.3", "--on-error", "skip"])
+        try await runSynpref(["data", "split", slice.path, "--output", data, "--held-out", "0.3", "--on-error", "skip"])
         let manifest = try JSONParser.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: data + "/split.json"))))
         #expect(manifest["records"]?.intValue == 90 && manifest["invalid_records"]?.intValue == 1)
         let train = try Self.keys(data + "/train.jsonl"), heldOut = try Self.keys(data + "/held-out.jsonl")
@@ -103,7 +93,7 @@ import Testing
         #expect(Set(train).isDisjoint(with: heldOut), "a prompt is on both sides")
 
         let out = dir.appendingPathComponent("model").path
-        try await Self.run(["train", "--model", model.path, "--data", data + "/train.jsonl", "--output", out, "--lr", "1e-3",
+        try await runSynpref(["train", "--model", model.path, "--data", data + "/train.jsonl", "--output", out, "--lr", "1e-3",
                             "--batch-size", "4", "--max-steps", "2", "--max-length", "512", "--over-length", "drop",
                             "--seed", "42", "--threads", "2"])
         let config = try JSONParser.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))))
@@ -115,7 +105,7 @@ import Testing
                                          to: evalRoot.appendingPathComponent("rewardbench2"))
         try FileManager.default.copyItem(atPath: data + "/held-out.jsonl", toPath: evalRoot.path + "/pairs/held-out.jsonl")
         let report = dir.appendingPathComponent("report").path
-        try await Self.run(["eval", "--benchmark", "all", "--data", evalRoot.path, "--model", out, "--max-length", "128",
+        try await runSynpref(["eval", "--benchmark", "all", "--data", evalRoot.path, "--model", out, "--max-length", "128",
                             "--truncate", "left", "--cache", dir.appendingPathComponent("cache.jsonl").path, "--output", report])
         let results = try JSONParser.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: report + "/results.json"))))
         let metrics = try #require(results["metrics"]?.objectValue)

@@ -140,18 +140,22 @@ public enum PreferencePairs {
         var rows = results.map { row(($0.0.path as NSString).lastPathComponent, $0.1) }
         if results.count > 1 { rows.append(row("all files", total)) }
         func json(_ t: Tally) -> JSONValue {
-            .object([
-                ("pairs", .int(t.pairs)), ("correct", .int(t.correct)), ("ties", .int(t.ties)),
+            let low: JSONValue = .optionalNumber(t.interval.map { $0.low * 100 })
+            let high: JSONValue = .optionalNumber(t.interval.map { $0.high * 100 })
+            let members: [(String, JSONValue)] = [
+                ("pairs", .integer(t.pairs)), ("correct", .integer(t.correct)), ("ties", .integer(t.ties)),
                 ("accuracy", .optionalNumber(t.accuracy.map { $0 * 100 })),
-                ("ci95", .array([.optionalNumber(t.interval.map { $0.low * 100 }), .optionalNumber(t.interval.map { $0.high * 100 })])),
+                ("ci95", .array([low, high])),
                 ("mean_margin", .optionalNumber(t.meanMargin)),
-            ])
+            ]
+            return .object(JSONObject(members))
         }
-        let details: JSONValue = .object([
+        let files: [(String, JSONValue)] = results.map { (($0.0.path as NSString).lastPathComponent, json($0.1)) }
+        let details: JSONValue = .object(JSONObject([
             ("interval", .string("Wilson score, 95% (z = \(WilsonInterval.z95))")),
             ("all", json(total)),
-            ("files", .object(results.map { (($0.0.path as NSString).lastPathComponent, json($0.1)) })),
-        ])
+            ("files", .object(JSONObject(files))),
+        ]))
         return BenchmarkReport(
             benchmark: name, title: "Preference pairs", ruleVersion: ruleVersion, dataFiles: results.map(\.0), notes: notes,
             metrics: metrics, paperColumns: [], details: details,
