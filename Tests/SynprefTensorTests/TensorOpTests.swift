@@ -62,6 +62,44 @@ import Foundation
         #expect(packed.positions == Array(0..<3) + Array(0..<70) + [0] + Array(0..<129))
     }
 
+    /// q, k, v as column views of one fused [N, (heads + 2 kvHeads) D] buffer (as a fused
+    /// QKV projection writes them), several sequences, GQA: the full forward and the
+    /// selected-rows forward both match the naive reference, on both kernel paths.
+    @Test func attentionOnFusedViewsAndSelectedRows() {
+        let lengths = [5, 130, 64, 1], heads = 4, kvHeads = 2, d = 24
+        let packed = PackedSequences(lengths: lengths)
+        let n = packed.totalTokens, width = (heads + 2 * kvHeads) * d
+        let fused = Tensor(Ref.random(n * width, seed: 41, scale: 2), shape: [n, width])
+        let q = fused.columns(0..<(heads * d)), k = fused.columns((heads * d)..<((heads + kvHeads) * d))
+        let v = fused.columns(((heads + kvHeads) * d)..<width)
+        let all = fused.toArray()
+        func part(_ cols: Range<Int>, _ rows: Range<Int>) -> [Float] {
+            rows.flatMap { r in all[(r * width + cols.lowerBound)..<(r * width + cols.upperBound)] }
+        }
+        var want: [Float] = []
+        for s in 0..<lengths.count {
+            let r = packed.range(s)
+            want += Ref.attention(q: part(0..<(heads * d), r), k: part((heads * d)..<((heads + kvHeads) * d), r),
+                                  v: part(((heads + kvHeads) * d)..<width, r), t: r.count, heads: heads, kvHeads: kvHeads,
+                                  d: d, scale: 0.2, causal: true)
+        }
+        let rows = [0, 4, 5, 5 + 63, 5 + 64, 5 + 129, 135 + 63, 199], sequenceOf = [0, 0, 1, 1, 1, 1, 2, 3]
+        let positions = zip(rows, sequenceOf).map { $0 - packed.offsets[$1] }
+        let ctx = ComputeContext(threads: 2)
+        withBothKernelPaths { path in
+            let out = Tensor(zeros: [n, heads * d])
+            Attention.forward(q: q, k: k, v: v, into: out, sequences: packed, heads: heads, kvHeads: kvHeads,
+                              headDim: d, scale: 0.2, causal: true, ctx: ctx)
+            #expect(Ref.maxAbsDiff(out.toArray(), want) < 2e-6, "\(path)")
+            let qs = Tensor(rows.flatMap { r in part(0..<(heads * d), r..<(r + 1)) }, shape: [rows.count, heads * d])
+            let outS = Tensor(zeros: [rows.count, heads * d])
+            Attention.forwardSelected(q: qs, positions: positions, sequenceOf: sequenceOf, k: k, v: v, into: outS,
+                                      sequences: packed, heads: heads, kvHeads: kvHeads, headDim: d, scale: 0.2, ctx: ctx)
+            let wantS = rows.flatMap { r in want[(r * heads * d)..<((r + 1) * heads * d)] }
+            #expect(Ref.maxAbsDiff(outS.toArray(), wantS) < 2e-6, "\(path) selected")
+        }
+    }
+
     @Test func ropeLlama3ScalingFollowsTheFormula() {
         // Frequencies with wavelength < original/high_freq keep their value, those with
         // wavelength > original/low_freq are divided by factor (see transformers'
