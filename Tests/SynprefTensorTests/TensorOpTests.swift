@@ -41,6 +41,44 @@ import Foundation
         #expect(Ref.maxAbsDiff(y32.toArray(), want.map { 2 * $0 }) < 2e-4)
     }
 
+    /// A fused projection (bf16 parts of different sizes with biases, f32 output columns
+    /// side by side, into a view with a larger row stride) equals each part on its own;
+    /// the small tile makes tiles span part boundaries.
+    @Test(arguments: [5, 40, 1000])
+    func fusedLinearEqualsItsParts(tileRows: Int) {
+        let m = 9, k = 20, outs = [24, 7, 33]
+        let ctx = ComputeContext(threads: 2)
+        ctx.widenTileFloats = tileRows * k
+        let x = Tensor(Ref.random(m * k, seed: 51), shape: [m, k])
+        var storage: [[UInt16]] = []
+        for (i, o) in outs.enumerated() {
+            storage.append(Ref.random(o * k, seed: 52 + UInt64(i)).map { UInt16($0.bitPattern >> 16) })
+        }
+        let total = outs.reduce(0, +)
+        var want = [Float](repeating: 0, count: m * total)
+        let y = Tensor(zeros: [m, total + 5]).columns(0..<total)
+        func withParts(_ i: Int, _ parts: [Linear], _ body: ([Linear]) -> Void) {
+            if i == outs.count { return body(parts) }
+            storage[i].withUnsafeBytes { raw in
+                let w = Tensor(borrowing: raw, dtype: .bfloat16, shape: [outs[i], k], owner: storage[i] as AnyObject)
+                let b = Tensor(Ref.random(outs[i], seed: 60 + UInt64(i)), shape: [outs[i]])
+                withParts(i + 1, parts + [Linear(weight: w, bias: b)], body)
+            }
+        }
+        withParts(0, []) { parts in
+            let fused = FusedLinear(parts)
+            #expect(fused.outFeatures == total && fused.columns(of: 1) == 24..<31)
+            fused.forward(x, into: y, ctx: ctx)
+            for (i, p) in parts.enumerated() {
+                let yi = Tensor(zeros: [m, p.outFeatures])
+                p.forward(x, into: yi, ctx: ctx)
+                let cols = fused.columns(of: i), got = yi.toArray()
+                for r in 0..<m { for c in cols { want[r * total + c] = got[r * p.outFeatures + c - cols.lowerBound] } }
+            }
+        }
+        #expect(Ref.maxAbsDiff(y.toArray(), want) < 1e-5)
+    }
+
     @Test func packedAttentionEqualsOneAtATime() {
         let lengths = [3, 70, 1, 129], heads = 2, d = 16
         let packed = PackedSequences(lengths: lengths)
