@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SynprefCore
 import SynprefEval
+import SynprefModels
 
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,15 @@ struct EvalCommand: AsyncParsableCommand {
             file written by --dump-requests FILE (JSON lines {"id": string, "messages": [{"role", "content"}]}, \
             one per distinct response; ids are SHA-256 of the canonical messages, stable across runs and \
             benchmarks). So any external scorer can be used: dump, score, evaluate.
+
+            --model REF scores with the local runtime: a checkpoint folder with its tokenizer files \
+            and chat template, or a Hugging Face repo id. Each response is rendered with the chat \
+            template (no generation prompt, leading BOS stripped) and tokenized as transformers does; \
+            over --max-length tokens is an error unless --truncate says which side to cut. Scores \
+            are cached by (model fingerprint, exact model input) in --cache (default \
+            ~/.cache/synpref/scores/, or $SYNPREF_CACHE/scores/), so re-runs, responses shared \
+            between benchmarks and interrupted runs are scored once. Tokens/s and the cache hit \
+            rate go to stderr and results.json.
 
             Writes results.json and report.html to --output (default synpref-eval/) and prints a summary.
             """)
@@ -41,25 +51,54 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .customLong("dump-requests"), help: "Write the distinct requests to score as JSON lines to this file.")
     var dumpRequests: String?
 
+    @Option(name: .customLong("max-length"), help: "With --model: longest input in tokens, special tokens included.")
+    var maxLength: Int = TextFrontEnd.Options.defaultMaxLength
+
+    @Option(help: "With --model: cut over-long inputs instead of failing (left keeps the response, right the start).")
+    var truncate: TextFrontEnd.Truncation?
+
+    @Option(name: .customLong("batch-size"), help: "With --model: responses per forward call (and per cache flush).")
+    var batchSize: Int = 16
+
+    @Option(help: "With --model: worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "With --model: the score cache file (default: one per model fingerprint under ~/.cache/synpref/scores/).")
+    var cache: String?
+
     func validate() throws {
         if model != nil, scores != nil { throw ValidationError("Use either --model or --scores, not both.") }
         if model == nil, scores == nil, dumpRequests == nil {
             throw ValidationError("Give --scores FILE or --model REF, or --dump-requests FILE to write what needs scoring.")
         }
+        if maxLength < 1 { throw ValidationError("--max-length must be at least 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// The score source of this run. The `--model` branch is where the local runtime plugs in:
-    /// `ModelScoreSource(scorer: rewardModel, batchSize: …, cache: ScoreCache(path:
-    /// ScoreCache.defaultPath(fingerprint:), fingerprint:))`, with `renderInput` (chat-template
-    /// text, the exact cache key) and `countTokens` (for tokens/s) set from the model's tokenizer.
-    func makeSource() throws -> (any ScoreSource)? {
-        if model != nil { throw EvalModelNotAvailable() }
-        return try scores.map { try PrecomputedScores(path: $0) }
+    /// The score source of this run: precomputed scores, or the local runtime through the
+    /// persistent cache keyed by (fingerprint, rendered model input).
+    func makeSource(progress: EvalProgress) throws -> (any ScoreSource)? {
+        guard let model else { return try scores.map { try PrecomputedScores(path: $0) } }
+        let rm = try RewardModel.open(model, threads: threads,
+                                      frontEndOptions: TextFrontEnd.Options(maxLength: maxLength, truncation: truncate),
+                                      progress: progress)
+        guard rm.numLabels == 1 else { throw EvalModelError.notARewardModel(model: model, labels: rm.numLabels) }
+        guard let frontEnd = rm.frontEnd else { throw TextFrontEndError.noTokenizer(model: model) }
+        if case .unavailable(let reason) = frontEnd.format { throw reason }
+        let fingerprint = rm.fingerprint
+        let cachePath = cache ?? ScoreCache.defaultPath(fingerprint: fingerprint)
+        var source = ModelScoreSource(scorer: rm, batchSize: batchSize,
+                                      cache: try ScoreCache(path: cachePath, fingerprint: fingerprint))
+        source.renderInput = { try frontEnd.renderedText(for: $0) }
+        progress.line("model \(rm.directory?.path ?? model) (fingerprint \(fingerprint.prefix(16))…, \(rm.threads) threads); cache \(cachePath)")
+        return source
     }
 
     func run() async throws {
-        if model != nil { _ = try makeSource() }
         let progress = EvalProgress()
+        // Open the model first: a bad --model fails before the data is read.
+        let source = try makeSource(progress: progress)
         let started = Date()
         let (loaded, skipped) = try EvalRunner.load(benchmark, data: data, progress: progress)
         for s in skipped { progress.line("skipped \(s.benchmark): \(s.reason)") }
@@ -70,7 +109,7 @@ struct EvalCommand: AsyncParsableCommand {
             try EvalRunner.writeRequests(requests, to: dumpRequests)
             progress.line("wrote \(requests.count) requests to \(dumpRequests)")
         }
-        guard let source = try makeSource() else { return }
+        guard let source else { return }
         let outcome = try await source.scores(for: requests, progress: progress)
         let stats = outcome.statistics
         if stats.scored > 0 || stats.cacheHits > 0 {
@@ -90,10 +129,14 @@ struct EvalCommand: AsyncParsableCommand {
     }
 }
 
-/// `--model` waits for the local runtime (issue 2); the lead wires it to `ModelScoreSource`.
-struct EvalModelNotAvailable: Error, CustomStringConvertible {
+/// `--model` errors that are about the model as a whole.
+enum EvalModelError: Error, CustomStringConvertible {
+    case notARewardModel(model: String, labels: Int)
+
     var description: String {
-        "--model is not available yet: the local reward-model runtime (issue 2) has not landed. Meanwhile, write the "
-            + "requests with --dump-requests FILE, score them with any scorer, and pass the scores with --scores FILE."
+        switch self {
+        case .notARewardModel(let model, let labels):
+            return "\(model): the head has \(labels) labels; `synpref eval --model` needs a reward model with num_labels = 1"
+        }
     }
 }

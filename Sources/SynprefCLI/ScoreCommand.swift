@@ -3,6 +3,8 @@ import Foundation
 import SynprefCore
 import SynprefModels
 
+extension TextFrontEnd.Truncation: ExpressibleByArgument {}
+
 /// `synpref score`: one reward per JSON line, in input order.
 ///
 /// Two passes over the input: the first parses and validates every line (so a bad line
@@ -12,12 +14,19 @@ import SynprefModels
 struct ScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
-        abstract: "Score token sequences with a reward model.",
+        abstract: "Score conversations or token sequences with a reward model.",
         discussion: """
-            Input: JSON lines {"id": string, "input_ids": [int]} (plain or gzip). Output: \
-            {"id": string, "score": number} per input line, in input order, to --output or \
-            stdout. --model is a checkpoint folder (config.json + safetensors) or a Hugging \
-            Face repo id. Progress and throughput go to stderr.
+            Input: JSON lines (plain or gzip), each either {"id": string, "messages": [{"role", \
+            "content"}]} (a conversation, rendered with the model's chat template without a \
+            generation prompt, a leading BOS string stripped, tokenized with the default special \
+            tokens: the Skywork-Reward-V2 recipe; BERT models without a template read the \
+            conversation as a text pair) or {"id": string, "input_ids": [int], \
+            "token_type_ids"?: [int]} (already tokenized, scored as given). The two kinds may be \
+            mixed. Output: {"id": string, "score": number} per input line, in input order, to \
+            --output or stdout. --model is a checkpoint folder (config.json + safetensors, plus \
+            tokenizer.json and the chat template for messages) or a Hugging Face repo id. \
+            Conversations longer than --max-length tokens are an error unless --truncate says \
+            which side to cut. Progress and throughput go to stderr.
             """)
 
     enum OnError: String, ExpressibleByArgument, CaseIterable {
@@ -27,7 +36,7 @@ struct ScoreCommand: AsyncParsableCommand {
     @Option(help: "Checkpoint folder or Hugging Face repo id.")
     var model: String
 
-    @Option(help: "Input JSON lines: {\"id\": string, \"input_ids\": [int]}.")
+    @Option(help: "Input JSON lines: {\"id\": string, \"messages\": [...]} or {\"id\": string, \"input_ids\": [int]}.")
     var input: String
 
     @Option(help: "Output JSON lines file (default: stdout).")
@@ -42,25 +51,35 @@ struct ScoreCommand: AsyncParsableCommand {
     @Option(help: "Token budget of one packed forward pass (bounds activation memory).")
     var batchTokens: Int = 4096
 
+    @Option(name: .customLong("max-length"), help: "Longest conversation in tokens, special tokens included (messages lines).")
+    var maxLength: Int = TextFrontEnd.Options.defaultMaxLength
+
+    @Option(help: "Cut over-long conversations instead of failing: left keeps the end (the response), right keeps the start.")
+    var truncate: TextFrontEnd.Truncation?
+
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if batchTokens < 1 { throw ValidationError("--batch-tokens must be at least 1") }
+        if maxLength < 1 { throw ValidationError("--max-length must be at least 1") }
     }
 
     func run() async throws {
         let stderr = StandardError()
-        let rm = try RewardModel.open(model, threads: threads, maxBatchTokens: batchTokens)
+        let rm = try RewardModel.open(model, threads: threads, maxBatchTokens: batchTokens,
+                                      frontEndOptions: TextFrontEnd.Options(maxLength: maxLength, truncation: truncate),
+                                      progress: DownloadProgress(stderr: stderr))
         guard rm.numLabels == 1 else {
             throw ScoreCommandError.notARewardModel(model: model, labels: rm.numLabels)
         }
-        // Pass 1: parse and validate every line.
-        var skipped = 0, accepted = 0, totalTokens = 0
+        // Pass 1: parse, encode and validate every line.
+        var skipped = 0, accepted = 0, totalTokens = 0, truncated = 0
         try ScoreInput.forEachLine(path: input) { lineNumber, parsed in
             do {
-                let item = try parsed.get()
-                try rm.validate(tokenSequence: item.inputIds, lineNumber: lineNumber, path: input)
+                let item = try rm.encode(try parsed.get(), lineNumber: lineNumber, path: input, model: model)
+                try rm.validate(item, lineNumber: lineNumber, path: input)
                 accepted += 1
                 totalTokens += item.inputIds.count
+                if item.truncatedTokens > 0 { truncated += 1 }
             } catch let error as ScoreCommandError {
                 guard onError == .skip else { throw error }
                 skipped += 1
@@ -70,25 +89,30 @@ struct ScoreCommand: AsyncParsableCommand {
         // Pass 2: score in chunks, streaming into a temporary file (or stdout).
         let sink = try ScoreOutput(path: output)
         let meter = ThroughputMeter(totalSequences: accepted, totalTokens: totalTokens, stderr: stderr)
-        var pendingIds: [String] = [], pendingSeqs: [[Int]] = [], pendingTokens = 0
+        var pendingIds: [String] = [], pendingSeqs: [[Int]] = [], pendingTypes: [[Int]] = [], pendingTokens = 0
         let chunkTokens = Swift.max(batchTokens * 4, 16384)
         func flush() throws {
             guard !pendingSeqs.isEmpty else { return }
-            let scores = try rm.score(tokenSequences: pendingSeqs)
+            let scores = try rm.score(tokenSequences: pendingSeqs, tokenTypeIds: rm.readsTokenTypes ? pendingTypes : nil)
             for (id, s) in zip(pendingIds, scores) { try sink.write(id: id, score: s) }
             meter.advance(sequences: pendingSeqs.count, tokens: pendingTokens)
             pendingIds.removeAll(keepingCapacity: true)
             pendingSeqs.removeAll(keepingCapacity: true)
+            pendingTypes.removeAll(keepingCapacity: true)
             pendingTokens = 0
         }
         do {
+            // Conversations are encoded again rather than held from pass 1 (memory stays
+            // bounded by one chunk; encoding costs little next to the model).
             try ScoreInput.forEachLine(path: input) { lineNumber, parsed in
-                guard let item = try? parsed.get(),
-                      (try? rm.validate(tokenSequence: item.inputIds, lineNumber: lineNumber, path: input)) != nil else {
+                guard let line = try? parsed.get(),
+                      let item = try? rm.encode(line, lineNumber: lineNumber, path: input, model: model),
+                      (try? rm.validate(item, lineNumber: lineNumber, path: input)) != nil else {
                     return // reported and counted in pass 1
                 }
                 pendingIds.append(item.id)
                 pendingSeqs.append(item.inputIds)
+                pendingTypes.append(item.tokenTypeIds ?? [Int](repeating: 0, count: item.inputIds.count))
                 pendingTokens += item.inputIds.count
                 if pendingTokens >= chunkTokens { try flush() }
             }
@@ -98,26 +122,31 @@ struct ScoreCommand: AsyncParsableCommand {
             sink.abandon()
             throw error
         }
-        meter.finish(skipped: skipped)
+        meter.finish(skipped: skipped, truncated: truncated)
     }
 }
 
 /// Errors of `synpref score`, naming the input file and line.
 enum ScoreCommandError: Error, CustomStringConvertible {
     case malformedLine(path: String, line: Int, reason: String)
-    case messagesNotSupported(path: String, line: Int)
     case invalidSequence(path: String, line: Int, reason: String)
+    case invalidConversation(path: String, line: Int, reason: String)
+    case noTokenizer(path: String, line: Int, model: String)
     case notARewardModel(model: String, labels: Int)
     case cannotWrite(path: String, reason: String)
 
     var description: String {
         switch self {
         case .malformedLine(let path, let line, let reason):
-            return "\(path):\(line): \(reason); expected {\"id\": string, \"input_ids\": [int]}"
-        case .messagesNotSupported(let path, let line):
-            return "\(path):\(line): {\"id\", \"messages\"} lines need the text front end (chat template + tokenizer), which has not landed yet; give \"input_ids\" instead"
+            return "\(path):\(line): \(reason); expected {\"id\": string, \"messages\": [{\"role\": string, \"content\": string}, ...]} "
+                + "or {\"id\": string, \"input_ids\": [int]}"
         case .invalidSequence(let path, let line, let reason):
             return "\(path):\(line): \(reason)"
+        case .invalidConversation(let path, let line, let reason):
+            return "\(path):\(line): \(reason)"
+        case .noTokenizer(let path, let line, let model):
+            return "\(path):\(line): a \"messages\" line needs the model's tokenizer, but \(model) has no tokenizer.json; "
+                + "add the model's tokenizer files (tokenizer.json, tokenizer_config.json, chat template) or give \"input_ids\""
         case .notARewardModel(let model, let labels):
             return "\(model): the head has \(labels) labels; `synpref score` needs a reward model with num_labels = 1"
         case .cannotWrite(let path, let reason):
@@ -126,10 +155,14 @@ enum ScoreCommandError: Error, CustomStringConvertible {
     }
 }
 
-/// One parsed input line. The text issue adds a `messages` form next to `input_ids`.
+/// One parsed input line: a conversation, or token ids (with optional BERT token types).
 struct ScoreInput {
+    enum Content {
+        case tokens(ids: [Int], types: [Int]?)
+        case conversation([ChatMessage])
+    }
     var id: String
-    var inputIds: [Int]
+    var content: Content
 
     /// Parses one line (bytes without the newline) with the strict JSON parser.
     static func parse(_ bytes: [UInt8], line: Int, path: String) -> Result<ScoreInput, ScoreCommandError> {
@@ -141,23 +174,82 @@ struct ScoreInput {
         guard let object = value.objectValue else { return bad("the line must be an object, found \(value.kindName)") }
         guard let idValue = object["id"] else { return bad("field \"id\" is missing") }
         guard let id = idValue.stringValue else { return bad("field \"id\" must be a string, found \(idValue.kindName)") }
-        guard let idsValue = object["input_ids"] else {
-            // The text issue adds {"id", "messages"} lines (chat template + tokenizer) here.
-            if object.contains(key: "messages") { return .failure(.messagesNotSupported(path: path, line: line)) }
-            return bad("field \"input_ids\" is missing")
-        }
-        guard let array = idsValue.arrayValue else {
-            return bad("field \"input_ids\" must be an array of integers, found \(idsValue.kindName)")
-        }
-        var ids: [Int] = []
-        ids.reserveCapacity(array.count)
-        for (i, element) in array.enumerated() {
-            guard case .integer(let v) = element else {
-                return bad("field \"input_ids\" must be an array of integers, but element \(i) is \(element.serialized())")
+        switch (object["messages"], object["input_ids"]) {
+        case (nil, nil):
+            return bad("field \"messages\" or \"input_ids\" is missing")
+        case (.some, .some):
+            return bad("the line has both \"messages\" and \"input_ids\"; give one of them")
+        case (let messages?, nil):
+            if object["token_type_ids"] != nil { return bad("\"token_type_ids\" goes with \"input_ids\", not with \"messages\"") }
+            switch conversation(messages) {
+            case .success(let conversation): return .success(ScoreInput(id: id, content: .conversation(conversation)))
+            case .failure(let reason): return bad(reason.text)
             }
-            ids.append(v)
+        case (nil, let idsValue?):
+            guard let ids = integers(idsValue) else {
+                return bad("field \"input_ids\" must be an array of integers, " + describeNonIntegers(idsValue))
+            }
+            var types: [Int]?
+            if let typesValue = object["token_type_ids"], !typesValue.isNull {
+                guard let t = integers(typesValue) else {
+                    return bad("field \"token_type_ids\" must be an array of integers, " + describeNonIntegers(typesValue))
+                }
+                types = t
+            }
+            return .success(ScoreInput(id: id, content: .tokens(ids: ids, types: types)))
         }
-        return .success(ScoreInput(id: id, inputIds: ids))
+    }
+
+    private static func integers(_ value: JSONValue) -> [Int]? {
+        guard let array = value.arrayValue else { return nil }
+        var out: [Int] = []
+        out.reserveCapacity(array.count)
+        for element in array {
+            guard case .integer(let v) = element else { return nil }
+            out.append(v)
+        }
+        return out
+    }
+
+    private static func describeNonIntegers(_ value: JSONValue) -> String {
+        guard let array = value.arrayValue else { return "found \(value.kindName)" }
+        for (i, element) in array.enumerated() {
+            if case .integer = element { continue }
+            return "but element \(i) is \(element.serialized())"
+        }
+        return "found \(value.kindName)"
+    }
+
+    struct Reason: Error { var text: String }
+
+    /// `[{"role": "system"|"user"|"assistant"|"tool", "content": string, "reasoning_content"?: string}]`.
+    /// Other keys are refused rather than silently dropped: the chat template would not see them.
+    static func conversation(_ value: JSONValue) -> Result<[ChatMessage], Reason> {
+        guard let array = value.arrayValue else { return .failure(Reason(text: "field \"messages\" must be an array, found \(value.kindName)")) }
+        guard !array.isEmpty else { return .failure(Reason(text: "field \"messages\" is empty; give at least the response being scored")) }
+        var out: [ChatMessage] = []
+        out.reserveCapacity(array.count)
+        for (i, item) in array.enumerated() {
+            let at = "messages[\(i)]"
+            guard let message = item.objectValue else { return .failure(Reason(text: "\(at) must be an object, found \(item.kindName)")) }
+            for key in message.keys where !["role", "content", "reasoning_content"].contains(key) {
+                return .failure(Reason(text: "\(at) has key \"\(key)\", which is not passed to the chat template; keys allowed: role, content, reasoning_content"))
+            }
+            guard let roleValue = message["role"] else { return .failure(Reason(text: "\(at).role is missing")) }
+            guard let roleText = roleValue.stringValue else { return .failure(Reason(text: "\(at).role must be a string, found \(roleValue.kindName)")) }
+            guard let role = ChatRole(rawValue: roleText) else {
+                return .failure(Reason(text: "\(at).role \(roleText.debugDescription) is not one of system, user, assistant, tool"))
+            }
+            guard let contentValue = message["content"] else { return .failure(Reason(text: "\(at).content is missing")) }
+            guard let content = contentValue.stringValue else { return .failure(Reason(text: "\(at).content must be a string, found \(contentValue.kindName)")) }
+            var reasoning: String?
+            if let r = message["reasoning_content"], !r.isNull {
+                guard let text = r.stringValue else { return .failure(Reason(text: "\(at).reasoning_content must be a string, found \(r.kindName)")) }
+                reasoning = text
+            }
+            out.append(ChatMessage(role: role, content: content, reasoningContent: reasoning))
+        }
+        return .success(out)
     }
 
     /// Calls `body` with every non-blank line's number and parse result, in order.
@@ -170,11 +262,42 @@ struct ScoreInput {
     }
 }
 
+/// A line ready for the model.
+struct EncodedLine {
+    var id: String
+    var inputIds: [Int]
+    var tokenTypeIds: [Int]?
+    var truncatedTokens = 0
+}
+
 extension RewardModel {
-    /// Checks one input line's ids against the model (vocabulary, length).
-    fileprivate func validate(tokenSequence: [Int], lineNumber: Int, path: String) throws {
+    /// Whether the backbone reads token type ids (BERT).
+    fileprivate var readsTokenTypes: Bool {
+        if case .bert = backbone { return true }
+        return false
+    }
+
+    /// Token ids of a line: as given, or the conversation through the text front end.
+    fileprivate func encode(_ line: ScoreInput, lineNumber: Int, path: String, model: String) throws -> EncodedLine {
+        switch line.content {
+        case .tokens(let ids, let types):
+            return EncodedLine(id: line.id, inputIds: ids, tokenTypeIds: types)
+        case .conversation(let messages):
+            guard let frontEnd else { throw ScoreCommandError.noTokenizer(path: path, line: lineNumber, model: model) }
+            do {
+                let input = try frontEnd.input(for: messages, id: line.id)
+                return EncodedLine(id: line.id, inputIds: input.ids, tokenTypeIds: readsTokenTypes ? input.typeIDs : nil,
+                                   truncatedTokens: input.truncatedTokens)
+            } catch let e as TextFrontEndError {
+                throw ScoreCommandError.invalidConversation(path: path, line: lineNumber, reason: e.description)
+            }
+        }
+    }
+
+    /// Checks one line's ids (and token types) against the model (vocabulary, length).
+    fileprivate func validate(_ item: EncodedLine, lineNumber: Int, path: String) throws {
         do {
-            try validate(tokenSequences: [tokenSequence])
+            try validate(tokenSequences: [item.inputIds], tokenTypeIds: item.tokenTypeIds.map { [$0] })
         } catch let e as ModelError {
             let reason: String
             switch e {
@@ -184,11 +307,39 @@ extension RewardModel {
                 reason = "input_ids is empty; a sequence needs at least one token"
             case .sequenceTooLong(_, let length, let maxPos):
                 reason = "\(length) tokens but the model has only \(maxPos) positions"
+            case .tokenTypeLengthMismatch(_, let ids, let types):
+                reason = "\(ids) input_ids but \(types) token_type_ids; give one type per token"
+            case .tokenTypeOutOfRange(_, let p, let id, let n):
+                reason = "token_type_ids[\(p)] = \(id) is outside 0..<\(n)"
             default:
                 reason = e.description
             }
             throw ScoreCommandError.invalidSequence(path: path, line: lineNumber, reason: reason)
         }
+    }
+}
+
+/// Hugging Face downloads (repo ids) on stderr: a line per file every few seconds.
+struct DownloadProgress: ProgressObserver {
+    let stderr: StandardError
+    private let last = LastReport()
+
+    init(stderr: StandardError) { self.stderr = stderr }
+
+    final class LastReport: @unchecked Sendable {
+        // @unchecked Sendable: `time` is only touched under `lock`.
+        let lock = NSLock()
+        var time = Date.distantPast
+    }
+
+    func report(_ event: ProgressEvent) {
+        let done = event.total.map { event.completed >= $0 } ?? false
+        last.lock.lock()
+        defer { last.lock.unlock() }
+        guard done || Date().timeIntervalSince(last.time) >= 2 else { return }
+        last.time = Date()
+        let total = event.total.map { String(format: " of %.1f MB", Double($0) / 1e6) } ?? ""
+        stderr.write(String(format: "synpref: %@: %.1f MB%@\n", event.task, Double(event.completed) / 1e6, total))
     }
 }
 
@@ -279,10 +430,11 @@ final class ThroughputMeter {
         }
     }
 
-    func finish(skipped: Int) {
+    func finish(skipped: Int, truncated: Int = 0) {
         let elapsed = Date().timeIntervalSince(start)
         var line = String(format: "synpref score: %d sequences (%d tokens) in %.3f s: %.1f tokens/s",
                           sequences, tokens, elapsed, Double(tokens) / Swift.max(elapsed, 1e-9))
+        if truncated > 0 { line += "; truncated \(truncated) conversation\(truncated == 1 ? "" : "s")" }
         if skipped > 0 { line += "; skipped \(skipped) bad line\(skipped == 1 ? "" : "s")" }
         if let peak = RewardModel.processPeakResidentBytes { line += "; peak RSS \(peak >> 20) MB" }
         stderr.write(line + "\n")

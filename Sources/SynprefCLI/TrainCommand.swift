@@ -20,8 +20,9 @@ struct TrainCommand: AsyncParsableCommand {
             development settings (lr 4e-6, global batch 256, linear decay, 1 epoch).
 
             Data: JSON Lines of pre-tokenized pairs {"chosen_ids": [int], "rejected_ids": [int], \
-            "margin": number?}, any format `synpref data import` reads (conversations are rendered \
-            with the model's chat template and tokenized), or a store tier.
+            "margin": number?}, any format `synpref data import` reads (conversations go through the \
+            same text front end as `synpref score`: the model's chat template, or for BERT models \
+            without one the text-pair layout), or a store tier.
 
             Output folder: the final model in Hugging Face layout (config.json, model.safetensors \
             in the original dtype, tokenizer files), best/ (best validation accuracy, with \

@@ -50,28 +50,31 @@ extension ChatTemplate {
         }
     }
 
-    /// The named special tokens in `tokenizer_config.json` (`bos_token`, `eos_token`,
-    /// `unk_token`, `sep_token`, `pad_token`, `cls_token`, `mask_token`), each a string
-    /// or an AddedToken object `{"content": ...}`; null or absent ones are left out.
-    /// A folder without tokenizer_config.json has none.
+    /// The named special tokens (`bos_token`, `eos_token`, `unk_token`, `sep_token`,
+    /// `pad_token`, `cls_token`, `mask_token`) as transformers 5.24 sets them: from
+    /// `tokenizer_config.json`, each then overridden by `special_tokens_map.json` when that
+    /// file names it (each a string or an AddedToken object `{"content": ...}`; null or
+    /// absent ones are left out). A folder with neither file has none.
     public static func specialTokens(fromDirectory directory: URL) throws -> [String: String] {
-        let configFile = directory.appendingPathComponent("tokenizer_config.json")
-        guard FileManager.default.fileExists(atPath: configFile.path) else { return [:] }
-        let config = try readConfig(configFile)
         var tokens: [String: String] = [:]
-        for key in ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
-            switch config[key] {
-            case nil, .null?: continue
-            case .string(let s)?: tokens[key] = s
-            case .object(let o)?:
-                guard let content = o["content"]?.stringValue else {
+        for name in ["tokenizer_config.json", "special_tokens_map.json"] {
+            let file = directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            let config = try readConfig(file)
+            for key in ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
+                switch config[key] {
+                case nil, .null?: continue
+                case .string(let s)?: tokens[key] = s
+                case .object(let o)?:
+                    guard let content = o["content"]?.stringValue else {
+                        throw ChatTemplateError.invalidTokenizerConfig(
+                            path: file.path, reason: "\"\(key)\" is an object without a string \"content\"")
+                    }
+                    tokens[key] = content
+                default:
                     throw ChatTemplateError.invalidTokenizerConfig(
-                        path: configFile.path, reason: "\"\(key)\" is an object without a string \"content\"")
+                        path: file.path, reason: "\"\(key)\" must be a string, an AddedToken object or null")
                 }
-                tokens[key] = content
-            default:
-                throw ChatTemplateError.invalidTokenizerConfig(
-                    path: configFile.path, reason: "\"\(key)\" must be a string, an AddedToken object or null")
             }
         }
         return tokens

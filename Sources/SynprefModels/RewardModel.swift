@@ -21,16 +21,22 @@ public final class RewardModel: @unchecked Sendable {
     public let directory: URL?
     /// Token budget of one packed chunk; bounds activation memory.
     public var maxBatchTokens: Int
+    /// Turns conversations into this model's input (tokenizer + chat template); nil when
+    /// the folder has no tokenizer.json (token ids can still be scored).
+    public let frontEnd: TextFrontEnd?
     private let weights: any TensorSource
     private let context: ComputeContext
     private let lock = NSLock()
+    private let fingerprintLock = NSLock()
+    private var cachedFingerprint: String?
 
     /// Builds a model from a parsed config and its weights.
     public init(config: ModelConfig, weights: any TensorSource, directory: URL? = nil,
-                threads: Int? = nil, maxBatchTokens: Int = 4096) throws {
+                threads: Int? = nil, maxBatchTokens: Int = 4096, frontEnd: TextFrontEnd? = nil) throws {
         self.config = config
         self.weights = weights
         self.directory = directory
+        self.frontEnd = frontEnd
         self.maxBatchTokens = Swift.max(1, maxBatchTokens)
         self.context = ComputeContext(threads: threads)
         switch config {
@@ -46,19 +52,30 @@ public final class RewardModel: @unchecked Sendable {
     }
 
     /// Opens a checkpoint: `reference` is a local folder with config.json and
-    /// model.safetensors (or a sharded index). The config and every required tensor
-    /// (names, shapes, dtypes) are validated before anything runs.
-    public static func open(_ reference: String, threads: Int? = nil, maxBatchTokens: Int = 4096) throws -> RewardModel {
-        let dir = URL(fileURLWithPath: (reference as NSString).expandingTildeInPath)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ModelError.unsupported(
-                "\(reference): no such checkpoint folder (Hugging Face repo ids resolve through the Hub cache once that lands; give a local folder)")
-        }
+    /// model.safetensors (or a sharded index), or a Hugging Face repo id `org/name[@revision]`
+    /// resolved through the Hugging Face cache (`ModelReference.resolve`: downloads what is
+    /// missing, honours `HF_HUB_OFFLINE`). The config and every required tensor (names,
+    /// shapes, dtypes) are validated before anything runs. When the folder has
+    /// tokenizer.json, the text front end is loaded too (`frontEnd`), with `frontEndOptions`;
+    /// BERT encoders get the text-pair layout when they have no chat template, and their
+    /// inputs are limited to `max_position_embeddings` tokens.
+    public static func open(_ reference: String, threads: Int? = nil, maxBatchTokens: Int = 4096,
+                            frontEndOptions: TextFrontEnd.Options = TextFrontEnd.Options(),
+                            hub: HubSettings = .fromEnvironment(),
+                            progress: any ProgressObserver = SilentProgress()) throws -> RewardModel {
+        let dir = try ModelReference.resolve(reference, settings: hub, progress: progress)
         let config = try ModelConfig.load(from: dir)
         let weights = try Checkpoint.open(directory: dir)
         try WeightManifest(config: config, source: weights).validate(source: weights)
-        return try RewardModel(config: config, weights: weights, directory: dir, threads: threads, maxBatchTokens: maxBatchTokens)
+        var frontEnd: TextFrontEnd?
+        switch config {
+        case .decoder:
+            frontEnd = try TextFrontEnd.load(directory: dir, options: frontEndOptions, textPairWithoutTemplate: false)
+        case .bert(let c):
+            frontEnd = try TextFrontEnd.load(directory: dir, options: frontEndOptions, textPairWithoutTemplate: true)
+            frontEnd?.positionLimit = c.maxPositionEmbeddings
+        }
+        return try RewardModel(config: config, weights: weights, directory: dir, threads: threads, maxBatchTokens: maxBatchTokens, frontEnd: frontEnd)
     }
 
     /// This process's peak resident memory in bytes (see `MemoryStats`).
@@ -85,11 +102,31 @@ public final class RewardModel: @unchecked Sendable {
 
     /// One reward per sequence: the single logit of a `num_labels = 1` head at each
     /// sequence's last (non-pad) token (decoders) or on the pooled output (BERT).
-    public func score(tokenSequences: [[Int]], progress: (any ProgressObserver)? = nil) throws -> [Float] {
+    /// `tokenTypeIds` (BERT segment ids, one per token) default to all zeros; decoders
+    /// ignore them.
+    public func score(tokenSequences: [[Int]], tokenTypeIds: [[Int]]? = nil, progress: (any ProgressObserver)? = nil) throws -> [Float] {
         guard numLabels == 1 else {
             throw ModelError.unsupported("score needs a single-logit head (num_labels = 1) but this model has \(numLabels) labels; use logits(tokenSequences:)")
         }
-        return try logits(tokenSequences: tokenSequences, progress: progress).map { $0[0] }
+        return try logits(tokenSequences: tokenSequences, tokenTypeIds: tokenTypeIds, progress: progress).map { $0[0] }
+    }
+
+    /// A stable identity of this model's scores (see `ModelFingerprint`), computed on first
+    /// use.
+    public var fingerprint: String {
+        fingerprintLock.lock()
+        defer { fingerprintLock.unlock() }
+        if let cachedFingerprint { return cachedFingerprint }
+        let value: String
+        do {
+            value = try ModelFingerprint.compute(directory: directory, weights: weights, frontEnd: frontEnd)
+        } catch {
+            // The weights were validated when the model was built; a tensor that cannot be
+            // read now still yields a distinct, stable identity.
+            value = SHA256.hex("unreadable weights: \(error)")
+        }
+        cachedFingerprint = value
+        return value
     }
 
     /// All logits [sequence][num_labels].

@@ -9,7 +9,8 @@ import SynprefCore
 /// BertNormalizer, Replace, Prepend, Strip and Sequence normalizers; ByteLevel, Split
 /// (Oniguruma regexes), BertPreTokenizer, Whitespace, WhitespaceSplit, Digits,
 /// Punctuation, Metaspace, CharDelimiterSplit and Sequence pre-tokenizers; Template, Bert,
-/// Roberta, ByteLevel and Sequence post-processors (single sequences); ByteLevel,
+/// Roberta, ByteLevel and Sequence post-processors (single sequences and pairs, with type
+/// ids); ByteLevel,
 /// WordPiece, Metaspace, BPEDecoder, Replace, Fuse, Strip, ByteFallback and Sequence
 /// decoders; added tokens with `single_word`, `lstrip`, `rstrip`, `normalized`. Anything
 /// else fails to load with `TokenizerError.unsupported`.
@@ -83,6 +84,40 @@ public final class Tokenizer: Sendable {
 
     /// `encode` returning 32-bit ids (what models index embeddings with).
     public func encodeIDs(_ text: String, addSpecialTokens: Bool = true) -> [Int32] {
+        let ids = modelIDs(text)
+        if let post = components.postProcessor { return post.process(ids, addSpecialTokens: addSpecialTokens) }
+        return ids
+    }
+
+    /// Ids and type ids of one sequence (`tokenizer(text)` with `return_token_type_ids`).
+    public func encoding(_ text: String, addSpecialTokens: Bool = true) -> TokenEncoding {
+        postProcess(encode(text, addSpecialTokens: false), addSpecialTokens: addSpecialTokens)
+    }
+
+    /// A text pair as `tokenizer(a, b)` / the crate's `encode(a, b)` gives it: both texts
+    /// tokenized, then the post-processor's pair template (BERT: `[CLS] a [SEP] b [SEP]`
+    /// with type ids 0 for the first part and 1 for the second).
+    public func encodePair(_ a: String, _ b: String, addSpecialTokens: Bool = true) -> TokenEncoding {
+        postProcess(encode(a, addSpecialTokens: false), pair: encode(b, addSpecialTokens: false), addSpecialTokens: addSpecialTokens)
+    }
+
+    /// The post-processor on ids already tokenized without special tokens (what the crate
+    /// does after truncation): special tokens and type ids for one sequence or a pair.
+    public func postProcess(_ a: [Int], pair b: [Int]? = nil, addSpecialTokens: Bool = true) -> TokenEncoding {
+        let part = PostProcessor.run(
+            components.postProcessor, a: a.map { Int32(clamping: $0) }, b: b.map { $0.map { Int32(clamping: $0) } },
+            addSpecialTokens: addSpecialTokens)
+        return TokenEncoding(ids: part.ids.map { Int($0) }, typeIDs: part.types)
+    }
+
+    /// How many special tokens the post-processor adds to one sequence or a pair
+    /// (`num_special_tokens_to_add(is_pair)`); truncation leaves room for them.
+    public func specialTokenCount(pair: Bool) -> Int {
+        components.postProcessor?.addedTokens(pair: pair) ?? 0
+    }
+
+    /// The model's ids for `text` before post-processing.
+    private func modelIDs(_ text: String) -> [Int32] {
         let c = components
         var ids: [Int32] = []
         ids.reserveCapacity(text.utf8.count / 3 + 4)
@@ -109,7 +144,6 @@ public final class Tokenizer: Sendable {
                 }
             }
         }
-        if let post = c.postProcessor { ids = post.process(ids, addSpecialTokens: addSpecialTokens) }
         return ids
     }
 
@@ -189,5 +223,17 @@ func readFile(_ url: URL) throws(TokenizerError) -> [UInt8] {
     } catch {
         let reason = FileManager.default.fileExists(atPath: url.path) ? error.localizedDescription : "no such file"
         throw TokenizerError.cannotRead(file: url.path, reason: reason)
+    }
+}
+
+/// Token ids with their type ids (BERT's segment ids: 0 for the first text of a pair, 1
+/// for the second, or whatever the post-processor's template says).
+public struct TokenEncoding: Sendable, Hashable {
+    public var ids: [Int]
+    public var typeIDs: [Int]
+
+    public init(ids: [Int], typeIDs: [Int]) {
+        self.ids = ids
+        self.typeIDs = typeIDs
     }
 }

@@ -396,36 +396,53 @@ struct TokenizerJSONLoader {
         return Int32(id)
     }
 
+    /// A TemplateProcessing template (`single` or `pair`) resolved to id runs.
+    private func templatePieces(_ items: [RawJSON], specials: RawJSON?, parent: String, field: String, allowB: Bool) throws(TokenizerError) -> [TemplatePiece] {
+        var pieces: [TemplatePiece] = []
+        for (i, item) in items.enumerated() {
+            let itemField = "\(field)[\(i)]"
+            if let seq = item["Sequence"] {
+                let typeID = try int(seq, "type_id", field: itemField + ".Sequence", default: 0)
+                switch seq["id"]?.stringValue {
+                case "A": pieces.append(TemplatePiece(content: .sequenceA, typeID: typeID))
+                case "B" where allowB: pieces.append(TemplatePiece(content: .sequenceB, typeID: typeID))
+                default:
+                    throw TokenizerError.invalidField(
+                        file: file, field: itemField,
+                        expected: allowB ? "the sequence \"A\" or \"B\"" : "the sequence \"A\" (a single template has one sequence)")
+                }
+            } else if let special = item["SpecialToken"] {
+                guard let name = special["id"]?.stringValue else { throw TokenizerError.missingField(file: file, field: itemField + ".SpecialToken.id") }
+                let typeID = try int(special, "type_id", field: itemField + ".SpecialToken", default: 0)
+                guard let entry = specials?[name] else {
+                    throw TokenizerError.invalidField(file: file, field: itemField, expected: "a special token listed in special_tokens (\(name.debugDescription) is not)")
+                }
+                guard let ids = entry["ids"]?.arrayValue else { throw TokenizerError.missingField(file: file, field: "\(parent).special_tokens.\(name).ids") }
+                var run: [Int32] = []
+                for idJSON in ids {
+                    guard let id = idJSON.intValue, id >= 0 else { throw TokenizerError.invalidField(file: file, field: "\(parent).special_tokens.\(name).ids", expected: "integer ids") }
+                    run.append(Int32(id))
+                }
+                pieces.append(TemplatePiece(content: .special(run), typeID: typeID))
+            } else {
+                throw TokenizerError.invalidField(file: file, field: itemField, expected: "{\"Sequence\": ...} or {\"SpecialToken\": ...}")
+            }
+        }
+        return pieces
+    }
+
     func parsePostProcessor(_ j: RawJSON, field: String) throws(TokenizerError) -> PostProcessor {
         switch try type(j, field: field) {
         case "TemplateProcessing":
-            let single = try array(j, "single", field: field)
             let specials = j["special_tokens"]
-            var pieces: [[Int32]?] = []
-            for (i, item) in single.enumerated() {
-                let itemField = "\(field).single[\(i)]"
-                if let seq = item["Sequence"] {
-                    guard seq["id"]?.stringValue == "A" else {
-                        throw TokenizerError.invalidField(file: file, field: itemField, expected: "the sequence \"A\" (a single template has one sequence)")
-                    }
-                    pieces.append(nil)
-                } else if let special = item["SpecialToken"] {
-                    guard let name = special["id"]?.stringValue else { throw TokenizerError.missingField(file: file, field: itemField + ".SpecialToken.id") }
-                    guard let entry = specials?[name] else {
-                        throw TokenizerError.invalidField(file: file, field: itemField, expected: "a special token listed in special_tokens (\(name.debugDescription) is not)")
-                    }
-                    guard let ids = entry["ids"]?.arrayValue else { throw TokenizerError.missingField(file: file, field: "\(field).special_tokens.\(name).ids") }
-                    var run: [Int32] = []
-                    for idJSON in ids {
-                        guard let id = idJSON.intValue, id >= 0 else { throw TokenizerError.invalidField(file: file, field: "\(field).special_tokens.\(name).ids", expected: "integer ids") }
-                        run.append(Int32(id))
-                    }
-                    pieces.append(run)
-                } else {
-                    throw TokenizerError.invalidField(file: file, field: itemField, expected: "{\"Sequence\": ...} or {\"SpecialToken\": ...}")
-                }
+            let single = try templatePieces(try array(j, "single", field: field), specials: specials, parent: field, field: "\(field).single", allowB: false)
+            // The crate's default pair template is "$A:0 $B:1".
+            var pair = [TemplatePiece(content: .sequenceA, typeID: 0), TemplatePiece(content: .sequenceB, typeID: 1)]
+            if let p = j["pair"], !p.isNull {
+                guard let items = p.arrayValue else { throw TokenizerError.invalidField(file: file, field: "\(field).pair", expected: "an array") }
+                pair = try templatePieces(items, specials: specials, parent: field, field: "\(field).pair", allowB: true)
             }
-            return .template(pieces)
+            return .template(single: single, pair: pair)
         case "BertProcessing":
             return .bert(cls: try tokenAndID(j, "cls", field: field), sep: try tokenAndID(j, "sep", field: field))
         case "RobertaProcessing":

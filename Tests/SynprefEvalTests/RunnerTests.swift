@@ -75,6 +75,10 @@ struct RunnerTests {
         #expect(digest.count == 64)
         let rm = try #require((benchmarks["rm-bench"] as? [String: Any])?["metrics"] as? [String: Double])
         #expect(Set(rm.keys) == ["easy", "normal", "hard", "overall", "chat"])
+        // The top-level flat object carries every benchmark's metrics, prefixed (several ran).
+        let flat = try #require(json["metrics"] as? [String: Any])
+        #expect(flat["judgebench.double_game.micro"] as? Double == metrics["double_game.micro"])
+        #expect(flat["rm-bench.hard"] as? Double == rm["hard"])
         #expect((json["skipped"] as? [Any])?.count == 4)
         let comparison = try #require(json["paper_comparison"] as? [String: Any])
         #expect((comparison["partial_columns"] as? [String]) == ["RM-Bench"])
@@ -85,6 +89,24 @@ struct RunnerTests {
 
         let summary = SummaryTable.render(results)
         #expect(summary.contains("this run") && summary.contains("skipped rmb"))
+    }
+
+    @Test("with one benchmark, the flat metrics use the issue's names unprefixed")
+    func flatMetricsOfOneBenchmark() async throws {
+        let scratch = try ScratchFolder()
+        let root = try Self.dataRoot(scratch)
+        let (loaded, _) = try EvalRunner.load("judgebench", data: root)
+        let requests = EvalRunner.requests(loaded)
+        var scores = ""
+        for (i, r) in requests.enumerated() { scores += "{\"id\": \"\(r.id)\", \"score\": \(i % 7)}\n" }
+        let source = try PrecomputedScores(path: try scratch.write("scores.jsonl", scores))
+        let outcome = try await source.scores(for: requests, progress: SilentProgress())
+        let reports = try EvalRunner.evaluate(loaded, scores: outcome.table)
+        let results = EvalResults(reports: reports, skipped: [], provenance: source.provenance,
+                                  statistics: outcome.statistics, requestCount: requests.count)
+        let names = results.flatMetrics.map(\.0)
+        #expect(names.contains("double_game.micro") && names.contains("single_game.micro"))
+        #expect(!names.contains { $0.hasPrefix("judgebench.") })
     }
 
     @Test("results.json numbers round-trip exactly and non-finite values become null")

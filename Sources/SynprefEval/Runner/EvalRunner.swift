@@ -116,6 +116,17 @@ public struct EvalResults: Sendable {
         return out
     }
 
+    /// Every metric in one flat object, in percent, for tools that read results.json: the
+    /// issue's names (`double_game.micro`, `easy`, `overall`, …) when one benchmark was
+    /// evaluated; prefixed with the benchmark (`judgebench.double_game.micro`) when several
+    /// were, since names such as `overall` recur across benchmarks.
+    public var flatMetrics: [(String, Double?)] {
+        let prefixed = reports.count > 1
+        return reports.flatMap { r in
+            r.metrics.map { (prefixed ? "\(r.benchmark).\($0.name)" : $0.name, $0.value) }
+        }
+    }
+
     public var json: JSONValue {
         let benchmarks: [(String, JSONValue)] = reports.map { r in
             (r.benchmark, .object([
@@ -130,6 +141,7 @@ public struct EvalResults: Sendable {
         let row = paperRow
         return .object([
             ("format", .string(EvalResults.format)),
+            ("metrics", .object(flatMetrics.map { ($0.0, .optionalNumber($0.1)) })),
             ("scores", provenance.json),
             ("scoring", statistics.json),
             ("distinct_requests", .int(requestCount)),

@@ -1,13 +1,28 @@
 import Foundation
 import SynprefCore
+import SynprefModels
+
+/// A scorer that names conversations in its errors and says how many tokens it read (for
+/// tokens/s): the local `RewardModel`.
+public protocol TokenCountingScorer: RewardScorer {
+    /// Scores `conversations` (named `ids` in errors); `tokens` is what the model read.
+    func scoreWithTokenCount(conversations: [[ChatMessage]], ids: [String]) async throws -> (scores: [Float], tokens: Int)
+}
+
+extension RewardModel: TokenCountingScorer {
+    public func scoreWithTokenCount(conversations: [[ChatMessage]], ids: [String]) async throws -> (scores: [Float], tokens: Int) {
+        try scoreCounting(conversations: conversations, ids: ids)
+    }
+}
 
 /// Scores requests with a local reward model (any `RewardScorer`), in batches, through the
 /// persistent `ScoreCache`.
 ///
-/// The cache key is SHA-256 of the exact model input. Until the runtime exposes its rendered
-/// text, the input is the canonical messages JSON (the request id); set `renderInput` to the
-/// chat-template rendering to key the cache on the exact text the model sees. Set
-/// `countTokens` to get tokens/s in the statistics.
+/// The cache key is SHA-256 of the exact model input. By default the input is the canonical
+/// messages JSON (the request id); set `renderInput` to the text the model's tokenizer reads
+/// (`TextFrontEnd.renderedText(for:)`: with the fingerprint, which covers the tokenizer, the
+/// template and the length options, it determines the token ids). Tokens/s come from a
+/// `TokenCountingScorer`, or from `countTokens` when set.
 public struct ModelScoreSource: ScoreSource {
     public let scorer: any RewardScorer
     public var batchSize: Int
@@ -54,7 +69,14 @@ public struct ModelScoreSource: ScoreSource {
         while index < pending.count {
             let batch = pending[index..<min(index + batchSize, pending.count)]
             let conversations = batch.map { $0.request.messages }
-            let scores = try await scorer.score(conversations: conversations)
+            let scores: [Float]
+            if countTokens == nil, let counting = scorer as? any TokenCountingScorer {
+                let result = try await counting.scoreWithTokenCount(conversations: conversations, ids: batch.map { $0.request.id })
+                scores = result.scores
+                tokens = (tokens ?? 0) + result.tokens
+            } else {
+                scores = try await scorer.score(conversations: conversations)
+            }
             guard scores.count == conversations.count else {
                 throw EvalError.scorer(reason: "returned \(scores.count) scores for \(conversations.count) conversations")
             }

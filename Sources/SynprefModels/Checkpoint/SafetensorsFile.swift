@@ -42,6 +42,12 @@ public struct SafetensorsFile: TensorSource {
     /// Size of the whole file in bytes.
     public var fileSize: Int { mapping.count }
 
+    /// The whole mapped file (8-byte length, header, data); valid while `self` lives.
+    public var mappedBytes: UnsafeRawBufferPointer { mapping.bytes }
+
+    /// Offset of the data area in the file (8 + header length).
+    public var dataOffset: Int { dataStart }
+
     /// Maps and validates the file at `url`.
     public init(url: URL) throws(CheckpointError) {
         let path = url.path

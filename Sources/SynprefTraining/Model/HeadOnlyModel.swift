@@ -36,12 +36,27 @@ public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
     /// Sequences whose features are cached.
     public var featureCount: Int { rowOf.count }
 
+    /// The feature table's key of a sequence: its ids, followed by its token types when
+    /// they are not all zeros (BERT text pairs).
+    static func key<C: Collection, T: Collection>(_ ids: C, _ types: T?) -> [Int] where C.Element == Int, T.Element == Int {
+        guard let types, types.contains(where: { $0 != 0 }) else { return Array(ids) }
+        return Array(ids) + [-1] + Array(types)
+    }
+
     /// Computes (once) the features of every sequence not seen yet, in packed chunks of at
     /// most `maxBatchTokens` tokens; `progress` gets the number of sequences done.
-    public func precompute(_ sequences: [[Int]], maxBatchTokens: Int, ctx: ComputeContext, progress: (Int) -> Void = { _ in }) throws {
-        var todo: [[Int]] = []
+    /// `tokenTypes` (one list per sequence) default to zeros.
+    public func precompute(_ sequences: [[Int]], tokenTypes: [[Int]]? = nil, maxBatchTokens: Int, ctx: ComputeContext,
+                           progress: (Int) -> Void = { _ in }) throws {
+        var todo: [[Int]] = [], todoTypes: [[Int]] = [], todoKeys: [[Int]] = []
         var seen = Set<[Int]>()
-        for s in sequences where rowOf[s] == nil && seen.insert(s).inserted { todo.append(s) }
+        for (i, s) in sequences.enumerated() {
+            let key = HeadOnlyModel.key(s, tokenTypes?[i])
+            guard rowOf[key] == nil, seen.insert(key).inserted else { continue }
+            todo.append(s)
+            todoTypes.append(tokenTypes?[i] ?? [Int](repeating: 0, count: s.count))
+            todoKeys.append(key)
+        }
         let inference = try RewardModel(config: config, weights: parameters.tensorSource, threads: ctx.threads)
         var start = 0
         while start < todo.count {
@@ -51,7 +66,7 @@ public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
                 end += 1
             }
             let chunk = Array(todo[start..<end])
-            let batch = TrainingBatch(sequences: chunk)
+            let batch = TrainingBatch(sequences: chunk, tokenTypes: Array(todoTypes[start..<end]))
             let f: Tensor
             switch inference.backbone {
             case .decoder(let d):
@@ -62,8 +77,8 @@ public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
                 f = try b.pooled(hidden: h, sequences: batch.sequences, ctx: ctx)
             }
             let values = f.toArray()
-            for (i, s) in chunk.enumerated() {
-                rowOf[s] = features.count / hidden
+            for i in chunk.indices {
+                rowOf[todoKeys[start + i]] = features.count / hidden
                 features += values[(i * hidden)..<((i + 1) * hidden)]
             }
             start = end
@@ -74,7 +89,8 @@ public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
     public func forward(_ batch: TrainingBatch, ctx: ComputeContext) -> [Float] {
         let picked = Tensor(uninitialized: [batch.count, hidden])
         for s in 0..<batch.count {
-            guard let row = rowOf[Array(batch.tokens(s))] else { preconditionFailure("features of a sequence were not precomputed") }
+            let key = HeadOnlyModel.key(batch.tokens(s), batch.tokenTypes[batch.sequences.range(s)])
+            guard let row = rowOf[key] else { preconditionFailure("features of a sequence were not precomputed") }
             features.withUnsafeBufferPointer { f in
                 if let base = f.baseAddress { (picked.f32 + s * hidden).update(from: base + row * hidden, count: hidden) }
             }

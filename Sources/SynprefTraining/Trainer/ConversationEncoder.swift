@@ -1,57 +1,41 @@
 import Foundation
 import SynprefCore
-import SynprefJinja
-import SynprefText
+import SynprefModels
 
-/// Turns a conversation into the token ids a reward model reads. Training uses it for
-/// data given as conversations (the data issue's formats, store tiers); pre-tokenized pairs
-/// skip it. The seam lets the text front end's shared encoder replace the default below.
+/// Turns a conversation into the token ids (and token types) a reward model reads.
+/// Training uses it for data given as conversations (the data issue's formats, store
+/// tiers); pre-tokenized pairs skip it. The implementation is the shared text front end
+/// (`TextFrontEnd`, SynprefModels), so a model trains on exactly the input `synpref score`
+/// and `synpref eval` give it; tests may plug in their own.
 public protocol ConversationEncoder: Sendable {
     func encode(_ conversation: [ChatMessage]) throws -> [Int]
+    /// Ids with their token type ids (nil: all zeros). Defaults to `encode` without types.
+    func encodeWithTypes(_ conversation: [ChatMessage]) throws -> (ids: [Int], typeIDs: [Int]?)
 }
 
-/// The paper's recipe (system.md §5): render with the model's chat template
-/// (`add_generation_prompt = False`, no system prompt added), strip a leading BOS string if
-/// the template emitted one (the tokenizer adds its own), tokenize with the tokenizer's
-/// default special tokens. Models without a chat template (BERT encoders) get the
-/// conversation as plain text in HH-RLHF's layout ("\n\nHuman: …\n\nAssistant: …").
-public struct TemplateConversationEncoder: ConversationEncoder {
-    public let tokenizer: Tokenizer
-    public let template: ChatTemplate?
-
-    public init(tokenizer: Tokenizer, template: ChatTemplate?) {
-        self.tokenizer = tokenizer
-        self.template = template
+extension ConversationEncoder {
+    public func encodeWithTypes(_ conversation: [ChatMessage]) throws -> (ids: [Int], typeIDs: [Int]?) {
+        (try encode(conversation), nil)
     }
+}
 
-    /// The tokenizer (tokenizer.json) and chat template of a model folder; nil when the
-    /// folder has no tokenizer.json.
-    public static func load(directory: URL) throws -> TemplateConversationEncoder? {
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path) else { return nil }
-        let tokenizer = try Tokenizer.load(directory: directory)
-        let template = try? ChatTemplate(directory: directory)
-        return TemplateConversationEncoder(tokenizer: tokenizer, template: template)
-    }
-
+extension TextFrontEnd: ConversationEncoder {
     public func encode(_ conversation: [ChatMessage]) throws -> [Int] {
-        guard let template else { return tokenizer.encode(TemplateConversationEncoder.plainText(conversation)) }
-        var text = try template.render(messages: conversation, addGenerationPrompt: false)
-        if let bos = tokenizer.config?.bosToken, !bos.isEmpty, text.hasPrefix(bos) {
-            text.removeFirst(bos.count)
-        }
-        return tokenizer.encode(text)
+        try input(for: conversation).ids
     }
 
-    /// "\n\nHuman: …\n\nAssistant: …" (system turns as "System:").
-    public static func plainText(_ conversation: [ChatMessage]) -> String {
-        conversation.map { m -> String in
-            let role: String
-            switch m.role {
-            case .user: role = "Human"
-            case .assistant: role = "Assistant"
-            default: role = m.role.rawValue.prefix(1).uppercased() + m.role.rawValue.dropFirst()
-            }
-            return "\n\n\(role): \(m.content)"
-        }.joined()
+    public func encodeWithTypes(_ conversation: [ChatMessage]) throws -> (ids: [Int], typeIDs: [Int]?) {
+        let input = try input(for: conversation)
+        return (input.ids, input.typeIDs.contains { $0 != 0 } ? input.typeIDs : nil)
+    }
+
+    /// The front end training uses for a model folder: its tokenizer and chat template
+    /// (BERT encoders without one use the text-pair layout), with no length limit of its
+    /// own (`--max-length` / `--over-length` apply to the encoded pairs). Nil when the
+    /// folder has no tokenizer.json.
+    public static func forTraining(directory: URL, config: ModelConfig) throws -> TextFrontEnd? {
+        var bert = false
+        if case .bert = config { bert = true }
+        return try TextFrontEnd.load(directory: directory, options: TextFrontEnd.Options(maxLength: nil), textPairWithoutTemplate: bert)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SynprefCore
 import SynprefData
+import SynprefModels
 
 /// What to do with a pair longer than `--max-length`: TRL's RewardTrainer drops it,
 /// OpenRLHF truncates each sequence to the limit (keeping its first tokens).
@@ -154,15 +155,23 @@ public struct PairDataset: Sendable {
     // MARK: - Limits
 
     mutating func add(_ pair: PreferencePair, encoder: any ConversationEncoder, line: Int, limits: PairLimits) throws {
-        let chosen = try encoder.encode(pair.context + [pair.chosen])
-        let rejected = try encoder.encode(pair.context + [pair.rejected])
+        func encode(_ field: String, _ response: ChatMessage) throws -> (ids: [Int], typeIDs: [Int]?) {
+            do {
+                return try encoder.encodeWithTypes(pair.context + [response])
+            } catch let e as TextFrontEndError {
+                throw TrainingError.invalidField(file: origin, line: line, field: field, reason: e.description)
+            }
+        }
+        let (chosen, chosenTypes) = try encode("chosen", pair.chosen)
+        let (rejected, rejectedTypes) = try encode("rejected", pair.rejected)
         for (field, ids) in [("chosen", chosen), ("rejected", rejected)] {
             if ids.isEmpty { throw TrainingError.invalidField(file: origin, line: line, field: field, reason: "encodes to no tokens") }
             if let bad = ids.first(where: { $0 < 0 || $0 >= limits.vocabSize }) {
                 throw TrainingError.tokenOutOfRange(file: origin, line: line, field: field, id: bad, vocabSize: limits.vocabSize)
             }
         }
-        try append(TokenPair(chosen: chosen, rejected: rejected, margin: pair.margin), file: origin, line: line, limits: limits)
+        try append(TokenPair(chosen: chosen, rejected: rejected, margin: pair.margin, chosenTypes: chosenTypes, rejectedTypes: rejectedTypes),
+                   file: origin, line: line, limits: limits)
     }
 
     /// Applies --max-length / --over-length and the model's position limit.
@@ -174,8 +183,16 @@ public struct PairDataset: Sendable {
                 dropped += 1
                 return
             case .truncate:
-                if p.chosen.count > max { p.chosen = Array(p.chosen.prefix(max)); truncatedSequences += 1 }
-                if p.rejected.count > max { p.rejected = Array(p.rejected.prefix(max)); truncatedSequences += 1 }
+                if p.chosen.count > max {
+                    p.chosen = Array(p.chosen.prefix(max))
+                    p.chosenTypes = p.chosenTypes.map { Array($0.prefix(max)) }
+                    truncatedSequences += 1
+                }
+                if p.rejected.count > max {
+                    p.rejected = Array(p.rejected.prefix(max))
+                    p.rejectedTypes = p.rejectedTypes.map { Array($0.prefix(max)) }
+                    truncatedSequences += 1
+                }
             }
         }
         if let limit = limits.modelMaxLength {

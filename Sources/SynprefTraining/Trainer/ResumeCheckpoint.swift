@@ -82,7 +82,7 @@ public enum ResumeCheckpoint {
         return state
     }
 
-    /// FNV-1a (64-bit) over the pairs' token ids and margins, in order.
+    /// FNV-1a (64-bit) over the pairs' token ids, margins and token types, in order.
     public static func fingerprint(_ pairs: [TokenPair]) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ v: UInt64) { h = (h ^ v) &* 0x100_0000_01b3 }
@@ -90,6 +90,13 @@ public enum ResumeCheckpoint {
             mix(UInt64(p.chosen.count)); for id in p.chosen { mix(UInt64(bitPattern: Int64(id))) }
             mix(UInt64(p.rejected.count)); for id in p.rejected { mix(UInt64(bitPattern: Int64(id))) }
             mix((p.margin ?? 0).bitPattern)
+            // Token types (BERT text pairs) only when present, so hashes of pairs without
+            // them stay as they were.
+            if p.hasTokenTypes {
+                for types in [p.chosenTypes ?? [], p.rejectedTypes ?? []] {
+                    mix(UInt64(types.count)); for t in types { mix(UInt64(bitPattern: Int64(t))) }
+                }
+            }
         }
         return String(h, radix: 16)
     }

@@ -97,9 +97,9 @@ public final class Trainer: @unchecked Sendable {
         let startStep = state.step
         let log = try TrainingLog(url: output.appendingPathComponent("train_log.jsonl"))
         if let head = model as? HeadOnlyModel {
-            let sequences = (train.pairs + (validation?.pairs ?? [])).flatMap { [$0.chosen, $0.rejected] }
-            try head.precompute(sequences, maxBatchTokens: options.microBatchTokens, ctx: context) { done in
-                events(.features(done: done, total: sequences.count))
+            let sequences = (train.pairs + (validation?.pairs ?? [])).interleavedSequences()
+            try head.precompute(sequences.ids, tokenTypes: sequences.types, maxBatchTokens: options.microBatchTokens, ctx: context) { done in
+                events(.features(done: done, total: sequences.ids.count))
             }
         }
         let started = Date()
@@ -179,19 +179,20 @@ public final class Trainer: @unchecked Sendable {
     /// the engine's inference path (`RewardModel`) exactly as `synpref score` would.
     public func evaluate(_ data: PairDataset) throws -> TrainingRecord {
         let rewards: [Float]
-        let sequences = data.pairs.flatMap { [$0.chosen, $0.rejected] }
+        let (sequences, types) = data.pairs.interleavedSequences()
         if let head = model as? HeadOnlyModel {
-            try head.precompute(sequences, maxBatchTokens: options.microBatchTokens, ctx: context)
+            try head.precompute(sequences, tokenTypes: types, maxBatchTokens: options.microBatchTokens, ctx: context)
             var out: [Float] = []
             var i = 0
             while i < sequences.count {
-                let chunk = Array(sequences[i..<Swift.min(sequences.count, i + 4096)])
-                out += head.forward(TrainingBatch(sequences: chunk), ctx: context)
-                i += chunk.count
+                let range = i..<Swift.min(sequences.count, i + 4096)
+                out += head.forward(TrainingBatch(sequences: Array(sequences[range]), tokenTypes: types.map { Array($0[range]) }), ctx: context)
+                i = range.upperBound
             }
             rewards = out
         } else {
-            rewards = try model.inferenceModel(threads: context.threads, maxBatchTokens: options.microBatchTokens).score(tokenSequences: sequences)
+            rewards = try model.inferenceModel(threads: context.threads, maxBatchTokens: options.microBatchTokens)
+                .score(tokenSequences: sequences, tokenTypeIds: types)
         }
         var correct = 0, margin = 0.0
         for p in 0..<data.pairs.count {

@@ -49,7 +49,7 @@ public enum TrainingJob {
         let recompute = spec.options.recomputeLayers ?? shouldRecompute(config, tokens: spec.options.microBatchTokens)
         var model = try TrainableModelLoader.load(directory: spec.model, parts: spec.parts, recomputeLayers: recompute, seed: spec.options.seed)
         if spec.parts.freezeBackbone { model = HeadOnlyModel(freezing: model) }
-        let encoder = try TemplateConversationEncoder.load(directory: spec.model)
+        let encoder = try TextFrontEnd.forTraining(directory: spec.model, config: config)
         let limits: PairLimits
         switch config {
         case .decoder(let c): limits = PairLimits(vocabSize: c.vocabSize, maxLength: spec.maxLength, overLength: spec.overLength)

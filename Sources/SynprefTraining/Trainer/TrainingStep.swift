@@ -41,7 +41,8 @@ public final class TrainingStep: @unchecked Sendable {
         let total = microBatches.reduce(0) { $0 + $1.count }
         var stats = StepStatistics()
         for micro in microBatches where !micro.isEmpty {
-            let batch = TrainingBatch(sequences: micro.map(\.chosen) + micro.map(\.rejected))
+            let sequences = micro.chosenThenRejected()
+            let batch = TrainingBatch(sequences: sequences.ids, tokenTypes: sequences.types)
             let rewards = model.forward(batch, ctx: ctx)
             let k = micro.count
             let margins: [Float]? = micro.contains { $0.margin != nil } ? micro.map { Float($0.margin ?? 0) } : nil
