@@ -46,64 +46,15 @@ struct ChatTemplateCommand: AsyncParsableCommand {
             template = try ChatTemplate(directory: folder, name: templateName)
         }
         let renderer = ChatTemplateJSONL(template: template, addGenerationPrompt: addGenerationPrompt)
-        let sink = try LineSink(path: output)
+        let sink = try AtomicLineWriter(path: output)
         let count: Int
         do {
             count = try renderer.renderFile(path: input) { try sink.write($0) }
-            try sink.finish()
+            try sink.commit()
         } catch {
             sink.abandon()
             throw error
         }
         FileHandle.standardError.write(Data("rendered \(count) conversations\n".utf8))
-    }
-}
-
-/// Buffered line output to a file (written to a temporary name, renamed when complete,
-/// so a failed run leaves no partial file) or to standard output.
-final class LineSink {
-    private let finalPath: String?
-    private let tempPath: String?
-    private let handle: FileHandle
-    private var buffer = Data()
-
-    init(path: String?) throws {
-        finalPath = path
-        if let path {
-            let temp = path + ".partial-\(getpid())"
-            guard FileManager.default.createFile(atPath: temp, contents: nil) else {
-                throw ValidationError("cannot create \(path): check the folder exists and is writable")
-            }
-            tempPath = temp
-            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temp))
-        } else {
-            tempPath = nil
-            handle = FileHandle.standardOutput
-        }
-    }
-
-    func write(_ line: String) throws {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(0x0A)
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    private func flush() throws {
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    func finish() throws {
-        try flush()
-        guard let tempPath, let finalPath else { return }
-        try handle.close()
-        if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
-        try FileManager.default.moveItem(atPath: tempPath, toPath: finalPath)
-    }
-
-    func abandon() {
-        guard let tempPath else { return }
-        try? handle.close()
-        try? FileManager.default.removeItem(atPath: tempPath)
     }
 }

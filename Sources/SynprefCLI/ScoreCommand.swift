@@ -343,64 +343,28 @@ struct DownloadProgress: ProgressObserver {
     }
 }
 
-/// Output lines, to a temporary file renamed into place by `commit()`, or to stdout.
+/// Score lines `{"id": ..., "score": ...}`, through an `AtomicLineWriter` (a temporary file
+/// renamed into place by `commit()`, or stdout).
 final class ScoreOutput {
-    private let finalPath: String?
-    private let tempPath: String?
-    private let handle: FileHandle
-    private var buffer = Data()
+    private let writer: AtomicLineWriter
+    private let encoder: JSONEncoder
 
     init(path: String?) throws {
-        finalPath = path
-        if let path {
-            let url = URL(fileURLWithPath: path)
-            let temp = url.deletingLastPathComponent()
-                .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
-            guard FileManager.default.createFile(atPath: temp, contents: nil),
-                  let h = FileHandle(forWritingAtPath: temp) else {
-                throw ScoreCommandError.cannotWrite(path: path, reason: "cannot create \(temp)")
-            }
-            tempPath = temp
-            handle = h
-        } else {
-            tempPath = nil
-            handle = FileHandle.standardOutput
-        }
+        writer = try AtomicLineWriter(path: path)
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     }
 
     func write(id: String, score: Float) throws {
         struct Row: Encodable { var id: String; var score: Float }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        buffer.append(try enc.encode(Row(id: id, score: score)))
-        buffer.append(0x0A)
-        if buffer.count > 1 << 16 { try drain() }
+        try writer.write(bytes: try encoder.encode(Row(id: id, score: score)))
+        try writer.write(bytes: CollectionOfOne(UInt8(0x0A)))
     }
 
-    private func drain() throws {
-        do { try handle.write(contentsOf: buffer) } catch {
-            throw ScoreCommandError.cannotWrite(path: finalPath ?? "stdout", reason: "\(error)")
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
+    func commit() throws { try writer.commit() }
 
-    func commit() throws {
-        try drain()
-        guard let tempPath, let finalPath else { return }
-        try? handle.close()
-        if rename(tempPath, finalPath) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(tempPath)
-            throw ScoreCommandError.cannotWrite(path: finalPath, reason: reason)
-        }
-    }
-
-    func abandon() {
-        guard let tempPath else { return }
-        try? handle.close()
-        unlink(tempPath)
-    }
+    func abandon() { writer.abandon() }
 }
 
 /// Progress and throughput on stderr: a line at most every 2 s once a run is long, and a

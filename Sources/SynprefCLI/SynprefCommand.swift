@@ -24,13 +24,6 @@ public struct SynprefCommand: AsyncParsableCommand {
     public init() {}
 }
 
-/// Raised by subcommands whose implementation has not landed yet.
-struct NotYetAvailable: Error, CustomStringConvertible {
-    var command: String
-    var issue: Int
-    var description: String { "`synpref \(command)` is not available yet (tracked in issue \(issue))." }
-}
-
 /// Entry point for the `synpref` executable.
 public enum SynprefMain {
     public static func run() async {

@@ -27,44 +27,15 @@ struct TokenizeCommand: AsyncParsableCommand {
     func run() async throws {
         let tok = try Tokenizer.load(directory: URL(fileURLWithPath: tokenizer, isDirectory: true))
         let reader = try LineReader(path: input)
-        let sink = try OutputSink(path: output)
-        defer { sink.close() }
-        try JSONLinesTokenization.run(tokenizer: tok, input: reader) { line in try sink.write(line) }
-    }
-}
-
-/// Buffered line output to a file or standard output.
-private final class OutputSink {
-    private let handle: UnsafeMutablePointer<FILE>
-    private let ownsHandle: Bool
-    private let path: String
-
-    init(path: String?) throws {
-        if let path {
-            guard let f = fopen(path, "w") else {
-                throw ValidationError("cannot open \(path) for writing: \(String(cString: strerror(errno)))")
-            }
-            handle = f
-            ownsHandle = true
-            self.path = path
-        } else {
-            // A private stream on descriptor 1 (the global `stdout` is not concurrency-safe).
-            guard let f = fdopen(1, "w") else { throw ValidationError("cannot write to standard output") }
-            handle = f
-            ownsHandle = false
-            self.path = "standard output"
+        // Written to a temporary file renamed into place at the end: a bad line leaves no
+        // partial output behind.
+        let sink = try AtomicLineWriter(path: output)
+        do {
+            try JSONLinesTokenization.run(tokenizer: tok, input: reader) { line in try sink.write(line) }
+            try sink.commit()
+        } catch {
+            sink.abandon()
+            throw error
         }
-    }
-
-    func write(_ line: String) throws {
-        var l = line
-        l.append("\n")
-        let ok = l.withCString { fputs($0, handle) >= 0 }
-        if !ok { throw ValidationError("write to \(path) failed: \(String(cString: strerror(errno)))") }
-    }
-
-    func close() {
-        fflush(handle)
-        if ownsHandle { fclose(handle) }
     }
 }

@@ -27,15 +27,6 @@ import Testing
         return url
     }
 
-    func run(_ args: [String]) async throws {
-        var command = try SynprefCommand.parseAsRoot(args)
-        if var asyncCommand = command as? AsyncParsableCommand {
-            try await asyncCommand.run()
-        } else {
-            try command.run()
-        }
-    }
-
     @Test func rendersEachLineWithoutGenerationPrompt() async throws {
         let dir = try tokenizerFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -45,7 +36,7 @@ import Testing
             #"{"id": 7, "messages": [{"role": "user", "content": "x\ny"}], "extra": true}"#,
         ], in: dir)
         let out = dir.appendingPathComponent("out.jsonl")
-        try await run(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path])
+        try await runSynpref(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path])
         let text = try String(contentsOf: out, encoding: .utf8)
         // bos from the string, eos from the AddedToken's content; ids echoed as given;
         // the blank line is skipped; JSON as Python's json.dumps writes it.
@@ -62,7 +53,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = try write([#"{"id": "a", "messages": [{"role": "user", "content": "Hi"}]}"#], in: dir)
         let out = dir.appendingPathComponent("out.jsonl")
-        try await run(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path, "--add-generation-prompt"])
+        try await runSynpref(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path, "--add-generation-prompt"])
         #expect(try String(contentsOf: out, encoding: .utf8) == #"{"id": "a", "text": "<s>[user:Hi]</s>[assistant:"}"# + "\n")
     }
 
@@ -75,12 +66,12 @@ import Testing
         ], in: dir)
         let out = dir.appendingPathComponent("out.jsonl")
         await #expect(throws: ChatTemplateInputError.malformedLine(path: input.path, line: 2, reason: "messages[0] has no string \"role\"")) {
-            try await run(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path])
+            try await runSynpref(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path])
         }
         // No partial output is left behind.
         #expect(!FileManager.default.fileExists(atPath: out.path))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-        #expect(!files.contains { $0.contains("partial") })
+        #expect(files.sorted() == ["in.jsonl", "tokenizer_config.json"], "leftover files: \(files)")
     }
 
     @Test func folderWithoutTemplateIsAClearError() async throws {
@@ -89,7 +80,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let input = try write([#"{"id": "a", "messages": [{"role": "user", "content": "Hi"}]}"#], in: dir)
         await #expect(throws: ChatTemplateError.noChatTemplate(directory: dir.path)) {
-            try await run(["chat-template", "--tokenizer", dir.path, "--input", input.path])
+            try await runSynpref(["chat-template", "--tokenizer", dir.path, "--input", input.path])
         }
     }
 
@@ -100,7 +91,7 @@ import Testing
         try Data("{{ eos_token }}{{ messages|length }}".utf8).write(to: file)
         let input = try write([#"{"id": 1, "messages": [{"role": "user", "content": "Hi"}]}"#], in: dir)
         let out = dir.appendingPathComponent("out.jsonl")
-        try await run(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path, "--template-file", file.path])
+        try await runSynpref(["chat-template", "--tokenizer", dir.path, "--input", input.path, "--output", out.path, "--template-file", file.path])
         #expect(try String(contentsOf: out, encoding: .utf8) == #"{"id": 1, "text": "</s>1"}"# + "\n")
     }
 }

@@ -72,7 +72,7 @@ import Testing
         let data = dir.appendingPathComponent("pairs.jsonl")
         try "{\"chosen_ids\": [5, 6, 7], \"rejected_ids\": [8, 9]}\n{\"chosen_ids\": [10, 11], \"rejected_ids\": [12, 13, 14]}\n"
             .write(to: data, atomically: true, encoding: .utf8)
-        var command = try parse(["--model", fixtures.path, "--data", data.path, "--output", dir.appendingPathComponent("out").path,
+        let command = try parse(["--model", fixtures.path, "--data", data.path, "--output", dir.appendingPathComponent("out").path,
                                  "--lr", "1e-3", "--batch-size", "1", "--epochs", "2", "--threads", "2"])
         try await command.run()
         for f in ["config.json", "model.safetensors", "train_log.jsonl", "loss.svg"] {

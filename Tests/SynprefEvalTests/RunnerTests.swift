@@ -111,8 +111,8 @@ struct RunnerTests {
 
     @Test("results.json numbers round-trip exactly and non-finite values become null")
     func jsonNumbers() throws {
-        let v = JSONValue.object([("a", .number(64.28571428571429)), ("b", .number(.nan)), ("c", .number(50)), ("d", .string("x\"y"))])
-        #expect(v.serialized() == #"{"a":64.28571428571429,"b":null,"c":50,"d":"x\"y"}"#)
+        let v = JSONValue.object([("a", .double(64.28571428571429)), ("b", .double(.nan)), ("c", .double(50)), ("d", .string("x\"y"))])
+        #expect(v.serialized() == #"{"a":64.28571428571429,"b":null,"c":50.0,"d":"x\"y"}"#)
         struct D: Decodable { var a: Double }
         #expect(try JSONDecoder().decode(D.self, from: Data(v.serialized().utf8)).a == 64.28571428571429)
     }

@@ -97,7 +97,7 @@ struct ScoringTests {
         try await cache.store([("k3", 3)])
         await cache.close()
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text == good + "\n" + #"{"fp":"m","key":"k3","score":3}"# + "\n")
+        #expect(text == good + "\n" + #"{"fp":"m","key":"k3","score":3.0}"# + "\n")
         let corrupt = try scratch.write("d.jsonl", "garbage\n" + good + "\n")
         expectEvalError(["d.jsonl", "line 1", "corrupt", "Delete the file"]) { _ = try ScoreCache(path: corrupt, fingerprint: "m") }
         // A complete last line without its newline is kept, and the next entry starts a new line.
@@ -105,7 +105,7 @@ struct ScoringTests {
         let c2 = try ScoreCache(path: unterminated, fingerprint: "m")
         try await c2.store([("k4", 4)])
         await c2.close()
-        #expect(try String(contentsOfFile: unterminated, encoding: .utf8) == good + "\n" + #"{"fp":"m","key":"k4","score":4}"# + "\n")
+        #expect(try String(contentsOfFile: unterminated, encoding: .utf8) == good + "\n" + #"{"fp":"m","key":"k4","score":4.0}"# + "\n")
     }
 
     // MARK: Model source

@@ -91,3 +91,11 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         hasher.combine(values)
     }
 }
+
+extension JSONObject: ExpressibleByArrayLiteral {
+    /// Members in the order written: `["a": 1]`-style literals lose order in Swift, so ordered
+    /// objects are written as `[("a", 1), ("b", 2)]`.
+    public init(arrayLiteral members: (String, JSONValue)...) {
+        self.init(members)
+    }
+}

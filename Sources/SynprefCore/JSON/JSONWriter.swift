@@ -152,7 +152,65 @@ extension JSONWriter {
     }
 }
 
+extension JSONWriter {
+    /// Indented JSON, as Python's `json.dumps(value, ensure_ascii=False, indent=n)` writes it
+    /// (members on their own lines, `": "` after keys, empty containers as `[]` / `{}`);
+    /// strings and numbers are spelled as in the compact form.
+    public static func appendIndented(_ value: JSONValue, indent: Int, level: Int = 0, to out: inout [UInt8]) {
+        func newline(_ level: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+        }
+        switch value {
+        case .array(let a) where !a.isEmpty:
+            out.append(UInt8(ascii: "["))
+            for (i, e) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                appendIndented(e, indent: indent, level: level + 1, to: &out)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "]"))
+        case .object(let o) where !o.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for i in 0..<o.count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                appendString(o.keys[i], to: &out)
+                out.append(contentsOf: ": ".utf8)
+                appendIndented(o.values[i], indent: indent, level: level + 1, to: &out)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "}"))
+        default:
+            append(value, to: &out)
+        }
+    }
+
+    /// The compact spelling of one double (`null` when not finite).
+    public static func double(_ d: Double) -> String {
+        var out: [UInt8] = []
+        appendDouble(d, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 extension JSONValue {
+    /// A number, or `null` when absent or not finite (JSON has no NaN).
+    public static func optionalNumber(_ d: Double?) -> JSONValue {
+        guard let d, d.isFinite else { return .null }
+        return .double(d)
+    }
+
+    /// Indented JSON text (`indent` spaces per level; see `JSONWriter.appendIndented`);
+    /// `indent` 0 gives the compact form.
+    public func serialized(indent: Int) -> String {
+        guard indent > 0 else { return serialized() }
+        var out: [UInt8] = []
+        JSONWriter.appendIndented(self, indent: indent, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Compact UTF-8 JSON bytes (see `JSONWriter`).
     public func serializedBytes() -> [UInt8] {
         var out: [UInt8] = []

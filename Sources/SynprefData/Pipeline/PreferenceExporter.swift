@@ -41,10 +41,29 @@ public struct PreferenceExporter: Sendable {
                     progress: any ProgressObserver = SilentProgress()) async throws -> ExportReport {
         guard let encoder = format.encoder() else { throw ExportError.notWritable(format) }
         let started = Date()
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = try? FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        else { throw ExportError.cannotWrite(path: path, reason: "cannot create the file") }
-        defer { try? handle.close() }
+        // A temporary file renamed into place at the end: a failed export leaves no partial
+        // file (and an earlier export at `path` intact).
+        let writer: AtomicLineWriter
+        do { writer = try AtomicLineWriter(path: path) } catch {
+            throw ExportError.cannotWrite(path: path, reason: error.reason)
+        }
+        var report: ExportReport
+        do {
+            report = try await writePages(store: store, tier: tier, encoder: encoder, to: writer, progress: progress)
+            try writer.commit()
+        } catch let error as AtomicWriteError {
+            writer.abandon()
+            throw ExportError.cannotWrite(path: path, reason: error.reason)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    private func writePages(store: any PreferenceStore, tier: PreferenceTier, encoder: any PreferenceRecordEncoder,
+                            to writer: AtomicLineWriter, progress: any ProgressObserver) async throws -> ExportReport {
         var report = ExportReport()
         let total = try await store.count(tier: tier)
         var after: Int64 = 0
@@ -66,15 +85,10 @@ public struct PreferenceExporter: Sendable {
                     if report.firstRefusal == nil { report.firstRefusal = "pair \(p.id ?? 0): \(error)" }
                 }
             }
-            do {
-                try handle.write(contentsOf: buffer)
-            } catch {
-                throw ExportError.cannotWrite(path: path, reason: "\(error)")
-            }
+            try writer.write(bytes: buffer)
             buffer.removeAll(keepingCapacity: true)
             progress.report(ProgressEvent(task: "export", completed: report.written + report.refused, total: total, unit: "pairs"))
         }
-        report.seconds = Date().timeIntervalSince(started)
         return report
     }
 }

@@ -234,7 +234,7 @@ public enum JudgeBench {
             for c in Category.allCases {
                 let n = r.perCategory[c]?.pairs ?? 0
                 cats.append((c.rawValue, .object([
-                    ("pairs", .int(n)),
+                    ("pairs", .integer(n)),
                     ("single_game", .optionalNumber(r.single(c))),
                     ("double_game", .optionalNumber(r.double(c))),
                 ])))
@@ -244,13 +244,13 @@ public enum JudgeBench {
             rows.append(["Macro (4 categories)", "", Format.value(r.singleMacro), Format.value(r.doubleMacro)])
             details.append((split.name, .object([
                 ("headline", .bool(isPrimary)),
-                ("pairs", .int(r.pairs)),
-                ("inconsistent_double_games", .int(r.inconsistent)),
+                ("pairs", .integer(r.pairs)),
+                ("inconsistent_double_games", .integer(r.inconsistent)),
                 ("single_game", .object([("micro", .optionalNumber(r.singleMicro)),
                                          ("macro", .optionalNumber(r.singleMacro))])),
                 ("double_game", .object([("micro", .optionalNumber(r.doubleMicro)),
                                          ("macro", .optionalNumber(r.doubleMacro))])),
-                ("categories", .object(cats)),
+                ("categories", .object(JSONObject(cats))),
             ])))
             tables.append(ReportTable(
                 title: "JudgeBench, \(split.name) split\(isPrimary ? " (headline)" : "") — \(r.inconsistent) inconsistent double game(s)",
@@ -259,6 +259,6 @@ public enum JudgeBench {
         return BenchmarkReport(
             benchmark: name, title: "JudgeBench", ruleVersion: ruleVersion, dataFiles: dataFiles, notes: notes,
             metrics: metrics, paperColumns: [("JudgeBench", "double_game.macro")],
-            details: .object([("splits", .object(details))]), tables: tables)
+            details: .object([("splits", .object(JSONObject(details)))]), tables: tables)
     }
 }

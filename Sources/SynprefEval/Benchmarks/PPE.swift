@@ -82,8 +82,8 @@ public enum PPE {
             metrics.append(Metric("preference.accuracy", preference * 100))
             tables.append(ReportTable(title: "PPE human preference", columns: ["Pairs scored", "Ties excluded", "Accuracy"],
                                       rows: [[String(prefPairs), String(ties), Format.percent(preference)]]))
-            details.append(("preference", .object([("pairs", .int(prefPairs)), ("ties_excluded", .int(ties)),
-                                                   ("accuracy", .number(preference * 100))])))
+            details.append(("preference", .object([("pairs", .integer(prefPairs)), ("ties_excluded", .integer(ties)),
+                                                   ("accuracy", .double(preference * 100))])))
         } else {
             notes.append("No human-preference file. " + PPEPreference.whereToGet)
         }
@@ -123,13 +123,13 @@ public enum PPE {
             if sets.count > 1 { series.append(.init(name: "mean", points: mean)) }
             plots.append(CurvePlot(title: "PPE correctness: best-of-K (expected correctness of the top-scored of K)",
                                    xLabel: "K", yLabel: "% correct", series: series))
-            details.append(("correctness", .object(sets.map { s in
+            details.append(("correctness", .object(JSONObject(sets.map { s in
                 (s.name, .object([
-                    ("prompts", .int(s.prompts)), ("conflict_pairs", .int(s.pairs)),
+                    ("prompts", .integer(s.prompts)), ("conflict_pairs", .integer(s.pairs)),
                     ("accuracy", .optionalNumber(s.accuracy.map { $0 * 100 })), ("auc", .optionalNumber(s.auc.map { $0 * 100 })),
-                    ("best_of_k", .array(s.bestOfK.map { .number($0 * 100) })),
+                    ("best_of_k", .array(s.bestOfK.map { .double($0 * 100) })),
                 ]))
-            })))
+            }))))
         } else {
             notes.append("No correctness files. " + PPECorrectness.whereToGet)
         }
@@ -138,6 +138,6 @@ public enum PPE {
             benchmark: name, title: "PPE", ruleVersion: PPEPreference.ruleVersion + "; " + PPECorrectness.ruleVersion,
             dataFiles: dataFiles, notes: notes, metrics: metrics,
             paperColumns: [("PPE Pref", "preference.accuracy"), ("PPE Corr", "correctness.accuracy")],
-            details: .object(details), tables: tables, curves: plots, incompleteColumns: incomplete ? ["PPE Corr"] : [])
+            details: .object(JSONObject(details)), tables: tables, curves: plots, incompleteColumns: incomplete ? ["PPE Corr"] : [])
     }
 }

@@ -190,9 +190,9 @@ public enum RMB {
                 rows.append([goal, kind == .bon ? "BoN" : "Pairwise", String(cell.scenarios), String(cell.rows),
                              Format.percent(cell.micro), Format.percent(cell.macro)])
                 details.append((label, .object([
-                    ("rows", .int(cell.rows)), ("scenarios", .int(cell.scenarios)),
-                    ("micro", .number(cell.micro * 100)), ("macro", .number(cell.macro * 100)),
-                    ("per_scenario", .object(group.map { ($0.name, .object([("rows", .int($0.rows)), ("accuracy", .number($0.accuracy * 100))])) })),
+                    ("rows", .integer(cell.rows)), ("scenarios", .integer(cell.scenarios)),
+                    ("micro", .double(cell.micro * 100)), ("macro", .double(cell.macro * 100)),
+                    ("per_scenario", .object(JSONObject(group.map { ($0.name, .object([("rows", .integer($0.rows)), ("accuracy", .double($0.accuracy * 100))])) }))),
                 ])))
             }
         }
@@ -207,7 +207,7 @@ public enum RMB {
         return BenchmarkReport(
             benchmark: name, title: "RMB", ruleVersion: ruleVersion, dataFiles: dataFiles, notes: notes, metrics: metrics,
             paperColumns: [("RMB", "overall")],
-            details: .object([("headline_average", .string("micro")), ("cells", .object(details))]),
+            details: .object([("headline_average", .string("micro")), ("cells", .object(JSONObject(details)))]),
             tables: [ReportTable(title: "RMB (headline: micro, rows pooled within goal and set)",
                                  columns: ["Goal", "Set", "Scenarios", "Rows", "Micro", "Macro"], rows: rows)])
     }

@@ -161,17 +161,17 @@ public enum RMBench {
                 heatmaps.append(Heatmap(title: "RM-Bench \(r.domain)", rowLabels: styles, columnLabels: styles,
                                         values: r.matrix.map { $0.map { $0 * 100 } }))
                 details.append((r.domain, .object([
-                    ("prompts", .int(r.prompts)),
-                    ("easy", .number(r.easy * 100)), ("normal", .number(r.normal * 100)), ("hard", .number(r.hard * 100)),
-                    ("average", .number(r.average * 100)),
-                    ("correct_counts", .array(r.correct.map { .array($0.map { .int($0) }) })),
+                    ("prompts", .integer(r.prompts)),
+                    ("easy", .double(r.easy * 100)), ("normal", .double(r.normal * 100)), ("hard", .double(r.hard * 100)),
+                    ("average", .double(r.average * 100)),
+                    ("correct_counts", .array(r.correct.map { .array($0.map { .integer($0) }) })),
                 ])))
             }
         }
         return BenchmarkReport(
             benchmark: name, title: "RM-Bench", ruleVersion: ruleVersion, dataFiles: dataFiles, notes: notes,
             metrics: metrics, paperColumns: [("RM-Bench", "overall")],
-            details: .object([("domains", .object(details)), ("missing_domains", .array(missing.map { .string($0) }))]),
+            details: .object([("domains", .object(JSONObject(details))), ("missing_domains", .array(missing.map { .string($0) }))]),
             tables: tables, heatmaps: heatmaps)
     }
 }

@@ -139,10 +139,10 @@ public enum RewardBench {
             tables.append(ReportTable(title: "RewardBench — \(section.title)", columns: ["Subset", "Pairs", "Weight", "Accuracy"], rows: rows))
             sectionDetails.append((section.metric, .object([
                 ("score", .optionalNumber(sectionScore[section.metric].map { $0 * 100 })),
-                ("subsets", .object(section.subsets.map { s in
-                    (s, .object([("pairs", counts[s].map { .int($0) } ?? .null), ("weight", .int(exampleCounts[s] ?? 0)),
+                ("subsets", .object(JSONObject(section.subsets.map { s in
+                    (s, .object([("pairs", counts[s].map { .integer($0) } ?? .null), ("weight", .integer(exampleCounts[s] ?? 0)),
                                  ("accuracy", .optionalNumber(accuracy[s].map { $0 * 100 }))]))
-                })),
+                }))),
             ])))
         }
         if sectionScore.count == sections.count {
@@ -157,8 +157,8 @@ public enum RewardBench {
         return BenchmarkReport(
             benchmark: name, title: "RewardBench", ruleVersion: ruleVersion, dataFiles: dataFiles, notes: notes,
             metrics: metrics, paperColumns: [("RB1", "overall")],
-            details: .object([("sections", .object(sectionDetails)),
-                              ("other_subsets", .object(extra.map { ($0, .number((accuracy[$0] ?? 0) * 100)) }))]),
+            details: .object([("sections", .object(JSONObject(sectionDetails))),
+                              ("other_subsets", .object(JSONObject(extra.map { ($0, .double((accuracy[$0] ?? 0) * 100)) })))]),
             tables: tables)
     }
 }

@@ -259,7 +259,7 @@ public enum RewardBench2 {
             }
             present.append(v)
             tableRows.append([s.name, String(rows[key] ?? 0), Format.percent(v)])
-            details.append((s.metric, .object([("rows", .int(rows[key] ?? 0)), ("score", .optionalNumber(v * 100))])))
+            details.append((s.metric, .object([("rows", .integer(rows[key] ?? 0)), ("score", .optionalNumber(v * 100))])))
         }
         let missing = subsets.filter { lookup($0.name) == nil }.map(\.name)
         if missing.isEmpty, present.allSatisfy(\.isFinite) {
@@ -286,7 +286,7 @@ public enum RewardBench2 {
                 ("correctness_preferred", .optionalNumber(t.correctnessPreferred * 100)),
                 ("correctness_preferred_hard", .optionalNumber(t.correctnessPreferredHard * 100)),
                 ("correctness_margin_score", .optionalNumber(t.correctnessMarginScore)),
-                ("ref_prompts", .int(t.refPrompts)), ("tied_prompts", .int(t.tiedPrompts)), ("common_prompts", .int(t.commonPrompts)),
+                ("ref_prompts", .integer(t.refPrompts)), ("tied_prompts", .integer(t.tiedPrompts)), ("common_prompts", .integer(t.commonPrompts)),
             ])))
         }
         var plots: [CurvePlot] = []
@@ -307,6 +307,6 @@ public enum RewardBench2 {
         }
         return BenchmarkReport(
             benchmark: name, title: "RewardBench 2", ruleVersion: ruleVersion, dataFiles: dataFiles, notes: notes,
-            metrics: metrics, paperColumns: [("RB2", "overall")], details: .object(details), tables: tables, curves: plots)
+            metrics: metrics, paperColumns: [("RB2", "overall")], details: .object(JSONObject(details)), tables: tables, curves: plots)
     }
 }

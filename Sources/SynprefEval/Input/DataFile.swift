@@ -10,7 +10,7 @@ public struct DataFileRecord: Sendable, Equatable {
     public var rows: Int
 
     public var json: JSONValue {
-        .object([("path", .string(path)), ("sha256", .string(sha256)), ("bytes", .int(bytes)), ("rows", .int(rows))])
+        .object([("path", .string(path)), ("sha256", .string(sha256)), ("bytes", .integer(bytes)), ("rows", .integer(rows))])
     }
 }
 

@@ -1,3 +1,4 @@
+import SynprefCore
 import Foundation
 
 /// One named number of a result, in percent (`double_game.micro`, `easy`, `correctness.bon@8`).

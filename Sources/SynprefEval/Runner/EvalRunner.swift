@@ -134,23 +134,23 @@ public struct EvalResults: Sendable {
                 ("rule_version", .string(r.ruleVersion)),
                 ("data_files", .array(r.dataFiles.map(\.json))),
                 ("notes", .array(r.notes.map { .string($0) })),
-                ("metrics", .object(r.metrics.map { ($0.name, .optionalNumber($0.value)) })),
+                ("metrics", .object(JSONObject(r.metrics.map { ($0.name, .optionalNumber($0.value)) }))),
                 ("details", r.details),
             ]))
         }
         let row = paperRow
         return .object([
             ("format", .string(EvalResults.format)),
-            ("metrics", .object(flatMetrics.map { ($0.0, .optionalNumber($0.1)) })),
+            ("metrics", .object(JSONObject(flatMetrics.map { ($0.0, .optionalNumber($0.1)) }))),
             ("scores", provenance.json),
             ("scoring", statistics.json),
-            ("distinct_requests", .int(requestCount)),
-            ("benchmarks", .object(benchmarks)),
+            ("distinct_requests", .integer(requestCount)),
+            ("benchmarks", .object(JSONObject(benchmarks))),
             ("skipped", .array(skipped.map { .object([("benchmark", .string($0.benchmark)), ("reason", .string($0.reason))]) })),
             ("paper_comparison", .object([
                 ("source", .string(SkyworkRewardV2Table.source)),
                 ("columns", .array(SkyworkRewardV2Table.columns.map { .string($0) })),
-                ("this_run", .object(SkyworkRewardV2Table.columns.map { ($0, .optionalNumber(row[$0])) })),
+                ("this_run", .object(JSONObject(SkyworkRewardV2Table.columns.map { ($0, .optionalNumber(row[$0])) }))),
                 ("partial_columns", .array(SkyworkRewardV2Table.columns.filter { partialColumns.contains($0) }.map { .string($0) })),
             ])),
         ])

@@ -30,43 +30,14 @@ public enum CanonicalJSON {
 
     /// Appends `s` as a JSON string literal.
     public static func appendString(_ s: String, to out: inout String) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count + 2)
-        appendEscaped(s, to: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
+        JSONWriter.appendString(s, to: &out)
     }
 
-    /// Appends `s` as a JSON string literal (UTF-8 bytes): unescaped runs are copied whole.
+    /// Appends `s` as a JSON string literal (UTF-8 bytes), escaped as `JSONWriter` does
+    /// (Python's `json.dumps(ensure_ascii=False)`).
     static func appendEscaped(_ s: String, to out: inout [UInt8]) {
-        var s = s
-        out.append(0x22)
-        s.withUTF8 { buf in
-            var run = 0
-            for i in 0..<buf.count {
-                let b = buf[i]
-                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<i])) }
-                run = i + 1
-                out.append(0x5C)
-                switch b {
-                case 0x22: out.append(0x22)
-                case 0x5C: out.append(0x5C)
-                case 0x0A: out.append(0x6E)
-                case 0x0D: out.append(0x72)
-                case 0x09: out.append(0x74)
-                case 0x08: out.append(0x62)
-                case 0x0C: out.append(0x66)
-                default:
-                    out.append(0x75); out.append(0x30); out.append(0x30)
-                    out.append(hexDigit(b >> 4)); out.append(hexDigit(b & 15))
-                }
-            }
-            if run < buf.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<buf.count])) }
-        }
-        out.append(0x22)
+        JSONWriter.appendString(s, to: &out)
     }
-
-    @inline(__always) private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 
     /// A JSON string literal for `s`.
     public static func string(_ s: String) -> String {

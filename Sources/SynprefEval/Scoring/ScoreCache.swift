@@ -97,7 +97,7 @@ public actor ScoreCache {
             entries[key] = score
             text += "{\"fp\":"
             CanonicalJSON.appendString(fingerprint, to: &text)
-            text += ",\"key\":\"\(key)\",\"score\":\(JSONValue.format(score))}\n"
+            text += ",\"key\":\"\(key)\",\"score\":\(JSONWriter.double(score))}\n"
         }
         guard !text.isEmpty else { return }
         do {

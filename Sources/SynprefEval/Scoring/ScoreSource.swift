@@ -23,7 +23,7 @@ public struct ScoreProvenance: Sendable, Equatable {
         case .scoresFile: pairs.append(("path", .string(identity)))
         }
         if let sha256 { pairs.append(("sha256", .string(sha256))) }
-        return .object(pairs)
+        return .object(JSONObject(pairs))
     }
 }
 
@@ -47,9 +47,9 @@ public struct ScoringStatistics: Sendable, Equatable {
 
     public var json: JSONValue {
         .object([
-            ("requested", .int(requested)), ("cache_hits", .int(cacheHits)), ("scored", .int(scored)),
-            ("cache_hit_rate", .number(cacheHitRate)), ("tokens", tokens.map { .int($0) } ?? .null),
-            ("seconds", .number(seconds)), ("responses_per_second", .optionalNumber(responsesPerSecond)),
+            ("requested", .integer(requested)), ("cache_hits", .integer(cacheHits)), ("scored", .integer(scored)),
+            ("cache_hit_rate", .double(cacheHitRate)), ("tokens", tokens.map { .integer($0) } ?? .null),
+            ("seconds", .double(seconds)), ("responses_per_second", .optionalNumber(responsesPerSecond)),
             ("tokens_per_second", .optionalNumber(tokensPerSecond)),
         ])
     }

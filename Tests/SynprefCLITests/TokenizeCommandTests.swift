@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import SynprefCore
+import SynprefText
+import Testing
+
+@testable import SynprefCLI
+
+/// `synpref tokenize` end to end with the real all-MiniLM-L6-v2 tokenizer.
+@Suite struct TokenizeCommandTests {
+    func setUp() throws -> (tokenizer: URL, dir: URL)? {
+        guard let file = SynprefAssets.locate("minilm/tokenizer.json") else {
+            if SynprefAssets.required { Issue.record("asset minilm/tokenizer.json missing; run scripts/fetch-assets.sh") }
+            return nil
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-tokenize-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (file.deletingLastPathComponent(), dir)
+    }
+
+    @Test func writesIdsAndMatchesTheLibrary() async throws {
+        guard let (tokenizer, dir) = try setUp() else { return }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.jsonl")
+        try Data(#"{"id": "a", "text": "Hello world"}"#.utf8 + [0x0A]).write(to: input)
+        let out = dir.appendingPathComponent("out.jsonl")
+        try await runSynpref(["tokenize", "--tokenizer", tokenizer.path, "--input", input.path, "--output", out.path])
+        // The command writes what Tokenizer.encode gives (whose parity with the Python
+        // library is TokenizerParityTests' business).
+        let expected = try Tokenizer.load(directory: tokenizer).encode("Hello world", addSpecialTokens: true)
+        let line = try String(contentsOf: out, encoding: .utf8)
+        #expect(line == #"{"id":"a","input_ids":["# + expected.map(String.init).joined(separator: ",") + "]}\n"
+            || line == #"{"id": "a", "input_ids": ["# + expected.map(String.init).joined(separator: ", ") + "]}\n")
+    }
+
+    @Test func badLineLeavesNoPartialOutput() async throws {
+        guard let (tokenizer, dir) = try setUp() else { return }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.jsonl")
+        try Data((#"{"id": "a", "text": "fine"}"# + "\n" + #"{"id": "b", "text": 5}"# + "\n").utf8).write(to: input)
+        let out = dir.appendingPathComponent("out.jsonl")
+        await #expect {
+            try await runSynpref(["tokenize", "--tokenizer", tokenizer.path, "--input", input.path, "--output", out.path])
+        } throws: { error in
+            "\(error)".contains("2")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["in.jsonl"])
+    }
+}
