@@ -30,11 +30,13 @@ let package = Package(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CSynprefKernels", path: "Sources/CSynprefKernels"),
+        // SHA-256 in C (SHA-NI when the CPU has it), for SynprefCore.SHA256.
+        .target(name: "CSynprefHash", path: "Sources/CSynprefHash"),
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         // Layer 0: shared vocabulary (messages, JSON lines, errors, progress).
-        .target(name: "SynprefCore", dependencies: ["CZlib"]),
+        .target(name: "SynprefCore", dependencies: ["CZlib", "CSynprefHash"]),
         // Layer 1: tensors and kernels; text (tokenizer.json) and chat templates (Jinja).
         .target(name: "SynprefTensor", dependencies: blas + ["CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefText", dependencies: ["SynprefCore"]),

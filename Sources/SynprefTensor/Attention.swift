@@ -1,7 +1,8 @@
 import CSynprefKernels
 
 /// Scaled dot-product attention over packed sequences, tiled with an online softmax
-/// (`synpref_attention_block`), so memory stays O(threads × tile) for any length.
+/// (`synpref_attention_block`), so memory stays O(threads × tile) for any length; keys and
+/// values are packed into contiguous blocks once per call (one copy of k and v).
 public enum Attention {
     /// out[N, heads*D] = softmax(scale · q kᵀ [causal]) v, per sequence and head.
     ///   q: [N, heads*D], k, v: [N, kvHeads*D] (GQA/MQA: query head h reads kv head
@@ -37,9 +38,9 @@ public enum Attention {
         let workers = ctx.threads
         let scratch = (0..<workers).map { ctx.scratch(2 + $0, floats: scratchFloats) }
         let t0 = ctx.profile != nil ? Profile.now() : 0
-        let (ktp, ldkt) = transposedKeys(k, kvHeads: kvHeads, headDim: headDim, ctx: ctx)
-        let qp = UnsafePointer(q.f32), vp = UnsafePointer(v.f32), op = out.f32
-        let ldq = q.rowStride, ldv = v.rowStride, ldo = out.rowStride
+        let packed = PackedKV(k: k, v: v, sequences: sequences, kvHeads: kvHeads, headDim: headDim, ctx: ctx)
+        let qp = UnsafePointer(q.f32), op = out.f32
+        let ldq = q.rowStride, ldo = out.rowStride
         let offsets = sequences.offsets
         items.withUnsafeBufferPointer { itemsp in
             ctx.parallelFor(itemsp.count) { i, worker in
@@ -47,10 +48,9 @@ public enum Attention {
                 let s = Int(it.s), h = Int(it.h), b = Int(it.b)
                 let start = offsets[s], len = offsets[s + 1] - start
                 let q0 = b * bq, nq = Swift.min(bq, len - q0)
-                let kvh = h / group
+                let (kp, vp) = packed.pointers(sequence: s, kvHead: h / group)
                 synpref_attention_block(
-                    qp + (start + q0) * ldq + h * headDim, ldq, q0, nq,
-                    ktp + kvh * headDim * ldkt + start, ldkt, vp + start * ldv + kvh * headDim, ldv, len,
+                    qp + (start + q0) * ldq + h * headDim, ldq, q0, nq, kp, vp, len,
                     headDim, scale, causal ? 1 : 0,
                     op + (start + q0) * ldo + h * headDim, ldo, lsep.map { $0 + h * n + start + q0 }, scratch[worker])
             }
@@ -80,17 +80,15 @@ public enum Attention {
         let scratchFloats = synpref_attention_scratch_floats(headDim)
         let scratch = (0..<ctx.threads).map { ctx.scratch(2 + $0, floats: scratchFloats) }
         let t0 = ctx.profile != nil ? Profile.now() : 0
-        let (ktp, ldkt) = transposedKeys(k, kvHeads: kvHeads, headDim: headDim, ctx: ctx)
-        let qp = UnsafePointer(q.f32), vp = UnsafePointer(v.f32), op = out.f32
-        let ldq = q.rowStride, ldv = v.rowStride, ldo = out.rowStride
-        let offsets = sequences.offsets
+        let packed = PackedKV(k: k, v: v, sequences: sequences, kvHeads: kvHeads, headDim: headDim, ctx: ctx)
+        let qp = UnsafePointer(q.f32), op = out.f32
+        let ldq = q.rowStride, ldo = out.rowStride
         ctx.parallelFor(rows * heads) { item, worker in
             let i = item / heads, h = item % heads
-            let start = offsets[sequenceOf[i]], pos = positions[i]
-            let kvh = h / group
+            let pos = positions[i]
+            let (kp, vp) = packed.pointers(sequence: sequenceOf[i], kvHead: h / group)
             synpref_attention_block(
-                qp + i * ldq + h * headDim, ldq, pos, 1,
-                ktp + kvh * headDim * ldkt + start, ldkt, vp + start * ldv + kvh * headDim, ldv, pos + 1,
+                qp + i * ldq + h * headDim, ldq, pos, 1, kp, vp, pos + 1,
                 headDim, scale, 1, op + i * ldo + h * headDim, ldo, nil, scratch[worker])
         }
         if ctx.profile != nil {
@@ -98,17 +96,47 @@ public enum Attention {
             ctx.profile?.attentionFlops += positions.reduce(0.0) { $0 + 4 * Double(heads * headDim) * Double($1 + 1) }
         }
     }
+}
 
-    /// Keys transposed once per call: kt[kvHead][d][token] with row stride n + 16, the 16
-    /// padding floats zeroed so the kernel's 16-wide tiles never read past the buffer.
-    private static func transposedKeys(_ k: Tensor, kvHeads: Int, headDim: Int, ctx: ComputeContext) -> (UnsafeMutablePointer<Float>, Int) {
-        let n = k.shape[0], ldkt = n + 16
-        let ktp = ctx.scratch(1, floats: kvHeads * headDim * ldkt)
-        let kp = UnsafePointer(k.f32), ldk = k.rowStride
-        for r in 0..<(kvHeads * headDim) { (ktp + r * ldkt + n).initialize(repeating: 0, count: 16) }
-        ctx.parallelRanges(n, minimumPerWorker: 64) { r in
-            synpref_transpose_heads(ktp, ldkt, kp, ldk, r.lowerBound, r.upperBound, kvHeads, headDim)
+/// Keys and values packed once per call into contiguous per-(sequence, kv head) blocks
+/// (`synpref_attention_pack`), in scratch slot 1: keys of all sequences and heads first,
+/// then values, each [kvHeads][blocks][BK][D].
+private struct PackedKV {
+    let keys: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+    /// First block of each sequence.
+    let blockStart: [Int]
+    let totalBlocks: Int
+    let blockFloats: Int
+
+    init(k: Tensor, v: Tensor, sequences: PackedSequences, kvHeads: Int, headDim: Int, ctx: ComputeContext) {
+        let bk = Int(SYNPREF_ATTN_BK)
+        var starts: [Int] = []
+        starts.reserveCapacity(sequences.count)
+        var blocks = 0
+        for s in 0..<sequences.count {
+            starts.append(blocks)
+            blocks += (sequences.length(s) + bk - 1) / bk
         }
-        return (ktp, ldkt)
+        blockStart = starts
+        totalBlocks = blocks
+        blockFloats = bk * headDim
+        let perTensor = kvHeads * blocks * blockFloats
+        keys = ctx.scratch(1, floats: 2 * perTensor)
+        values = keys + perTensor
+        let kp = UnsafePointer(k.f32), vp = UnsafePointer(v.f32), ldk = k.rowStride, ldv = v.rowStride
+        let offsets = sequences.offsets
+        let (kd, vd, total, bf) = (keys, values, blocks, blockFloats)
+        ctx.parallelFor(sequences.count * kvHeads) { item, _ in
+            let s = item / kvHeads, h = item % kvHeads
+            let at = (h * total + starts[s]) * bf, start = offsets[s]
+            synpref_attention_pack(kd + at, vd + at, kp + start * ldk + h * headDim, ldk,
+                                   vp + start * ldv + h * headDim, ldv, offsets[s + 1] - start, headDim)
+        }
+    }
+
+    func pointers(sequence s: Int, kvHead h: Int) -> (UnsafePointer<Float>, UnsafePointer<Float>) {
+        let at = (h * totalBlocks + blockStart[s]) * blockFloats
+        return (UnsafePointer(keys + at), UnsafePointer(values + at))
     }
 }

@@ -10,8 +10,10 @@ import Synchronization
 public final class ComputeContext: @unchecked Sendable {
     /// Worker threads for non-GEMM kernels (and the BLAS thread count).
     public let threads: Int
-    /// Elements of f32 scratch a bf16/f16 weight tile is widened into before sgemm.
-    public var widenTileFloats: Int = 1 << 20
+    /// Elements of f32 scratch a bf16/f16 weight tile is widened into before sgemm
+    /// (16 MiB: a whole Qwen3-0.6B projection, or a fused q/k/v, in one sgemm; larger
+    /// weights in a few balanced tiles).
+    public var widenTileFloats: Int = 1 << 22
     /// Set to `Profile()` to collect timings (benchmarks).
     public var profile: Profile?
     private var scratchSlots: [UnsafeMutablePointer<Float>?]

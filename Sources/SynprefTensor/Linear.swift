@@ -24,8 +24,23 @@ public struct Linear: Sendable {
     /// y[M, out] = x[M, in] · Wᵀ + b, or y += x · Wᵀ + b when `accumulate`.
     /// x and y are f32 matrices with unit column stride (row strides may exceed widths).
     public func forward(_ x: Tensor, into y: Tensor, accumulate: Bool = false, ctx: ComputeContext) {
-        let m = x.shape[0], k = inFeatures, n = outFeatures
-        precondition(x.shape[1] == k && y.shape[0] == m && y.shape[1] == n, "Linear: x \(x.shape), W \(weight.shape), y \(y.shape)")
+        withUnsafeTemporaryAllocation(of: Linear.self, capacity: 1) { parts in
+            parts.initialize(repeating: self)
+            defer { parts.deinitialize() }
+            Linear.forward(parts: UnsafeBufferPointer(parts), outFeatures: outFeatures, x, into: y, accumulate: accumulate, ctx: ctx)
+        }
+    }
+
+    /// Whether sgemm can read this weight in place (f32, Float-aligned).
+    var isDirectF32: Bool { weight.dtype == .float32 && Int(bitPattern: weight.rawPointer) % 4 == 0 }
+
+    /// y[M, Σ out] = x · [W₀; W₁; …]ᵀ (+ biases): the parts' outputs side by side. Widened
+    /// tiles may span parts, so one sgemm covers several of them.
+    static func forward(parts: UnsafeBufferPointer<Linear>, outFeatures n: Int, _ x: Tensor, into y: Tensor,
+                        accumulate: Bool, ctx: ComputeContext) {
+        let m = x.shape[0], k = parts[0].inFeatures
+        precondition(x.shape[1] == k && y.shape[0] == m && y.shape[1] == n,
+                     "Linear: x \(x.shape), W [\(n), \(k)], y \(y.shape)")
         if m == 0 { return }
         let xp = UnsafePointer(x.f32), yp = y.f32
         let lda = x.rowStride, ldc = y.rowStride
@@ -33,23 +48,27 @@ public struct Linear: Sendable {
         let profiling = ctx.profile != nil
         var t0 = profiling ? Profile.now() : 0
         var widen = 0.0
-        let aligned = Int(bitPattern: weight.rawPointer) % 4 == 0
-        if weight.dtype == .float32 && aligned {
-            BLAS.sgemm(transB: true, m: m, n: n, k: k, a: xp, lda: lda,
-                       b: UnsafePointer(weight.f32), ldb: k, beta: beta, c: yp, ldc: ldc)
+        if parts.allSatisfy(\.isDirectF32) {
+            var n0 = 0
+            for p in parts {
+                BLAS.sgemm(transB: true, m: m, n: p.outFeatures, k: k, a: xp, lda: lda,
+                           b: UnsafePointer(p.weight.f32), ldb: k, beta: beta, c: yp + n0, ldc: ldc)
+                n0 += p.outFeatures
+            }
         } else {
-            let tileRows = Swift.max(1, Swift.min(n, ctx.widenTileFloats / Swift.max(k, 1)))
+            // Balanced tiles of at most widenTileFloats, rows a multiple of 16 when possible.
+            let maxRows = Swift.max(1, Swift.min(n, ctx.widenTileFloats / Swift.max(k, 1)))
+            let tiles = (n + maxRows - 1) / maxRows
+            var tileRows = (n + tiles - 1) / tiles
+            if (tileRows + 15) / 16 * 16 <= maxRows { tileRows = (tileRows + 15) / 16 * 16 }
             let buffer = ctx.scratch(0, floats: tileRows * k)
-            let src = weight.rawPointer
-            let esize = weight.dtype.byteSize
             var n0 = 0
             while n0 < n {
                 let rows = Swift.min(tileRows, n - n0)
                 let w0 = profiling ? Profile.now() : 0
-                let dtype = weight.dtype
+                let first = n0
                 ctx.parallelRanges(rows * k, minimumPerWorker: 1 << 16) { r in
-                    Convert.widen(src + (n0 * k + r.lowerBound) * esize, dtype: dtype,
-                                  into: buffer + r.lowerBound, count: r.count)
+                    widenRows(parts, from: first * k + r.lowerBound, count: r.count, into: buffer + r.lowerBound)
                 }
                 if profiling { widen += Profile.now() - w0 }
                 BLAS.sgemm(transB: true, m: m, n: rows, k: k, a: xp, lda: lda,
@@ -64,11 +83,32 @@ public struct Linear: Sendable {
             ctx.profile?.gemmFlops += 2 * Double(m) * Double(n) * Double(k)
             t0 = t1
         }
-        if let bias {
-            let b = UnsafePointer(bias.f32)
-            ctx.parallelRanges(m, minimumPerWorker: 64) { r in
-                synpref_add_bias(yp + r.lowerBound * ldc, ldc, b, r.count, n)
+        var n0 = 0
+        for p in parts {
+            if let bias = p.bias {
+                let b = UnsafePointer(bias.f32), out = yp + n0, cols = p.outFeatures
+                ctx.parallelRanges(m, minimumPerWorker: 64) { r in
+                    synpref_add_bias(out + r.lowerBound * ldc, ldc, b, r.count, cols)
+                }
             }
+            n0 += p.outFeatures
+        }
+    }
+
+    /// Widens `count` elements of the parts' concatenated weights, starting at element
+    /// `start` of the concatenation, into `dst`.
+    private static func widenRows(_ parts: UnsafeBufferPointer<Linear>, from start: Int, count: Int,
+                                  into dst: UnsafeMutablePointer<Float>) {
+        var partStart = 0, done = 0
+        for p in parts {
+            let size = p.weight.count, lo = start + done
+            if lo < partStart + size && done < count {
+                let take = Swift.min(count - done, partStart + size - lo)
+                let esize = p.weight.dtype.byteSize
+                Convert.widen(p.weight.rawPointer + (lo - partStart) * esize, dtype: p.weight.dtype, into: dst + done, count: take)
+                done += take
+            }
+            partStart += size
         }
     }
 }

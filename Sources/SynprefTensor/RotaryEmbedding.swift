@@ -80,5 +80,28 @@ public struct RotaryEmbedding: Sendable {
     }
 }
 
+extension RotaryEmbedding {
+    /// Qwen3's per-head RMSNorm (q_norm / k_norm over each head's `headDim`) followed by the
+    /// rotation, in one pass over x[N, heads*headDim] (row stride may exceed the width, e.g.
+    /// a column view of a fused q/k/v buffer). Same arithmetic as `RMSNorm.forward` on
+    /// the [N*heads, headDim] view and then `apply`.
+    public func apply(_ x: Tensor, heads: Int, headNorm: RMSNorm, cos: Tensor, sin: Tensor, ctx: ComputeContext) {
+        precondition(x.shape[1] == heads * headDim && cos.shape[0] == x.shape[0] && headNorm.weight.count == headDim,
+                     "RoPE shapes")
+        let xp = x.f32, ld = x.rowStride, hd = headDim, half = headDim / 2
+        let cp = UnsafePointer(cos.f32), sp = UnsafePointer(sin.f32)
+        let w = UnsafePointer(headNorm.weight.f32), eps = headNorm.eps
+        ctx.parallelRanges(x.shape[0], minimumPerWorker: 16) { r in
+            var r0 = r.lowerBound
+            while r0 < r.upperBound { // blocks of rows stay in L1 between the two kernels
+                let r1 = Swift.min(r.upperBound, r0 + 16)
+                for i in r0..<r1 { synpref_rmsnorm(xp + i * ld, hd, xp + i * ld, hd, w, heads, hd, eps) }
+                synpref_rope(xp + r0 * ld, ld, r1 - r0, heads, hd, cp + r0 * half, sp + r0 * half)
+                r0 = r1
+            }
+        }
+    }
+}
+
 @inline(__always) private func cosine(_ x: Double) -> Double { cos(x) }
 @inline(__always) private func sine(_ x: Double) -> Double { sin(x) }

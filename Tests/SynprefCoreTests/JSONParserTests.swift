@@ -185,3 +185,41 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// Keys are told apart by code points, as JSON and Python do, not by Swift's canonical
+/// equivalence: "e\u0301" (e + combining acute) and "é" (U+00E9) are two keys, and so are
+/// "\u212A" (KELVIN SIGN) and "K". Python: json.loads('{"e\\u0301":1,"\\u00e9":2,
+/// "\\u212a":3,"K":4,"\\u00e9":5}') has four keys, "é" with the last value 5.
+@Suite struct JSONKeyIdentityTests {
+    static let text = #"{"e\u0301":1,"\u00e9":2,"\u212a":3,"K":4,"\u00e9":5}"#
+
+    @Test func canonicallyEquivalentKeysStayApart() throws {
+        let o = try #require(try JSONParser.parse(JSONKeyIdentityTests.text).objectValue)
+        #expect(o.keys.map { Array($0.utf8) } == [[0x65, 0xCC, 0x81], [0xC3, 0xA9], [0xE2, 0x84, 0xAA], [0x4B]])
+        #expect(o["e\u{301}"] == .integer(1))
+        #expect(o["\u{E9}"] == .integer(5))  // the repeated key: its last value
+        #expect(o["\u{212A}"] == .integer(3))
+        #expect(o["K"] == .integer(4))
+        #expect(JSONValue.object(o).serializedBytes() == Array("{\"e\u{301}\":1,\"\u{E9}\":5,\"\u{212A}\":3,\"K\":4}".utf8))
+    }
+
+    @Test func indexedObjectsKeepThemApartToo() throws {
+        // More members than the linear-search threshold, so lookups go through the index.
+        let filler = (0..<40).map { "\"f\($0)\":0" }.joined(separator: ",")
+        let o = try #require(try JSONParser.parse("{\(filler),\"e\\u0301\":1,\"\\u00e9\":2,\"e\\u0301\":3}").objectValue)
+        #expect(o.count == 42)
+        #expect(o["e\u{301}"] == .integer(3))
+        #expect(o["\u{E9}"] == .integer(2))
+    }
+
+    @Test func settingAndComparingUseBytes() {
+        var a = JSONObject()
+        a["e\u{301}"] = 1
+        a["\u{E9}"] = 2
+        #expect(a.count == 2 && a["e\u{301}"] == .integer(1))
+        a["\u{E9}"] = nil
+        #expect(a.count == 1 && a["e\u{301}"] == .integer(1) && !a.contains(key: "\u{E9}"))
+        #expect(JSONObject([("e\u{301}", .integer(1))]) != JSONObject([("\u{E9}", .integer(1))]))
+        #expect(JSONObject([("\u{E9}", .integer(1))]) == JSONObject([("\u{E9}", .integer(1))]))
+    }
+}

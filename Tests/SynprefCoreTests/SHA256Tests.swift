@@ -1,8 +1,31 @@
+import CSynprefHash
 import Testing
 @testable import SynprefCore
 
 /// Test vectors from FIPS 180-4 / NIST CSHS examples.
-@Suite struct SHA256Tests {
+@Suite(.serialized) struct SHA256Tests {
+    /// Runs `body` with the SHA-NI path (when the CPU has it) and with the portable one.
+    func withBothPaths(_ body: () -> Void) {
+        synpref_sha256_force_portable(0)
+        body()
+        synpref_sha256_force_portable(1)
+        defer { synpref_sha256_force_portable(0) }
+        body()
+    }
+
+    @Test func nistVectorsOnBothPaths() {
+        withBothPaths { nistVectors() }
+        withBothPaths { incrementalUpdatesMatchOneShot() }
+        // Lengths around the padding boundaries (55, 56, 63, 64, 65 bytes): both paths agree.
+        for n in [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000] {
+            let text = String(repeating: "x", count: n)
+            synpref_sha256_force_portable(1)
+            let portable = SHA256.hex(text)
+            synpref_sha256_force_portable(0)
+            #expect(SHA256.hex(text) == portable, "length \(n)")
+        }
+    }
+
     @Test func nistVectors() {
         #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

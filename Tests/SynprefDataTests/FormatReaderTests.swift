@@ -118,4 +118,30 @@ import Testing
         guard case .failure(let issue)? = bad.first else { Issue.record("should fail"); return }
         #expect(issue.field == "prompt[0].content[0].type")
     }
+
+    /// The fast path takes over the second conversation's shared turns when their bytes
+    /// repeat the first's, and parses them when only their values match (other spacing or
+    /// escapes), in either key order: every way gives what the tree decoder gives.
+    @Test func sharedTurnsDecodeLikeTheTreeDecoder() throws {
+        let lines = [
+            #"{"chosen":[{"role":"user","content":"Q é"},{"role":"assistant","content":"A"}],"rejected":[{"role":"user","content":"Q é"},{"role":"assistant","content":"B"}]}"#,
+            #"{"rejected":[{"role":"user","content":"Q"},{"role":"assistant","content":"B"}],"chosen":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"}]}"#,
+            #"{"chosen":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"}],"rejected":[{"role": "user", "content":"\u0051"},{"role":"assistant","content":"B"}]}"#,
+            #"{"chosen":[{"role":"system","content":"S"},{"role":"user","content":"Q"},{"role":"assistant","content":"A"}],"rejected":[{"role":"system","content":"S"},{"role":"user","content":"R"},{"role":"assistant","content":"B"}]}"#,
+        ]
+        let decoder = PreferenceFormat.trlConversational.decoder()
+        for line in lines {
+            let fast = try #require(decoder.fastDecode(Array(line.utf8)))
+            let tree = decoder.decode(try JSONParser.parse(line))
+            #expect(fast.map { try? $0.get() } == tree.map { try? $0.get() }, "\(line)")
+            #expect(fast.map { $0.failureField } == tree.map { $0.failureField }, "\(line)")
+        }
+    }
+}
+
+private extension Result where Failure == FieldIssue {
+    var failureField: String? {
+        if case .failure(let f) = self { return f.field }
+        return nil
+    }
 }

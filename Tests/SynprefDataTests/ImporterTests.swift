@@ -134,6 +134,38 @@ import Testing
         await #expect(throws: ImportError.self) { _ = try await PreferenceImporter(store: nil).run([gz.path]) }
     }
 
+    /// The reader decodes one window while it reads the next: outcomes still come back in
+    /// file order, and when the file breaks off, every window read before the break is
+    /// returned before the error is thrown (the partial window is not).
+    @Test func pipelinedWindowsKeepOrderAndStopAtABrokenFile() throws {
+        let text = (1...5000).map { ImporterTests.line($0) }.joined(separator: "\n")
+        let url = try temporaryFile("w.jsonl", text)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let reader = try PreferenceFileReader(path: url.path, source: "w", window: 64)
+        var lines: [Int] = []
+        while let batch = try reader.nextBatch() { lines += batch.map(\.line) }
+        #expect(lines == Array(1...5000))
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["gzip", "-kf", url.path]
+        try p.run()
+        p.waitUntilExit()
+        let gz = URL(fileURLWithPath: url.path + ".gz")
+        defer { try? FileManager.default.removeItem(at: gz) }
+        let whole = try Data(contentsOf: gz)
+        try whole.prefix(whole.count / 2).write(to: gz)
+        var readable = 0  // records a plain reader gets before the break
+        let plain = try JSONRecordReader(path: gz.path)
+        do { while try plain.next() != nil { readable += 1 } } catch {}
+        let broken = try PreferenceFileReader(path: gz.path, source: "w", window: 64)
+        var got: [Int] = []
+        #expect(throws: JSONRecordReaderError.self) {
+            while let batch = try broken.nextBatch() { got += batch.map(\.line) }
+        }
+        #expect(readable > 64 && got == Array(1...(readable / 64 * 64)))
+    }
+
     @Test(arguments: StoreKind.available)
     func jsonlExportImportKeepsEverything(kind: StoreKind) async throws {
         try await withTestStore(kind) { t in

@@ -26,6 +26,20 @@ import CSynprefKernels
         }
     }
 
+    /// GELU (erf form) against a double-precision reference: within 1e-6 absolute (plus
+    /// 2e-7 relative) everywhere, including the far tails, on both kernel paths.
+    @Test func geluMatchesDoublePrecision() {
+        let x = Ref.random(2000, seed: 5, scale: 12) + [0, -0.0, 1e-8, -1e-8, -20, 20, -40, 40]
+        withBothKernelPaths { path in
+            var y = x
+            synpref_gelu_erf(&y, y.count)
+            for (a, b) in zip(y, x) {
+                let want = 0.5 * Double(b) * (1 + Foundation.erf(Double(b) / 2.0.squareRoot()))
+                #expect(abs(Double(a) - want) <= 1e-6 + 2e-7 * abs(want), "\(path) gelu(\(b)) = \(a), want \(want)")
+            }
+        }
+    }
+
     @Test func expSiluSoftmaxMatchLibm() {
         let x = Ref.random(1000, seed: 1, scale: 30) + [-100, -88, 0, 88, 100]
         withBothKernelPaths { path in

@@ -41,6 +41,44 @@ import Foundation
         #expect(Ref.maxAbsDiff(y32.toArray(), want.map { 2 * $0 }) < 2e-4)
     }
 
+    /// A fused projection (bf16 parts of different sizes with biases, f32 output columns
+    /// side by side, into a view with a larger row stride) equals each part on its own;
+    /// the small tile makes tiles span part boundaries.
+    @Test(arguments: [5, 40, 1000])
+    func fusedLinearEqualsItsParts(tileRows: Int) {
+        let m = 9, k = 20, outs = [24, 7, 33]
+        let ctx = ComputeContext(threads: 2)
+        ctx.widenTileFloats = tileRows * k
+        let x = Tensor(Ref.random(m * k, seed: 51), shape: [m, k])
+        var storage: [[UInt16]] = []
+        for (i, o) in outs.enumerated() {
+            storage.append(Ref.random(o * k, seed: 52 + UInt64(i)).map { UInt16($0.bitPattern >> 16) })
+        }
+        let total = outs.reduce(0, +)
+        var want = [Float](repeating: 0, count: m * total)
+        let y = Tensor(zeros: [m, total + 5]).columns(0..<total)
+        func withParts(_ i: Int, _ parts: [Linear], _ body: ([Linear]) -> Void) {
+            if i == outs.count { return body(parts) }
+            storage[i].withUnsafeBytes { raw in
+                let w = Tensor(borrowing: raw, dtype: .bfloat16, shape: [outs[i], k], owner: storage[i] as AnyObject)
+                let b = Tensor(Ref.random(outs[i], seed: 60 + UInt64(i)), shape: [outs[i]])
+                withParts(i + 1, parts + [Linear(weight: w, bias: b)], body)
+            }
+        }
+        withParts(0, []) { parts in
+            let fused = FusedLinear(parts)
+            #expect(fused.outFeatures == total && fused.columns(of: 1) == 24..<31)
+            fused.forward(x, into: y, ctx: ctx)
+            for (i, p) in parts.enumerated() {
+                let yi = Tensor(zeros: [m, p.outFeatures])
+                p.forward(x, into: yi, ctx: ctx)
+                let cols = fused.columns(of: i), got = yi.toArray()
+                for r in 0..<m { for c in cols { want[r * total + c] = got[r * p.outFeatures + c - cols.lowerBound] } }
+            }
+        }
+        #expect(Ref.maxAbsDiff(y.toArray(), want) < 1e-5)
+    }
+
     @Test func packedAttentionEqualsOneAtATime() {
         let lengths = [3, 70, 1, 129], heads = 2, d = 16
         let packed = PackedSequences(lengths: lengths)
@@ -60,6 +98,44 @@ import Foundation
             #expect(Ref.maxAbsDiff(Array(got[(r.lowerBound * heads * d)..<(r.upperBound * heads * d)]), want) < 2e-6)
         }
         #expect(packed.positions == Array(0..<3) + Array(0..<70) + [0] + Array(0..<129))
+    }
+
+    /// q, k, v as column views of one fused [N, (heads + 2 kvHeads) D] buffer (as a fused
+    /// QKV projection writes them), several sequences, GQA: the full forward and the
+    /// selected-rows forward both match the naive reference, on both kernel paths.
+    @Test func attentionOnFusedViewsAndSelectedRows() {
+        let lengths = [5, 130, 64, 1], heads = 4, kvHeads = 2, d = 24
+        let packed = PackedSequences(lengths: lengths)
+        let n = packed.totalTokens, width = (heads + 2 * kvHeads) * d
+        let fused = Tensor(Ref.random(n * width, seed: 41, scale: 2), shape: [n, width])
+        let q = fused.columns(0..<(heads * d)), k = fused.columns((heads * d)..<((heads + kvHeads) * d))
+        let v = fused.columns(((heads + kvHeads) * d)..<width)
+        let all = fused.toArray()
+        func part(_ cols: Range<Int>, _ rows: Range<Int>) -> [Float] {
+            rows.flatMap { r in all[(r * width + cols.lowerBound)..<(r * width + cols.upperBound)] }
+        }
+        var want: [Float] = []
+        for s in 0..<lengths.count {
+            let r = packed.range(s)
+            want += Ref.attention(q: part(0..<(heads * d), r), k: part((heads * d)..<((heads + kvHeads) * d), r),
+                                  v: part(((heads + kvHeads) * d)..<width, r), t: r.count, heads: heads, kvHeads: kvHeads,
+                                  d: d, scale: 0.2, causal: true)
+        }
+        let rows = [0, 4, 5, 5 + 63, 5 + 64, 5 + 129, 135 + 63, 199], sequenceOf = [0, 0, 1, 1, 1, 1, 2, 3]
+        let positions = zip(rows, sequenceOf).map { $0 - packed.offsets[$1] }
+        let ctx = ComputeContext(threads: 2)
+        withBothKernelPaths { path in
+            let out = Tensor(zeros: [n, heads * d])
+            Attention.forward(q: q, k: k, v: v, into: out, sequences: packed, heads: heads, kvHeads: kvHeads,
+                              headDim: d, scale: 0.2, causal: true, ctx: ctx)
+            #expect(Ref.maxAbsDiff(out.toArray(), want) < 2e-6, "\(path)")
+            let qs = Tensor(rows.flatMap { r in part(0..<(heads * d), r..<(r + 1)) }, shape: [rows.count, heads * d])
+            let outS = Tensor(zeros: [rows.count, heads * d])
+            Attention.forwardSelected(q: qs, positions: positions, sequenceOf: sequenceOf, k: k, v: v, into: outS,
+                                      sequences: packed, heads: heads, kvHeads: kvHeads, headDim: d, scale: 0.2, ctx: ctx)
+            let wantS = rows.flatMap { r in want[(r * heads * d)..<((r + 1) * heads * d)] }
+            #expect(Ref.maxAbsDiff(outS.toArray(), wantS) < 2e-6, "\(path) selected")
+        }
     }
 
     @Test func ropeLlama3ScalingFollowsTheFormula() {

@@ -60,25 +60,31 @@ void synpref_rope(float *x, size_t ld, size_t rows, size_t heads, size_t head_di
                   const float *cos_table, const float *sin_table);
 
 // ---- attention --------------------------------------------------------------------
-/// Block sizes of the tiled attention; scratch a caller must give per worker thread.
-/// kt_out[h][d][t] = k[t][h*D + d]: keys transposed per head, rows of ldkt floats.
-void synpref_transpose_heads(float *kt_out, size_t ldkt, const float *k, size_t ldk,
-                             size_t t0, size_t t1, size_t heads, size_t head_dim);
+/// Block sizes of the tiled attention.
 enum { SYNPREF_ATTN_BQ = 64, SYNPREF_ATTN_BK = 64 };
+/// Floats of scratch a caller must give each worker thread.
 size_t synpref_attention_scratch_floats(size_t head_dim);
+/// Floats of one packed key (or value) buffer for `n` keys: n rounded up to BK, times D.
+size_t synpref_attention_packed_floats(size_t n, size_t head_dim);
+/// Packs the keys and values of one sequence and one kv head into key/value blocks of BK
+/// keys, zero-padded at the end:
+///   kp[b][d][j] = k[(b*BK + j) * ldk + d]   (each block transposed: [D][BK])
+///   vp[b*BK + j][d] = v[(b*BK + j) * ldv + d]
+/// kp and vp each hold synpref_attention_packed_floats(n, D) floats.
+void synpref_attention_pack(float *kp, float *vp, const float *k, size_t ldk, const float *v, size_t ldv,
+                            size_t n, size_t head_dim);
 
 /// Flash-attention style forward for one query block of one head of one sequence, with an
 /// online softmax: memory O(BQ*BK + BQ*D), never O(length^2).
 ///   q:   [nq][D]  rows q0..q0+nq of the sequence (row stride ldq)
-///   kt:  [D][nk]  all keys of the sequence, transposed (row stride ldkt); each row must
-///                 be readable 15 floats past nk (the kernel reads whole 16-wide tiles)
-///   v:   [nk][D]  all values of the sequence (row stride ldv)
+///   kp, vp: all nk keys and values of the sequence for this head's kv head, packed by
+///           synpref_attention_pack
 ///   out: [nq][D]  softmax(scale * q k^T [+ causal mask]) v   (row stride ldo)
 /// causal: query row q0+i attends keys 0..q0+i only. nq <= SYNPREF_ATTN_BQ.
 /// lse (optional, may be NULL): [nq] log-sum-exp of each row's scaled scores, kept for a
 /// backward pass.
 void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
-                             const float *kt, size_t ldkt, const float *v, size_t ldv, size_t nk,
+                             const float *kp, const float *vp, size_t nk,
                              size_t head_dim, float scale, int causal,
                              float *out, size_t ldo, float *lse, float *scratch);
 

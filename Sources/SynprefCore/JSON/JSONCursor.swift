@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Pull-style reading of one JSON text, without building a `JSONValue` tree.
 ///
 /// For hot paths that know the shape they expect (e.g. preference records): walk objects
@@ -129,6 +135,27 @@ public struct JSONCursor: ~Copyable {
 
     /// The byte offset of the cursor.
     public var offset: Int { state.pos }
+
+    /// Skips whitespace; the offset where the next value starts.
+    public mutating func valueStart() -> Int {
+        state.skipWhitespace()
+        return state.pos
+    }
+
+    /// When the bytes at the next value repeat `range` of the same document, which holds one
+    /// complete value the caller read earlier (from `valueStart()` to the offset after it),
+    /// consumes them and returns true: equal bytes parse to an equal value ending at the
+    /// same length, so they need not be parsed (or their strings validated) again.
+    /// Otherwise consumes nothing and returns false.
+    public mutating func skipRepeat(of range: Range<Int>) -> Bool {
+        state.skipWhitespace()
+        let n = range.count
+        guard n > 0, range.lowerBound >= 0, range.upperBound <= state.count, state.pos + n <= state.count,
+              memcmp(state.base + state.pos, state.base + range.lowerBound, n) == 0
+        else { return false }
+        state.pos += n
+        return true
+    }
 
     private mutating func open(_ byte: UInt8, _ what: String) throws(JSONError) {
         state.skipWhitespace()

@@ -180,7 +180,7 @@ struct JSONParseState {
         skipWhitespace()
         var keys: [String] = []
         var values: [JSONValue] = []
-        var index: [String: Int]? = nil
+        var index: [JSONKey: Int]? = nil
         if pos < count && base[pos] == UInt8(ascii: "}") {
             pos += 1
             return .object(JSONObject(keys: keys, values: values, index: nil))
@@ -196,7 +196,7 @@ struct JSONParseState {
             let value = try parseValue(depth: depth)
             // A repeated key keeps its first position and takes the last value (as Python does).
             if keys.count < JSONObject.indexThreshold {
-                if let j = keys.firstIndex(of: key) {
+                if let j = keys.firstIndex(where: { JSONKey.bytesEqual($0, key) }) {
                     values[j] = value
                 } else {
                     keys.append(key)
@@ -204,14 +204,14 @@ struct JSONParseState {
                 }
             } else {
                 if index == nil {
-                    var idx = [String: Int](minimumCapacity: 64)
-                    for (j, k) in keys.enumerated() { idx[k] = j }
+                    var idx = [JSONKey: Int](minimumCapacity: 64)
+                    for (j, k) in keys.enumerated() { idx[JSONKey(k)] = j }
                     index = idx
                 }
-                if let j = index?[key] {
+                if let j = index?[JSONKey(key)] {
                     values[j] = value
                 } else {
-                    index?[key] = keys.count
+                    index?[JSONKey(key)] = keys.count
                     keys.append(key)
                     values.append(value)
                 }

@@ -56,12 +56,15 @@ extension ImplicitPromptDecoder {
                 var chosen: [Message]? = nil
                 var rejected: [Message]? = nil
                 var margin: Double? = nil
+                // The second conversation repeats the first's shared turns byte for byte:
+                // those are taken over instead of being parsed again.
+                var first: [(Message, Range<Int>)] = []
                 while let key = try c.nextKey() {
                     if key == chosenKey {
-                        guard let m = try FastMessages.messages(&c) else { return nil }
+                        guard let m = try FastMessages.messages(&c, repeating: &first) else { return nil }
                         chosen = m
                     } else if key == rejectedKey {
-                        guard let m = try FastMessages.messages(&c) else { return nil }
+                        guard let m = try FastMessages.messages(&c, repeating: &first) else { return nil }
                         rejected = m
                     } else if key == marginKey {
                         guard let m = try FastMessages.optionalNumber(&c) else { return nil }
@@ -168,6 +171,32 @@ enum FastMessages {
         while try c.nextElement() {
             guard let m = try message(&c) else { return nil }
             out.append(m)
+        }
+        return out
+    }
+
+    /// Messages of one of two conversations that share their first turns. `earlier` holds
+    /// the messages (and byte ranges) of the conversation read first, or is empty and then
+    /// receives this one's: element i is taken over from it when its bytes repeat element
+    /// i's exactly (see `JSONCursor.skipRepeat`), else parsed.
+    static func messages(_ c: inout JSONCursor, repeating earlier: inout [(Message, Range<Int>)]) throws(JSONError) -> [Message]? {
+        guard try c.peek() == .array else { return nil }
+        try c.beginArray()
+        let record = earlier.isEmpty
+        var out: [Message] = []
+        out.reserveCapacity(record ? 4 : earlier.count)
+        var sharing = !record
+        while try c.nextElement() {
+            let i = out.count
+            if sharing && i < earlier.count && c.skipRepeat(of: earlier[i].1) {
+                out.append(earlier[i].0)
+                continue
+            }
+            sharing = false
+            let start = c.valueStart()
+            guard let m = try message(&c) else { return nil }
+            out.append(m)
+            if record { earlier.append((m, start..<c.offset)) }
         }
         return out
     }

@@ -107,6 +107,9 @@ public struct PairValidator: Sendable {
     }
 
     static func isBlank(_ s: String) -> Bool {
+        // Fast path: text usually starts with a printable ASCII character (the Unicode
+        // property lookup below is slow for a per-pair check).
+        if let b = s.utf8.first, b > 0x20 && b < 0x80 { return false }
         for scalar in s.unicodeScalars where !scalar.properties.isWhitespace { return false }
         return true
     }

@@ -35,7 +35,7 @@ public final class PreferenceFileReader {
     private let validator: PairValidator
     private let reader: JSONRecordReader
     private var decoder: (any PreferenceRecordDecoder)?
-    private var pending: [RecordOutcome] = []  // outcomes decided during format detection
+    private var pending: [RecordOutcome] = []  // outcomes to return before the in-flight batch
     /// Records per parallel window.
     public var window: Int
     private let workers: Int
@@ -65,17 +65,49 @@ public final class PreferenceFileReader {
     /// The next outcomes in file order (at most `window` records), or nil at the end.
     /// Throws `JSONRecordReaderError` when the file itself cannot be read on, and
     /// `FormatDetectionError` when no record reveals the format.
+    ///
+    /// Pipelined: once the format is known, each call hands the window it reads to the
+    /// worker threads and returns the window read by the previous call, so reading the file
+    /// (and whatever the caller does with a batch) overlaps with decoding and checking.
     public func nextBatch() throws -> [RecordOutcome]? {
+        if let e = deferredError {
+            deferredError = nil
+            throw e
+        }
+        if inFlight == nil {
+            // Nothing is being processed: read (and detect) synchronously until a window
+            // goes to the workers, or the file ends.
+            guard let first = try readWindow() else { return nil }
+            if inFlight == nil { return first }  // still detecting
+            pending = first  // outcomes that come before the batch now in flight
+        }
+        // One window is being processed: read the next one meanwhile.
+        var next: [RecordOutcome]? = nil
+        do {
+            next = try readWindow()
+        } catch {
+            // Return what was read before the failure first; throw on the next call.
+            deferredError = error
+        }
+        let out = pending + (finishInFlight() ?? [])
+        pending = []
+        if let next { pending = next }
+        return out.isEmpty && inFlight == nil && deferredError == nil && next == nil ? nil : out
+    }
+
+    /// Reads up to `window` records. Outcomes decided here (format detection problems) are
+    /// returned; the records to decode go to the workers as the new in-flight batch (if a
+    /// batch is already in flight, the caller collects it first). Nil at the end of the file.
+    private func readWindow() throws -> [RecordOutcome]? {
         var records: [JSONRecord] = []
         records.reserveCapacity(window)
         while records.count < window, let r = try reader.next() { records.append(r) }
-        if records.isEmpty && pending.isEmpty {
+        if records.isEmpty {
             if decoder == nil && sawRecords { throw FormatDetectionError(path: displayPath, reasons: detectionIssues) }
             return nil
         }
-        if !records.isEmpty { sawRecords = true }
-        var out = pending
-        pending = []
+        sawRecords = true
+        var out: [RecordOutcome] = []
         var start = 0
         if decoder == nil {
             // Detect from the first record that parses as an object of a known layout.
@@ -108,10 +140,37 @@ public final class PreferenceFileReader {
             }
             detectionIssues.removeAll()
         }
-        let todo = Array(records[start...])
-        out.append(contentsOf: process(todo))
+        let todo = start == 0 ? records : Array(records[start...])
+        if !todo.isEmpty, let decoder {
+            let batch = InFlightBatch()
+            let job = ProcessJob(records: todo, decoder: decoder, validator: validator, file: displayPath, source: source,
+                                 overrideSource: overrideSource, prepare: prepare, workers: workers)
+            if let previous = inFlight {
+                // Collected by the caller before this one (readWindow runs while one is in flight).
+                queued = (previous, batch)
+            }
+            inFlight = batch
+            DispatchQueue.global().async { batch.finish(job.run()) }
+        }
         return out
     }
+
+    /// Waits for the oldest batch in flight and returns its outcomes.
+    private func finishInFlight() -> [RecordOutcome]? {
+        if let (older, newer) = queued {
+            queued = nil
+            inFlight = newer
+            return older.wait()
+        }
+        guard let batch = inFlight else { return nil }
+        inFlight = nil
+        return batch.wait()
+    }
+
+    private var inFlight: InFlightBatch? = nil
+    /// (older, newer) when a window was handed to the workers while another was in flight.
+    private var queued: (InFlightBatch, InFlightBatch)? = nil
+    private var deferredError: (any Error)? = nil
 
     private var sawRecords = false
     private var detectionIssues: [RecordIssue] = []
@@ -123,28 +182,34 @@ public final class PreferenceFileReader {
         return RecordIssue(file: displayPath, line: r.line, field: "(json)", reason: "\(e)")
     }
 
-    /// Processes records on `workers` threads; results keep the input order.
-    private func process(_ records: [JSONRecord]) -> [RecordOutcome] {
-        guard let decoder else { return [] }
-        let n = records.count
-        if n == 0 { return [] }
-        let results = OutcomeSlots(count: n)
-        let chunks = min(n, workers * 4)
-        let per = (n + chunks - 1) / chunks
-        let display = displayPath
-        let source = source
-        let override = overrideSource
-        let prepare = prepare
-        let validator = validator
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per
-            let hi = min(n, lo + per)
-            guard lo < hi else { return }
-            for i in lo..<hi {
-                results.set(i, PreferenceFileReader.outcome(records[i], decoder: decoder, validator: validator, file: display, source: source, overrideSource: override, prepare: prepare))
+    /// Decodes and checks a window of records on `workers` threads; results keep the input order.
+    private struct ProcessJob: Sendable {
+        let records: [JSONRecord]
+        let decoder: any PreferenceRecordDecoder
+        let validator: PairValidator
+        let file: String
+        let source: String
+        let overrideSource: Bool
+        let prepare: Bool
+        let workers: Int
+
+        func run() -> [RecordOutcome] {
+            let n = records.count
+            if n == 0 { return [] }
+            let results = OutcomeSlots(count: n)
+            let chunks = min(n, workers * 4)
+            let per = (n + chunks - 1) / chunks
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = c * per
+                let hi = min(n, lo + per)
+                guard lo < hi else { return }
+                for i in lo..<hi {
+                    results.set(i, PreferenceFileReader.outcome(records[i], decoder: decoder, validator: validator, file: file,
+                                                                source: source, overrideSource: overrideSource, prepare: prepare))
+                }
             }
+            return results.take()
         }
-        return results.take()
     }
 
     static func outcome(_ r: JSONRecord, decoder: any PreferenceRecordDecoder, validator: PairValidator, file: String, source: String, overrideSource: Bool, prepare: Bool = true) -> RecordOutcome {
@@ -198,6 +263,24 @@ public struct FormatDetectionError: Error, CustomStringConvertible {
         var s = "\(path): cannot detect the preference format"
         if let first = reasons.first { s += " (\(first))" } else { s += " (the file has no records)" }
         return s + "; pass --format (one of \(PreferenceFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
+    }
+}
+
+/// A window being decoded on the worker threads.
+/// `@unchecked Sendable`: `result` is written once, by the worker, before `done` is
+/// signalled, and read only after waiting on `done`.
+private final class InFlightBatch: @unchecked Sendable {
+    private var result: [RecordOutcome] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    func finish(_ outcomes: [RecordOutcome]) {
+        result = outcomes
+        done.signal()
+    }
+
+    func wait() -> [RecordOutcome] {
+        done.wait()
+        return result
     }
 }
 

@@ -19,9 +19,14 @@ public final class SQLitePreferenceStore: PreferenceStore {
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
+            // 16 KiB pages for new files (an existing file keeps its own): a 1.4 KB pair
+            // row shares fewer page headers and WAL frames, and bulk imports write in
+            // fewer, larger pieces (about 20% faster than 4 KiB in benchmarks/data).
+            try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB page cache
-            // Checkpoint every 64 MiB of WAL instead of 4 MiB: index pages rewritten by many
+            // Checkpoint every 16384 pages of WAL (256 MiB with 16 KiB pages; measured a
+            // little faster than 64 MiB) instead of 1000: index pages rewritten by many
             // commits are copied into the database once per checkpoint, not once per commit.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }

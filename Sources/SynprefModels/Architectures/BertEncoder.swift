@@ -3,7 +3,9 @@ import SynprefTensor
 /// One BERT layer (post-norm): attention + residual + LayerNorm, GELU MLP + residual +
 /// LayerNorm.
 struct BertLayer: Sendable {
-    let q, k, v, attnOut: Linear
+    /// query, key and value as one projection (bf16/f16 weights widen into one tile).
+    let qkv: FusedLinear
+    let attnOut: Linear
     let attnNorm: LayerNorm
     let inter, out: Linear
     let outNorm: LayerNorm
@@ -43,9 +45,9 @@ public struct BertEncoder: Sendable {
             let l = base.pp("encoder.layer.\(i)")
             let s = l.pp("attention.self")
             return BertLayer(
-                q: try s.linear("query", out: h, in: h, bias: true),
-                k: try s.linear("key", out: h, in: h, bias: true),
-                v: try s.linear("value", out: h, in: h, bias: true),
+                qkv: FusedLinear([try s.linear("query", out: h, in: h, bias: true),
+                                  try s.linear("key", out: h, in: h, bias: true),
+                                  try s.linear("value", out: h, in: h, bias: true)]),
                 attnOut: try l.linear("attention.output.dense", out: h, in: h, bias: true),
                 attnNorm: try layerNorm(l, "attention.output.LayerNorm"),
                 inter: try l.linear("intermediate.dense", out: c.intermediateSize, in: h, bias: true),
@@ -68,14 +70,13 @@ public struct BertEncoder: Sendable {
         position.forward(ids: sequences.positions, into: x, accumulate: true, ctx: ctx)
         tokenType.forward(ids: tokenTypes, into: x, accumulate: true, ctx: ctx)
         embNorm.forward(x, into: x, ctx: ctx)
-        let q = Tensor(uninitialized: [n, h]), k = Tensor(uninitialized: [n, h]), v = Tensor(uninitialized: [n, h])
+        let qkv = Tensor(uninitialized: [n, 3 * h])
+        let q = qkv.columns(0..<h), k = qkv.columns(h..<(2 * h)), v = qkv.columns((2 * h)..<(3 * h))
         let attn = Tensor(uninitialized: [n, h])
         let inter = Tensor(uninitialized: [n, c.intermediateSize])
         let scale = 1 / Float(hd).squareRoot()
         for layer in layers {
-            layer.q.forward(x, into: q, ctx: ctx)
-            layer.k.forward(x, into: k, ctx: ctx)
-            layer.v.forward(x, into: v, ctx: ctx)
+            layer.qkv.forward(x, into: qkv, ctx: ctx)
             Attention.forward(q: q, k: k, v: v, into: attn, sequences: sequences, heads: heads, kvHeads: heads,
                               headDim: hd, scale: scale, causal: false, ctx: ctx)
             layer.attnOut.forward(attn, into: x, accumulate: true, ctx: ctx)

@@ -3,11 +3,29 @@ import SynprefTensor
 /// One Qwen3 / Llama decoder layer's weights.
 struct DecoderLayer: Sendable {
     let inputNorm: RMSNorm
-    let q, k, v, o: Linear
+    let q, o: Linear
+    /// [q; k; v] and [k; v] run as one projection each (the same memory-mapped weights).
+    let qkv, kv: FusedLinear
     /// Qwen3: RMSNorm over each head's `head_dim` of q and k, before RoPE.
     let qNorm, kNorm: RMSNorm?
     let postNorm: RMSNorm
-    let gate, up, down: Linear
+    /// [gate; up] as one projection.
+    let gateUp: FusedLinear
+    let down: Linear
+
+    init(inputNorm: RMSNorm, q: Linear, k: Linear, v: Linear, o: Linear, qNorm: RMSNorm?, kNorm: RMSNorm?,
+         postNorm: RMSNorm, gate: Linear, up: Linear, down: Linear) {
+        self.inputNorm = inputNorm
+        self.q = q
+        self.o = o
+        self.qkv = FusedLinear([q, k, v])
+        self.kv = FusedLinear([k, v])
+        self.qNorm = qNorm
+        self.kNorm = kNorm
+        self.postNorm = postNorm
+        self.gateUp = FusedLinear([gate, up])
+        self.down = down
+    }
 }
 
 /// Qwen3ForSequenceClassification / LlamaForSequenceClassification: a pre-norm decoder
@@ -76,16 +94,17 @@ public struct DecoderModel: Sendable {
         let c = config
         let n = ids.count, hd = c.headDim
         let heads = c.numAttentionHeads, kvHeads = c.numKeyValueHeads
+        let qDim = heads * hd, kvDim = kvHeads * hd
         precondition(n == sequences.totalTokens, "ids and sequences disagree")
         let x = Tensor(uninitialized: [n, c.hiddenSize])
         let h = Tensor(uninitialized: [n, c.hiddenSize])
-        let q = Tensor(uninitialized: [n, heads * hd])
-        let k = Tensor(uninitialized: [n, kvHeads * hd])
-        let v = Tensor(uninitialized: [n, kvHeads * hd])
-        let attn = Tensor(uninitialized: [n, heads * hd])
+        // One buffer for the fused projection: q | k | v side by side in each row.
+        let qkv = Tensor(uninitialized: [n, qDim + 2 * kvDim])
+        let q = qkv.columns(0..<qDim), k = qkv.columns(qDim..<(qDim + kvDim))
+        let v = qkv.columns((qDim + kvDim)..<(qDim + 2 * kvDim))
+        let attn = Tensor(uninitialized: [n, qDim])
         let mlpRows = Swift.max(1, Swift.min(n, mlpRowChunk))
-        let gate = Tensor(uninitialized: [mlpRows, c.intermediateSize])
-        let up = Tensor(uninitialized: [mlpRows, c.intermediateSize])
+        let gateUp = Tensor(uninitialized: [mlpRows, 2 * c.intermediateSize])
         let positions = sequences.positions
         let (cos, sin) = rope.tables(positions: positions)
         let scale = 1 / Float(hd).squareRoot()
@@ -93,28 +112,21 @@ public struct DecoderModel: Sendable {
         embed.forward(ids: ids, into: x, ctx: ctx)
         for (index, layer) in layers.enumerated() {
             layer.inputNorm.forward(x, into: h, ctx: ctx)
-            layer.k.forward(h, into: k, ctx: ctx)
-            layer.v.forward(h, into: v, ctx: ctx)
-            if let kn = layer.kNorm {
-                let kh = k.reshaped([n * kvHeads, hd])
-                kn.forward(kh, into: kh, ctx: ctx)
-            }
-            rope.apply(k, heads: kvHeads, cos: cos, sin: sin, ctx: ctx)
             if let rows = outputRows, index == layers.count - 1 {
+                // Keys and values of every row; queries only for the rows asked for.
+                layer.kv.forward(h, into: qkv.columns(qDim..<(qDim + 2 * kvDim)), ctx: ctx)
+                rotate(k, heads: kvHeads, norm: layer.kNorm, cos: cos, sin: sin, ctx: ctx)
                 return lastLayer(layer, rows: rows, x: x, h: h, k: k, v: v, positions: positions,
-                                 sequences: sequences, ctx: ctx)
+                                 sequences: sequences, gateUp: gateUp, ctx: ctx)
             }
-            layer.q.forward(h, into: q, ctx: ctx)
-            if let qn = layer.qNorm {
-                let qh = q.reshaped([n * heads, hd])
-                qn.forward(qh, into: qh, ctx: ctx)
-            }
-            rope.apply(q, heads: heads, cos: cos, sin: sin, ctx: ctx)
+            layer.qkv.forward(h, into: qkv, ctx: ctx)
+            rotate(k, heads: kvHeads, norm: layer.kNorm, cos: cos, sin: sin, ctx: ctx)
+            rotate(q, heads: heads, norm: layer.qNorm, cos: cos, sin: sin, ctx: ctx)
             Attention.forward(q: q, k: k, v: v, into: attn, sequences: sequences, heads: heads, kvHeads: kvHeads,
                               headDim: hd, scale: scale, causal: true, ctx: ctx)
             layer.o.forward(attn, into: x, accumulate: true, ctx: ctx) // x += attn Woᵀ (+ b)
             layer.postNorm.forward(x, into: h, ctx: ctx)
-            mlp(layer, h: h, x: x, gate: gate, up: up, ctx: ctx)
+            mlp(layer, h: h, x: x, gateUp: gateUp, ctx: ctx)
         }
         if let rows = outputRows { // no layers: the embeddings, normed
             let xs = gather(x, rows: rows)
@@ -125,15 +137,25 @@ public struct DecoderModel: Sendable {
         return x
     }
 
-    /// x += down(silu(gate(h)) * up(h)), `gate.shape[0]` rows at a time.
-    private func mlp(_ layer: DecoderLayer, h: Tensor, x: Tensor, gate: Tensor, up: Tensor, ctx: ComputeContext) {
-        let n = h.shape[0], chunk = gate.shape[0]
+    /// Qwen3's per-head norm (when the layer has one), then RoPE, in place.
+    private func rotate(_ t: Tensor, heads: Int, norm: RMSNorm?, cos: Tensor, sin: Tensor, ctx: ComputeContext) {
+        if let norm {
+            rope.apply(t, heads: heads, headNorm: norm, cos: cos, sin: sin, ctx: ctx)
+        } else {
+            rope.apply(t, heads: heads, cos: cos, sin: sin, ctx: ctx)
+        }
+    }
+
+    /// x += down(silu(gate(h)) * up(h)), `gateUp.shape[0]` rows at a time; `gateUp` holds
+    /// the fused projection's output, gate | up side by side.
+    private func mlp(_ layer: DecoderLayer, h: Tensor, x: Tensor, gateUp: Tensor, ctx: ComputeContext) {
+        let n = h.shape[0], chunk = gateUp.shape[0], inter = config.intermediateSize
         var r0 = 0
         while r0 < n {
             let r1 = Swift.min(n, r0 + chunk)
-            let g = gate.rows(0..<(r1 - r0)), u = up.rows(0..<(r1 - r0))
-            layer.gate.forward(h.rows(r0..<r1), into: g, ctx: ctx)
-            layer.up.forward(h.rows(r0..<r1), into: u, ctx: ctx)
+            let gu = gateUp.rows(0..<(r1 - r0))
+            let g = gu.columns(0..<inter), u = gu.columns(inter..<(2 * inter))
+            layer.gateUp.forward(h.rows(r0..<r1), into: gu, ctx: ctx)
             Activation.siluMul(gate: g, up: u, into: g, ctx: ctx)
             layer.down.forward(g, into: x.rows(r0..<r1), accumulate: true, ctx: ctx)
             r0 = r1
@@ -143,7 +165,7 @@ public struct DecoderModel: Sendable {
     /// The last layer for selected rows only, given every row's (normed) input `h` and
     /// keys/values: the same arithmetic per row as the full layer.
     private func lastLayer(_ layer: DecoderLayer, rows: [Int], x: Tensor, h: Tensor, k: Tensor, v: Tensor,
-                           positions: [Int], sequences: PackedSequences, ctx: ComputeContext) -> Tensor {
+                           positions: [Int], sequences: PackedSequences, gateUp: Tensor, ctx: ComputeContext) -> Tensor {
         let c = config, s = rows.count, hd = c.headDim, heads = c.numAttentionHeads
         var sequenceOf = [Int](repeating: 0, count: s)
         for (i, r) in rows.enumerated() {
@@ -157,21 +179,15 @@ public struct DecoderModel: Sendable {
         let xs = gather(x, rows: rows), hs = gather(h, rows: rows)
         let qs = Tensor(uninitialized: [s, heads * hd]), attn = Tensor(uninitialized: [s, heads * hd])
         layer.q.forward(hs, into: qs, ctx: ctx)
-        if let qn = layer.qNorm {
-            let qh = qs.reshaped([s * heads, hd])
-            qn.forward(qh, into: qh, ctx: ctx)
-        }
         let rowPositions = rows.map { positions[$0] }
         let (cos, sin) = rope.tables(positions: rowPositions)
-        rope.apply(qs, heads: heads, cos: cos, sin: sin, ctx: ctx)
+        rotate(qs, heads: heads, norm: layer.qNorm, cos: cos, sin: sin, ctx: ctx)
         Attention.forwardSelected(q: qs, positions: rowPositions, sequenceOf: sequenceOf, k: k, v: v, into: attn,
                                   sequences: sequences, heads: heads, kvHeads: c.numKeyValueHeads, headDim: hd,
                                   scale: 1 / Float(hd).squareRoot(), ctx: ctx)
         layer.o.forward(attn, into: xs, accumulate: true, ctx: ctx)
         layer.postNorm.forward(xs, into: hs, ctx: ctx)
-        let chunk = Swift.max(1, Swift.min(s, mlpRowChunk))
-        mlp(layer, h: hs, x: xs, gate: Tensor(uninitialized: [chunk, c.intermediateSize]),
-            up: Tensor(uninitialized: [chunk, c.intermediateSize]), ctx: ctx)
+        mlp(layer, h: hs, x: xs, gateUp: gateUp, ctx: ctx)
         norm.forward(xs, into: xs, ctx: ctx)
         return xs
     }
