@@ -182,14 +182,7 @@ public enum JudgeBench {
     /// Loads a file, or every `*.jsonl`/`*.json` directly inside a folder (the
     /// `reference_outputs_reward_models/` subfolder is not read).
     public static func load(_ path: String) throws -> Dataset {
-        let files: [String]
-        if DataFile.isDirectory(path) {
-            files = DataFile.dataFiles(in: path)
-        } else if DataFile.exists(path) {
-            files = [path]
-        } else {
-            files = []
-        }
+        let files = DataFile.dataFiles(at: path)
         guard !files.isEmpty else { throw EvalError.missingDataset(benchmark: name, path: path, whereToGet: whereToGet) }
         var set = RequestSet()
         var splits: [Split] = []

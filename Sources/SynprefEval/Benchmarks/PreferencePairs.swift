@@ -75,14 +75,7 @@ public enum PreferencePairs {
 
     /// Loads a file, or every data file directly inside a folder.
     public static func load(_ path: String) throws -> Dataset {
-        let files: [String]
-        if DataFile.isDirectory(path) {
-            files = DataFile.dataFiles(in: path)
-        } else if DataFile.exists(path) {
-            files = [path]
-        } else {
-            files = []
-        }
+        let files = DataFile.dataFiles(at: path)
         guard !files.isEmpty else { throw EvalError.missingDataset(benchmark: name, path: path, whereToGet: whereToGet) }
         var set = RequestSet()
         var items: [Item] = []

@@ -201,6 +201,13 @@ public enum DataFile {
         return out.sorted()
     }
 
+    /// The data files a benchmark path names: the file itself, or the data files directly
+    /// inside a folder; empty when nothing is there (the caller says where to get the data).
+    static func dataFiles(at path: String) -> [String] {
+        if isDirectory(path) { return dataFiles(in: path) }
+        return exists(path) ? [path] : []
+    }
+
     static func isDataFile(_ name: String) -> Bool {
         let n = name.lowercased()
         return n.hasSuffix(".json") || n.hasSuffix(".jsonl") || n.hasSuffix(".json.gz") || n.hasSuffix(".jsonl.gz")
