@@ -122,16 +122,23 @@ import Testing
     @Test func truncatedGzipIsAnErrorNotSilentLoss() async throws {
         let text = (1...5000).map { ImporterTests.line($0) }.joined(separator: "\n")
         let url = try temporaryFile("t.jsonl", text)
+        let gz = try ImporterTests.halfGzip(url, keepOriginal: false)
+        defer { try? FileManager.default.removeItem(at: gz) }
+        await #expect(throws: ImportError.self) { _ = try await PreferenceImporter(store: nil).run([gz.path]) }
+    }
+
+    /// Gzips `url` (keeping it when asked) and cuts the .gz file in half: a file that breaks
+    /// off mid-stream.
+    static func halfGzip(_ url: URL, keepOriginal: Bool) throws -> URL {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["gzip", "-f", url.path]
+        p.arguments = ["gzip", keepOriginal ? "-kf" : "-f", url.path]
         try p.run()
         p.waitUntilExit()
         let gz = URL(fileURLWithPath: url.path + ".gz")
-        defer { try? FileManager.default.removeItem(at: gz) }
         let whole = try Data(contentsOf: gz)
         try whole.prefix(whole.count / 2).write(to: gz)
-        await #expect(throws: ImportError.self) { _ = try await PreferenceImporter(store: nil).run([gz.path]) }
+        return gz
     }
 
     /// The reader decodes one window while it reads the next: outcomes still come back in
@@ -146,15 +153,8 @@ import Testing
         while let batch = try reader.nextBatch() { lines += batch.map(\.line) }
         #expect(lines == Array(1...5000))
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["gzip", "-kf", url.path]
-        try p.run()
-        p.waitUntilExit()
-        let gz = URL(fileURLWithPath: url.path + ".gz")
+        let gz = try ImporterTests.halfGzip(url, keepOriginal: true)
         defer { try? FileManager.default.removeItem(at: gz) }
-        let whole = try Data(contentsOf: gz)
-        try whole.prefix(whole.count / 2).write(to: gz)
         var readable = 0  // records a plain reader gets before the break
         let plain = try JSONRecordReader(path: gz.path)
         do { while try plain.next() != nil { readable += 1 } } catch {}
