@@ -196,6 +196,21 @@ import Testing
         }
     }
 
+    @Test func exportToAMissingFolderIsAClearErrorAndWritesNothing() async throws {
+        try await withTestStore(.sqlite) { t in
+            _ = try await t.store.insert(prepared([samplePair(1, turns: 1)]), importID: "x")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID())")
+            let out = folder.appendingPathComponent("out.jsonl").path
+            await #expect {
+                _ = try await PreferenceExporter(format: .trl).run(store: t.store, tier: .unverified, to: out)
+            } throws: { error in
+                guard case ExportError.cannotWrite(let path, let reason) = error else { return false }
+                return path == out && reason.contains("does the folder exist")
+            }
+            #expect(!FileManager.default.fileExists(atPath: folder.path))
+        }
+    }
+
     @Test func exportFormatsReadBackAndFlip() async throws {
         try await withTestStore(.sqlite) { t in
             let pairs = [samplePair(1), samplePair(2, turns: 2)]
