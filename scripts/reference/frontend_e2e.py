@@ -306,13 +306,19 @@ def tokenizer_flag_cases(tmp, llama_tc):
     return out
 
 
+def tiny_qwen3_config():
+    """The tiny bf16 Qwen3 classifier (real Qwen vocabulary) of the end-to-end fixtures."""
+    cfg = Qwen3Config(vocab_size=151936, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                      num_attention_heads=2, num_key_value_heads=1, head_dim=8, max_position_embeddings=40960,
+                      rms_norm_eps=1e-6, rope_theta=1000000.0, tie_word_embeddings=False, num_labels=1,
+                      pad_token_id=151643, bos_token_id=151643, eos_token_id=151645, attention_bias=False)
+    cfg.architectures = ["Qwen3ForSequenceClassification"]
+    cfg.dtype = "bfloat16"
+    return cfg
+
+
 def main():
-    qwen_cfg = Qwen3Config(vocab_size=151936, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                           num_attention_heads=2, num_key_value_heads=1, head_dim=8, max_position_embeddings=40960,
-                           rms_norm_eps=1e-6, rope_theta=1000000.0, tie_word_embeddings=False, num_labels=1,
-                           pad_token_id=151643, bos_token_id=151643, eos_token_id=151645, attention_bias=False)
-    qwen_cfg.architectures = ["Qwen3ForSequenceClassification"]
-    qwen_cfg.dtype = "bfloat16"
+    qwen_cfg = tiny_qwen3_config()
     llama_cfg = LlamaConfig(vocab_size=128256, hidden_size=16, intermediate_size=48, num_hidden_layers=2,
                             num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=131072,
                             rms_norm_eps=1e-5, rope_parameters={"rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0,

@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 import torch
-from transformers import AutoTokenizer, Qwen3Config, Qwen3ForSequenceClassification
+from transformers import AutoTokenizer, Qwen3ForSequenceClassification
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import frontend_e2e as e2e  # noqa: E402
@@ -59,12 +59,7 @@ def main():
     rows = [(r["prompt"], r["chosen"] + r["rejected"]) for r in ties] + [(r["prompt"], r["chosen"] + r["rejected"]) for r in chat]
     reqs = requests(rows)
 
-    cfg = Qwen3Config(vocab_size=151936, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                      num_attention_heads=2, num_key_value_heads=1, head_dim=8, max_position_embeddings=40960,
-                      rms_norm_eps=1e-6, rope_theta=1000000.0, tie_word_embeddings=False, num_labels=1,
-                      pad_token_id=151643, bos_token_id=151643, eos_token_id=151645, attention_bias=False)
-    cfg.architectures = ["Qwen3ForSequenceClassification"]
-    cfg.dtype = "bfloat16"
+    cfg = e2e.tiny_qwen3_config()
     model, case = e2e.decoder_case("qwen3", "qwen", "qwen3.jinja", cfg, Qwen3ForSequenceClassification, e2e.QWEN_TOKENIZER_CONFIG)
     with tempfile.TemporaryDirectory() as tmp:
         tok = AutoTokenizer.from_pretrained(e2e.build_folder(tmp, "qwen3", case))
