@@ -25,10 +25,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
-        // Layer 0: BLAS (OpenBLAS on Linux, Accelerate on Apple platforms) and C kernels.
-        .systemLibrary(
-            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]),
+        // Layer 0: BLAS and C kernels. Linux: a current OpenBLAS (PyPI scipy-openblas32, kernels
+        // chosen by CPU features; scripts/bootstrap.sh installs it with a pkg-config file);
+        // Apple platforms: Accelerate.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "scipy-openblas"),
         .target(name: "CSynprefKernels", path: "Sources/CSynprefKernels"),
         // SHA-256 in C (SHA-NI when the CPU has it), for SynprefCore.SHA256.
         .target(name: "CSynprefHash", path: "Sources/CSynprefHash"),
@@ -54,7 +54,7 @@ let package = Package(
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
             "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",
-            "SynprefTraining", "SynprefCore",
+            "SynprefTraining", "SynprefTensor", "SynprefCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synpref", dependencies: ["SynprefCLI"]),

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need=()
-for pkg in libopenblas-dev libsqlite3-dev zlib1g-dev pkg-config postgresql; do
+for pkg in libsqlite3-dev zlib1g-dev pkg-config postgresql; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # scripts/fetch-assets.sh downloads model and tokenizer files with `python3 -m pip download`.
@@ -14,5 +14,38 @@ if [ ${#need[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# BLAS: a current OpenBLAS (PyPI scipy-openblas32, DYNAMIC_ARCH) that picks its kernels by
+# the CPU's features. Debian's 0.3.21 falls back to SSE3 (Prescott) kernels on CPU models it
+# does not know, a quarter of the speed on AVX-512 machines (docs/architecture.md, "BLAS").
+# Installed once into a fixed prefix, with a pkg-config file on pkg-config's default search
+# path and the shared library linked into /usr/local/lib (on the dynamic loader's default
+# path; SwiftPM drops pkg-config's rpath flags), so building and running need no
+# environment variable.
+OPENBLAS_VERSION=0.3.34.481.3
+OPENBLAS_PREFIX=/usr/local/lib/synpref/scipy-openblas32-$OPENBLAS_VERSION
+OPENBLAS_PC=/usr/local/lib/pkgconfig/scipy-openblas.pc
+OPENBLAS_LIB=/usr/local/lib/libscipy_openblas.so
+if [ ! -f "$OPENBLAS_PREFIX/scipy_openblas32/lib/libscipy_openblas.so" ] || ! grep -q "$OPENBLAS_PREFIX" "$OPENBLAS_PC" 2>/dev/null \
+    || [ "$(readlink "$OPENBLAS_LIB")" != "$OPENBLAS_PREFIX/scipy_openblas32/lib/libscipy_openblas.so" ]; then
+    echo "bootstrap: installing OpenBLAS $OPENBLAS_VERSION (PyPI scipy-openblas32) into $OPENBLAS_PREFIX" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps --only-binary=:all: "scipy-openblas32==$OPENBLAS_VERSION" -d "$tmp"
+    $SUDO mkdir -p "$OPENBLAS_PREFIX" "$(dirname "$OPENBLAS_PC")"
+    $SUDO python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$tmp"/scipy_openblas32-*.whl "$OPENBLAS_PREFIX"
+    $SUDO chmod -R a+rX "$OPENBLAS_PREFIX"
+    rm -rf "$tmp"
+    lib="$OPENBLAS_PREFIX/scipy_openblas32/lib"
+    printf '%s\n' \
+        "libdir=$lib" "includedir=$OPENBLAS_PREFIX/scipy_openblas32/include" "" \
+        "Name: scipy-openblas" \
+        "Description: OpenBLAS $OPENBLAS_VERSION (PyPI scipy-openblas32; symbols prefixed scipy_), installed by Synpref's bootstrap" \
+        "Version: $OPENBLAS_VERSION" \
+        'Libs: -L${libdir} -lscipy_openblas' \
+        'Cflags: -I${includedir}' | $SUDO tee "$OPENBLAS_PC" >/dev/null
+    $SUDO ln -sfn "$lib/libscipy_openblas.so" "$OPENBLAS_LIB"
+    $SUDO ldconfig
 fi
 command -v swift >/dev/null || { echo "bootstrap: Swift 6.1 or newer must be on PATH (https://swift.org/install)" >&2; exit 1; }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import SynprefTensor
 
 /// The `synpref` command line. Each subcommand lives in its own file and stays thin: it
 /// parses, calls a library, prints.
@@ -19,6 +21,7 @@ public struct SynprefCommand: AsyncParsableCommand {
             EvalCommand.self,
             DataCommand.self,
             TrainCommand.self,
+            DoctorCommand.self,
         ])
 
     public init() {}
@@ -27,6 +30,7 @@ public struct SynprefCommand: AsyncParsableCommand {
 /// Entry point for the `synpref` executable.
 public enum SynprefMain {
     public static func run() async {
+        BLAS.onFallback { message in FileHandle.standardError.write(Data("warning: \(message)\n".utf8)) }
         await SynprefCommand.main()
     }
 }

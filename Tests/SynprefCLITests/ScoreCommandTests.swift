@@ -133,6 +133,15 @@ import Foundation
         return dir.path
     }
 
+    /// The same token ids scored at two positions of a packed batch. The arithmetic is the
+    /// same but a BLAS may sum a row's products in another order at another tile position
+    /// (OpenBLAS's SSE kernels do), so the two agree to f32 rounding of this tiny model's
+    /// dot products (k ≤ 96: k·2⁻²⁴ ≈ 6e-6 relative per layer), not bit for bit.
+    func samePosition(_ a: Double?, _ b: Double?) -> Bool {
+        guard let a, let b, a.isFinite, b.isFinite else { return false }
+        return abs(a - b) <= 1e-5 * Swift.max(1, abs(a))
+    }
+
     func scores(_ path: String) throws -> [String: Double] {
         Dictionary(uniqueKeysWithValues: try lines(path).map { ($0["id"] as? String ?? "", ($0["score"] as? NSNumber)?.doubleValue ?? .nan) })
     }
@@ -151,7 +160,7 @@ import Foundation
         try await run(input, output: out, model: model)
         #expect(try lines(out).map { $0["id"] as? String } == ["conv", "ids", "other", "other-ids"])
         let s = try scores(out)
-        #expect(s["conv"] == s["ids"] && s["other"] == s["other-ids"] && s["conv"] != s["other"])
+        #expect(samePosition(s["conv"], s["ids"]) && samePosition(s["other"], s["other-ids"]) && s["conv"] != s["other"])
     }
 
     /// Over --max-length: an error naming the line, the conversation id and its length;
@@ -173,10 +182,10 @@ import Foundation
         #expect(!FileManager.default.fileExists(atPath: out))
         try await run(input, output: out, model: model, ["--max-length", "4", "--truncate", "left"])
         var s = try scores(out)
-        #expect(s["long-one"] == s["left"] && s["long-one"] != s["right"])
+        #expect(samePosition(s["long-one"], s["left"]) && s["long-one"] != s["right"])
         try await run(input, output: out, model: model, ["--max-length", "4", "--truncate", "right"])
         s = try scores(out)
-        #expect(s["long-one"] == s["right"])
+        #expect(samePosition(s["long-one"], s["right"]))
         // In skip mode the over-long conversation is left out and the rest is scored.
         try await run(input, output: out, onError: "skip", model: model, ["--max-length", "4"])
         #expect(try lines(out).map { $0["id"] as? String } == ["short", "left", "right"])

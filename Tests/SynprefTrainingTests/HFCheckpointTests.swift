@@ -60,8 +60,20 @@ extension TrainingTests {
         for n in committed.tensorNames {
             let a = try Fixture.values(ours, n), b = try Fixture.values(committed, n)
             let bf16 = try committed.tensor(n).dtype == .bfloat16
-            let ok = zip(a, b).allSatisfy { abs($0 - $1) <= Swift.max(1e-5, bf16 ? abs($1) / 128 : 0) }
-            #expect(ok, "\(name) \(n) differs from the committed checkpoint")
+            var tolerance: (Float) -> Float = { Swift.max(1e-5, bf16 ? abs($0) / 128 : 0) }
+            if n == "classifier.bias" {
+                // The Bradley-Terry loss depends on r_w − r_l, where the head's bias cancels:
+                // its gradient is zero but for rounding noise, which Adam divides by its own
+                // size, so each step moves the bias by up to lr·(1−β1)/√(1−β2) (Kingma & Ba
+                // §2.1) in a direction set by the kernels' summation order. Two machines'
+                // kernels may each drift that far, in opposite directions.
+                let adam = spec.options.adam
+                let bound = Float(2 * Double(spec.options.maxSteps ?? 0) * spec.options.learningRate
+                    * (1 - adam.beta1) / (1 - adam.beta2).squareRoot())
+                tolerance = { _ in bound }
+            }
+            let ok = zip(a, b).allSatisfy { abs($0 - $1) <= tolerance($1) }
+            #expect(ok, "\(name) \(n) differs from the committed checkpoint: \(a.prefix(4)) vs \(b.prefix(4))")
         }
     }
 

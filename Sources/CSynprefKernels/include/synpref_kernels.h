@@ -17,6 +17,34 @@
 int synpref_cpu_has_avx2_fma(void);
 /// 1 when the CPU supports AVX-512F, else 0 (informational; kernels use AVX2).
 int synpref_cpu_has_avx512f(void);
+
+/// CPU feature bits (CPUID, counted only when the OS saves the registers they need).
+enum {
+    SYNPREF_CPU_SSE2 = 1 << 0, SYNPREF_CPU_SSE3 = 1 << 1, SYNPREF_CPU_SSE41 = 1 << 2,
+    SYNPREF_CPU_AVX = 1 << 3, SYNPREF_CPU_FMA = 1 << 4, SYNPREF_CPU_F16C = 1 << 5,
+    SYNPREF_CPU_AVX2 = 1 << 6, SYNPREF_CPU_AVX512F = 1 << 7, SYNPREF_CPU_AVX512DQ = 1 << 8,
+    SYNPREF_CPU_AVX512BW = 1 << 9, SYNPREF_CPU_AVX512VL = 1 << 10, SYNPREF_CPU_AVX512VNNI = 1 << 11,
+    SYNPREF_CPU_AVX512BF16 = 1 << 12, SYNPREF_CPU_AVX512FP16 = 1 << 13, SYNPREF_CPU_AVXVNNI = 1 << 14,
+    SYNPREF_CPU_AMX_TILE = 1 << 15, SYNPREF_CPU_AMX_BF16 = 1 << 16, SYNPREF_CPU_SHA = 1 << 17,
+};
+/// The SYNPREF_CPU_* bits this CPU has (0 on other architectures).
+uint64_t synpref_cpu_features(void);
+/// The CPU's brand string from CPUID (e.g. "Intel(R) Xeon(R) Processor"); "" where unknown.
+void synpref_cpu_brand(char out[49]);
+
+// ---- GEMM fallback ----------------------------------------------------------------
+/// C[m][n] = alpha * op(A) . op(B) + beta * C, row-major; op(A) = A[m][k] or (transA)
+/// A[k][m]^T, op(B) = B[k][n] or (transB) B[n][k]^T. Plain loops summed in double: the
+/// reference the BLAS self-check compares against, and what runs if the BLAS fails it.
+void synpref_sgemm_plain(int transA, int transB, size_t m, size_t n, size_t k, float alpha,
+                         const float *a, size_t lda, const float *b, size_t ldb,
+                         float beta, float *c, size_t ldc);
+/// The same product, blocked and vectorised (AVX2 when present): what `BLAS.sgemm` runs
+/// when the BLAS library fails its start-up self-check. Several times slower than a tuned
+/// BLAS, but right.
+void synpref_sgemm_fallback(int transA, int transB, size_t m, size_t n, size_t k, float alpha,
+                            const float *a, size_t lda, const float *b, size_t ldb,
+                            float beta, float *c, size_t ldc);
 /// Forces the portable scalar kernels (1) or restores CPU dispatch (0); for tests.
 void synpref_force_scalar(int on);
 

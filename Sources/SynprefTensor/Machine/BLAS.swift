@@ -1,3 +1,4 @@
+import CSynprefKernels
 import Dispatch
 import Synchronization
 #if canImport(Accelerate)
@@ -23,8 +24,10 @@ public enum BLAS {
     /// it has more rows), each a single-threaded OpenBLAS call on one of our threads.
     /// OpenBLAS's own threads would spin on sched_yield for ~0.1 s after every call,
     /// taking CPU from the attention and elementwise kernels that run on both cores between
-    /// GEMMs (measured: attention 1.6 s -> 1.0 s on scenario (a)). Slicing never changes
-    /// the order in which an element's k terms are summed, so results are bit-identical.
+    /// GEMMs (measured: attention 1.6 s -> 1.0 s on scenario (a)). A given thread count
+    /// always cuts the same slices, so results are reproducible; across thread counts they
+    /// agree to f32 rounding (some kernel sets sum an element's k terms in another order at
+    /// another position of a panel).
     static func sgemm(
         splitInto parts: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -68,14 +71,51 @@ public enum BLAS {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
+        if selfCheck.passed {
+            library(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        } else {
+            synpref_sgemm_fallback(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        }
+    }
+
+    /// The BLAS library's sgemm, unchecked.
+    static func library(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         #if canImport(Accelerate)
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         #else
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        scipy_cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                          blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c,
+                          blasint(ldc))
         #endif
     }
+
+    /// The start-up check of the BLAS library (run once, on first use, a few ms). When it
+    /// fails, every product runs on `synpref_sgemm_fallback` instead, and the handler set
+    /// with `onFallback` is told why.
+    public static let selfCheck: BLASSelfCheck = {
+        let result = BLASSelfCheck.run(library)
+        if !result.passed {
+            let lib = BLASLibrary.current
+            let message = "the BLAS library (\(lib.name) \(lib.version), core \(lib.coreName)) failed its self-check "
+                + "(\(result.failure ?? "")); using Synpref's own slower GEMM instead. "
+                + "If OPENBLAS_CORETYPE is set, a different value may work."
+            fallbackHandler.withLock { $0 }?(message)
+        }
+        return result
+    }()
+
+    /// Sets who hears, once, that the BLAS library failed its self-check (the CLI prints
+    /// it; a server logs it). Set it before the first product.
+    public static func onFallback(_ handler: @escaping @Sendable (String) -> Void) {
+        fallbackHandler.withLock { $0 = handler }
+    }
+
+    private static let fallbackHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     /// Sets the BLAS library's thread count (process-wide in OpenBLAS); a no-op when it
     /// already has that value, so models opened with the same count never touch it.
@@ -83,7 +123,7 @@ public enum BLAS {
         #if !canImport(Accelerate)
         if currentThreads.exchange(n, ordering: .relaxed) != n {
             // OpenBLAS itself stays single-threaded; `sgemm` splits large products.
-            openblas_set_num_threads(1)
+            scipy_openblas_set_num_threads(1)
             splitWorkers.store(Swift.max(1, n), ordering: .relaxed)
         }
         #endif
