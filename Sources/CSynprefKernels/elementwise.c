@@ -67,8 +67,35 @@ void synpref_silu_mul(float *out, const float *gate, const float *up, size_t n) 
     for (size_t i = 0; i < n; i++) out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }
 
+#if SYNPREF_X86
+// gelu(x) = x Φ(x), Φ(x) = 1 − erfc(z)/2 for x ≥ 0 and erfc(z)/2 below, z = |x|/√2, with
+// erfc(z) ≈ t·P(t)·exp(−z²), t = 1/(1 + p z) (Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7;
+// PyTorch's vectorised erf uses the same formula). Taking erfc directly keeps the
+// negative tail free of the cancellation in 1 + erf(x/√2).
+static AVX2 void gelu_erf_avx2(float *x, size_t n) {
+    const __m256 one = _mm256_set1_ps(1.0f), half = _mm256_set1_ps(0.5f), absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const __m256 rsqrt2 = _mm256_set1_ps(0.70710678118654752f), p = _mm256_set1_ps(0.3275911f);
+    const __m256 a1 = _mm256_set1_ps(0.254829592f), a2 = _mm256_set1_ps(-0.284496736f), a3 = _mm256_set1_ps(1.421413741f);
+    const __m256 a4 = _mm256_set1_ps(-1.453152027f), a5 = _mm256_set1_ps(1.061405429f), zero = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256 z = _mm256_mul_ps(_mm256_and_ps(v, absmask), rsqrt2);
+        __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(p, z, one));
+        __m256 poly = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(a5, t, a4), t, a3), t, a2), t, a1);
+        __m256 erfc = _mm256_mul_ps(_mm256_mul_ps(poly, t), synpref_exp8(_mm256_sub_ps(zero, _mm256_mul_ps(z, z))));
+        __m256 tail = _mm256_mul_ps(half, erfc);
+        __m256 cdf = _mm256_blendv_ps(_mm256_sub_ps(one, tail), tail, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+        _mm256_storeu_ps(x + i, _mm256_mul_ps(v, cdf));
+    }
+    for (; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+#endif
+
 void synpref_gelu_erf(float *x, size_t n) {
-    // Only BERT uses it; libm's erff is exact to an ulp, which parity wants more than speed.
+#if SYNPREF_X86
+    if (synpref_use_avx2()) { gelu_erf_avx2(x, n); return; }
+#endif
     for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
 }
 

@@ -55,6 +55,6 @@ struct ChatTemplateCommand: AsyncParsableCommand {
             sink.abandon()
             throw error
         }
-        FileHandle.standardError.write(Data("rendered \(count) conversations\n".utf8))
+        ProgressLine.write("rendered \(count) conversations\n")
     }
 }

@@ -36,7 +36,7 @@ struct DataDecontaminateCommand: AsyncParsableCommand {
         }
         DataOutput.err("\(decontaminator.ngramCount) distinct \(ngram)-grams indexed")
         let target = try await PreferenceStores.open(store)
-        let progress = DataProgress()
+        let progress = ProgressLine()
         let report = try await decontaminator.run(store: target, progress: progress)
         progress.finish()
         try await target.close()

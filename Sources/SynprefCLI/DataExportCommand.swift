@@ -35,7 +35,7 @@ struct DataExportCommand: AsyncParsableCommand {
             throw ValidationError("format \(format.rawValue) cannot be written; use one of \(PreferenceFormat.writable.map(\.rawValue).joined(separator: ", "))")
         }
         let target = try await PreferenceStores.open(store)
-        let progress = DataProgress()
+        let progress = ProgressLine()
         let report = try await PreferenceExporter(format: format, flip: flip).run(store: target, tier: tier, to: out, progress: progress)
         progress.finish()
         try await target.close()

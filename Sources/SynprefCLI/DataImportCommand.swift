@@ -63,7 +63,7 @@ struct DataImportCommand: AsyncParsableCommand {
             formatOptions: FormatOptions(promptKey: promptKey, chosenKey: chosenKey, rejectedKey: rejectedKey),
             source: source, onError: onError, rejectsPath: rejects, chunkSize: chunkSize)
         let target: (any PreferenceStore)? = dryRun ? nil : try await PreferenceStores.open(store)
-        let progress = DataProgress()
+        let progress = ProgressLine()
         let importer = PreferenceImporter(store: target, options: options, progress: progress)
         do {
             let report = try await importer.run(files)

@@ -50,7 +50,7 @@ struct DataSplitCommand: ParsableCommand {
         do { split = try PreferenceSplit(heldOutFraction: heldOut, validationFraction: validation, seed: seed) } catch {
             throw ValidationError("\(error)")
         }
-        let progress = DataProgress()
+        let progress = ProgressLine()
         let report: PreferenceSplitReport
         do {
             report = try split.run(input: input, outputDirectory: output, format: format, inputFormat: inputFormat,

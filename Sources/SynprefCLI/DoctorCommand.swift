@@ -43,7 +43,7 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             print(report.warnings.isEmpty ? "ok: the kernels in use match this CPU" : "")
         }
-        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for w in report.warnings { ProgressLine.write("warning: \(w)\n") }
         if !report.warnings.isEmpty { throw ExitCode(1) }
     }
 }

@@ -81,25 +81,25 @@ struct EvalCommand: AsyncParsableCommand {
 
     /// The score source of this run: precomputed scores, or the local runtime through the
     /// persistent cache keyed by (fingerprint, rendered model input).
-    func makeSource(progress: EvalProgress) throws -> (any ScoreSource)? {
+    func makeSource(progress: ProgressLine) throws -> (any ScoreSource)? {
         guard let model else { return try scores.map { try PrecomputedScores(path: $0) } }
         let rm = try RewardModel.open(model, threads: threads,
                                       frontEndOptions: TextFrontEnd.Options(maxLength: maxLength, truncation: truncate),
                                       progress: progress)
         guard rm.numLabels == 1 else { throw EvalModelError.notARewardModel(model: model, labels: rm.numLabels) }
         guard let frontEnd = rm.frontEnd else { throw TextFrontEndError.noTokenizer(model: model) }
+        // A folder without a usable template fails here, before any data is read.
         if case .unavailable(let reason) = frontEnd.format { throw reason }
         let fingerprint = rm.fingerprint
         let cachePath = cache ?? ScoreCache.defaultPath(fingerprint: fingerprint)
-        var source = ModelScoreSource(scorer: rm, batchSize: batchSize,
+        let source = ModelScoreSource(service: try ScoringService(model: rm), batchSize: batchSize,
                                       cache: try ScoreCache(path: cachePath, fingerprint: fingerprint))
-        source.renderInput = { try frontEnd.renderedText(for: $0) }
         progress.line("model \(rm.directory?.path ?? model) (fingerprint \(fingerprint.prefix(16))…, \(rm.threads) threads); cache \(cachePath)")
         return source
     }
 
     func run() async throws {
-        let progress = EvalProgress()
+        let progress = ProgressLine()
         // Open the model first: a bad --model fails before the data is read.
         let source = try makeSource(progress: progress)
         let started = Date()

@@ -64,59 +64,57 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stderr = StandardError()
+        let stderr = ProgressLine()
         let rm = try RewardModel.open(model, threads: threads, maxBatchTokens: batchTokens,
                                       frontEndOptions: TextFrontEnd.Options(maxLength: maxLength, truncation: truncate),
-                                      progress: DownloadProgress(stderr: stderr))
+                                      progress: stderr)
         guard rm.numLabels == 1 else {
             throw ScoreCommandError.notARewardModel(model: model, labels: rm.numLabels)
         }
+        let service = try ScoringService(model: rm)
+        defer { service.shutdown() }
         // Pass 1: parse, encode and validate every line.
         var skipped = 0, accepted = 0, totalTokens = 0, truncated = 0
-        try ScoreInput.forEachLine(path: input) { lineNumber, parsed in
+        try await ScoreInput.forEachLine(path: input) { lineNumber, parsed in
             do {
-                let item = try rm.encode(try parsed.get(), lineNumber: lineNumber, path: input, model: model)
-                try rm.validate(item, lineNumber: lineNumber, path: input)
+                let item = try service.prepare(try parsed.get(), lineNumber: lineNumber, path: input, model: model)
                 accepted += 1
-                totalTokens += item.inputIds.count
+                totalTokens += item.ids.count
                 if item.truncatedTokens > 0 { truncated += 1 }
             } catch let error as ScoreCommandError {
                 guard onError == .skip else { throw error }
                 skipped += 1
-                stderr.write("synpref score: skipping \(error)\n")
+                stderr.line("synpref score: skipping \(error)")
             }
         }
         // Pass 2: score in chunks, streaming into a temporary file (or stdout).
         let sink = try ScoreOutput(path: output)
-        let meter = ThroughputMeter(totalSequences: accepted, totalTokens: totalTokens, stderr: stderr)
-        var pendingIds: [String] = [], pendingSeqs: [[Int]] = [], pendingTypes: [[Int]] = [], pendingTokens = 0
+        let meter = ThroughputMeter(totalSequences: accepted, totalTokens: totalTokens, progress: stderr)
+        var pendingIds: [String] = [], pendingInputs: [ModelInput] = [], pendingTokens = 0
         let chunkTokens = Swift.max(batchTokens * 4, 16384)
-        func flush() throws {
-            guard !pendingSeqs.isEmpty else { return }
-            let scores = try rm.score(tokenSequences: pendingSeqs, tokenTypeIds: rm.readsTokenTypes ? pendingTypes : nil)
+        func flush() async throws {
+            guard !pendingInputs.isEmpty else { return }
+            let scores = try await service.score(pendingInputs)
             for (id, s) in zip(pendingIds, scores) { try sink.write(id: id, score: s) }
-            meter.advance(sequences: pendingSeqs.count, tokens: pendingTokens)
+            meter.advance(sequences: pendingInputs.count, tokens: pendingTokens)
             pendingIds.removeAll(keepingCapacity: true)
-            pendingSeqs.removeAll(keepingCapacity: true)
-            pendingTypes.removeAll(keepingCapacity: true)
+            pendingInputs.removeAll(keepingCapacity: true)
             pendingTokens = 0
         }
         do {
             // Conversations are encoded again rather than held from pass 1 (memory stays
             // bounded by one chunk; encoding costs little next to the model).
-            try ScoreInput.forEachLine(path: input) { lineNumber, parsed in
+            try await ScoreInput.forEachLine(path: input) { lineNumber, parsed in
                 guard let line = try? parsed.get(),
-                      let item = try? rm.encode(line, lineNumber: lineNumber, path: input, model: model),
-                      (try? rm.validate(item, lineNumber: lineNumber, path: input)) != nil else {
+                      let item = try? service.prepare(line, lineNumber: lineNumber, path: input, model: model) else {
                     return // reported and counted in pass 1
                 }
-                pendingIds.append(item.id)
-                pendingSeqs.append(item.inputIds)
-                pendingTypes.append(item.tokenTypeIds ?? [Int](repeating: 0, count: item.inputIds.count))
-                pendingTokens += item.inputIds.count
-                if pendingTokens >= chunkTokens { try flush() }
+                pendingIds.append(line.id)
+                pendingInputs.append(item)
+                pendingTokens += item.ids.count
+                if pendingTokens >= chunkTokens { try await flush() }
             }
-            try flush()
+            try await flush()
             try sink.commit()
         } catch {
             sink.abandon()
@@ -253,51 +251,29 @@ struct ScoreInput {
     }
 
     /// Calls `body` with every non-blank line's number and parse result, in order.
-    static func forEachLine(path: String, _ body: (Int, Result<ScoreInput, ScoreCommandError>) throws -> Void) throws {
+    static func forEachLine(path: String, _ body: (Int, Result<ScoreInput, ScoreCommandError>) async throws -> Void) async throws {
         let reader = try LineReader(path: path)
         while let (number, bytes) = try reader.nextLine() {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            try body(number, parse(bytes, line: number, path: path))
+            try await body(number, parse(bytes, line: number, path: path))
         }
     }
 }
 
-/// A line ready for the model.
-struct EncodedLine {
-    var id: String
-    var inputIds: [Int]
-    var tokenTypeIds: [Int]?
-    var truncatedTokens = 0
-}
-
-extension RewardModel {
-    /// Whether the backbone reads token type ids (BERT).
-    fileprivate var readsTokenTypes: Bool {
-        if case .bert = backbone { return true }
-        return false
-    }
-
-    /// Token ids of a line: as given, or the conversation through the text front end.
-    fileprivate func encode(_ line: ScoreInput, lineNumber: Int, path: String, model: String) throws -> EncodedLine {
-        switch line.content {
-        case .tokens(let ids, let types):
-            return EncodedLine(id: line.id, inputIds: ids, tokenTypeIds: types)
-        case .conversation(let messages):
-            guard let frontEnd else { throw ScoreCommandError.noTokenizer(path: path, line: lineNumber, model: model) }
-            do {
-                let input = try frontEnd.input(for: messages, id: line.id)
-                return EncodedLine(id: line.id, inputIds: input.ids, tokenTypeIds: readsTokenTypes ? input.typeIDs : nil,
-                                   truncatedTokens: input.truncatedTokens)
-            } catch let e as TextFrontEndError {
-                throw ScoreCommandError.invalidConversation(path: path, line: lineNumber, reason: e.description)
-            }
-        }
-    }
-
-    /// Checks one line's ids (and token types) against the model (vocabulary, length).
-    fileprivate func validate(_ item: EncodedLine, lineNumber: Int, path: String) throws {
+extension ScoringService {
+    /// A line's model input: its token ids as given, or its conversation through the text
+    /// front end; errors name the file and line.
+    fileprivate func prepare(_ line: ScoreInput, lineNumber: Int, path: String, model name: String) throws -> ModelInput {
         do {
-            try validate(tokenSequences: [item.inputIds], tokenTypeIds: item.tokenTypeIds.map { [$0] })
+            switch line.content {
+            case .tokens(let ids, let types):
+                return try prepare(tokens: ids, typeIDs: types)
+            case .conversation(let messages):
+                guard model.frontEnd != nil else { throw ScoreCommandError.noTokenizer(path: path, line: lineNumber, model: name) }
+                return try prepare(messages, id: line.id)
+            }
+        } catch let e as TextFrontEndError {
+            throw ScoreCommandError.invalidConversation(path: path, line: lineNumber, reason: e.description)
         } catch let e as ModelError {
             let reason: String
             switch e {
@@ -316,30 +292,6 @@ extension RewardModel {
             }
             throw ScoreCommandError.invalidSequence(path: path, line: lineNumber, reason: reason)
         }
-    }
-}
-
-/// Hugging Face downloads (repo ids) on stderr: a line per file every few seconds.
-struct DownloadProgress: ProgressObserver {
-    let stderr: StandardError
-    private let last = LastReport()
-
-    init(stderr: StandardError) { self.stderr = stderr }
-
-    final class LastReport: @unchecked Sendable {
-        // @unchecked Sendable: `time` is only touched under `lock`.
-        let lock = NSLock()
-        var time = Date.distantPast
-    }
-
-    func report(_ event: ProgressEvent) {
-        let done = event.total.map { event.completed >= $0 } ?? false
-        last.lock.lock()
-        defer { last.lock.unlock() }
-        guard done || Date().timeIntervalSince(last.time) >= 2 else { return }
-        last.time = Date()
-        let total = event.total.map { String(format: " of %.1f MB", Double($0) / 1e6) } ?? ""
-        stderr.write(String(format: "synpref: %@: %.1f MB%@\n", event.task, Double(event.completed) / 1e6, total))
     }
 }
 
@@ -367,31 +319,30 @@ final class ScoreOutput {
     func abandon() { writer.abandon() }
 }
 
-/// Progress and throughput on stderr: a line at most every 2 s once a run is long, and a
-/// summary at the end.
+/// Progress and throughput of `synpref score` on stderr, and its summary line at the end
+/// (benchmarks/runtime/run.py reads "in N s" and "peak RSS N MB" from it).
 final class ThroughputMeter {
     private let totalSequences: Int, totalTokens: Int
-    private let stderr: StandardError
+    private let progress: ProgressLine
     private let start = Date()
-    private var lastReport = Date()
     private var sequences = 0, tokens = 0
 
-    init(totalSequences: Int, totalTokens: Int, stderr: StandardError) {
+    init(totalSequences: Int, totalTokens: Int, progress: ProgressLine) {
         self.totalSequences = totalSequences
         self.totalTokens = totalTokens
-        self.stderr = stderr
+        self.progress = progress
     }
 
     func advance(sequences s: Int, tokens t: Int) {
         sequences += s
         tokens += t
-        let now = Date()
-        if now.timeIntervalSince(lastReport) >= 2 {
-            lastReport = now
-            let elapsed = now.timeIntervalSince(start)
-            stderr.write(String(format: "synpref score: %d/%d sequences, %d/%d tokens, %.1f tokens/s\n",
-                                sequences, totalSequences, tokens, totalTokens, Double(tokens) / Swift.max(elapsed, 1e-9)))
+        let elapsed = Date().timeIntervalSince(start)
+        var text = String(format: "synpref score: %d/%d sequences, %d/%d tokens, %.1f tokens/s",
+                          sequences, totalSequences, tokens, totalTokens, Double(tokens) / Swift.max(elapsed, 1e-9))
+        if tokens > 0 && tokens < totalTokens {
+            text += ", ETA " + ProgressLine.duration(elapsed * Double(totalTokens - tokens) / Double(tokens))
         }
+        progress.update(text)
     }
 
     func finish(skipped: Int, truncated: Int = 0) {
@@ -401,13 +352,6 @@ final class ThroughputMeter {
         if truncated > 0 { line += "; truncated \(truncated) conversation\(truncated == 1 ? "" : "s")" }
         if skipped > 0 { line += "; skipped \(skipped) bad line\(skipped == 1 ? "" : "s")" }
         if let peak = RewardModel.processPeakResidentBytes { line += "; peak RSS \(peak >> 20) MB" }
-        stderr.write(line + "\n")
-    }
-}
-
-/// Writes to stderr (the CLI's channel for progress and diagnostics).
-struct StandardError {
-    func write(_ s: String) {
-        FileHandle.standardError.write(Data(s.utf8))
+        progress.line(line)
     }
 }

@@ -30,7 +30,7 @@ public struct SynprefCommand: AsyncParsableCommand {
 /// Entry point for the `synpref` executable.
 public enum SynprefMain {
     public static func run() async {
-        BLAS.onFallback { message in FileHandle.standardError.write(Data("warning: \(message)\n".utf8)) }
+        BLAS.onFallback { message in ProgressLine.write("warning: \(message)\n") }
         await SynprefCommand.main()
     }
 }

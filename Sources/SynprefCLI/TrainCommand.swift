@@ -192,9 +192,9 @@ struct TrainCommand: AsyncParsableCommand {
         if spec.maxLength != nil { dataLine += "; over --max-length: \(train.dropped) pairs dropped, \(train.truncatedSequences) sequences truncated" }
         progress.line(dataLine)
         if let v = trainer.validation { progress.line("validation \(v.origin): \(v.pairs.count) pairs") }
-        let summary = try trainer.run(resume: spec.resume, progress: progress) { event in progress.handle(event) }
+        let summary = try await trainer.run(resume: spec.resume, progress: progress) { event in progress.handle(event) }
         progress.finish()
-        var lines = ["trained \(summary.steps - summary.startedAtStep) steps in \(TrainProgress.duration(summary.seconds)) (\(Int(Double(summary.trainedTokens) / Swift.max(summary.seconds, 1e-9))) tokens/s); final loss \(summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-")"]
+        var lines = ["trained \(summary.steps - summary.startedAtStep) steps in \(ProgressLine.duration(summary.seconds)) (\(Int(Double(summary.trainedTokens) / Swift.max(summary.seconds, 1e-9))) tokens/s); final loss \(summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-")"]
         if let e = summary.lastEvaluation { lines.append(String(format: "validation: accuracy %.4f, mean margin %.4f (%d pairs)", e.accuracy, e.meanMargin, e.pairs)) }
         if let b = summary.bestAccuracy, let s = summary.bestStep { lines.append(String(format: "best validation accuracy %.4f at step %d: %@", b, s, summary.output.appendingPathComponent("best").path)) }
         lines.append("model: \(summary.output.path) (log: train_log.jsonl, plot: loss.svg)")

@@ -8,9 +8,7 @@ import SynprefTraining
 final class TrainProgress: ProgressObserver, @unchecked Sendable {
     // @unchecked Sendable: mutable state guarded by `lock`.
     private let lock = NSLock()
-    private let isTTY = isatty(STDERR_FILENO) != 0
-    private var lastDraw = Date.distantPast
-    private var open = false
+    private let output = ProgressLine()
     private var lossAverage: Double?
     private var accuracyAverage: Double?
     private var tokensPerSecond: Double?
@@ -22,8 +20,7 @@ final class TrainProgress: ProgressObserver, @unchecked Sendable {
         guard event.task != "train" else { return }  // steps are drawn from `handle`
         lock.lock()
         defer { lock.unlock() }
-        let total = event.total.map { "/\($0)" } ?? ""
-        draw("\(event.task): \(event.completed)\(total) \(event.unit)", force: event.total.map { event.completed >= $0 } ?? false)
+        output.report(event)
     }
 
     func handle(_ event: TrainingEvent) {
@@ -56,7 +53,7 @@ final class TrainProgress: ProgressObserver, @unchecked Sendable {
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if open { write("\n"); open = false }
+        output.finish()
     }
 
     private func stepLine(_ r: TrainingRecord, _ total: Int) -> String {
@@ -66,35 +63,13 @@ final class TrainProgress: ProgressObserver, @unchecked Sendable {
         var eta = "-"
         if let (s0, t0) = runStart, r.step > s0 {
             let perStep = Date().timeIntervalSince(t0) / Double(r.step - s0)
-            eta = TrainProgress.duration(perStep * Double(total - r.step))
+            eta = ProgressLine.duration(perStep * Double(total - r.step))
         }
         return String(format: "[%@] step %d/%d  loss %.4f  acc %.3f  %.0f tok/s  lr %.2e  ETA %@", bar, r.step, total,
                       lossAverage ?? 0, accuracyAverage ?? 0, tokensPerSecond ?? 0, r.learningRate ?? 0, eta)
     }
 
-    private func draw(_ text: String, force: Bool) {
-        let now = Date()
-        guard force || now.timeIntervalSince(lastDraw) >= (isTTY ? 0.25 : 10) else { return }
-        lastDraw = now
-        if isTTY {
-            write("\r\u{1B}[2K" + text + (force ? "\n" : ""))
-            open = !force
-        } else {
-            write(text + "\n")
-        }
-    }
+    private func draw(_ text: String, force: Bool) { output.update(text, force: force) }
 
-    private func emit(_ text: String) {
-        if open { write("\n"); open = false }
-        write(text + "\n")
-    }
-
-    private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
-
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" }
-        if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
-        return "\(s)s"
-    }
+    private func emit(_ text: String) { output.line(text) }
 }

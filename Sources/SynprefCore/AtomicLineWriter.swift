@@ -15,7 +15,16 @@ public final class AtomicLineWriter {
 
     public init(path: String?) throws(AtomicWriteError) {
         finalPath = path
-        if let path {
+        if let path, AtomicLineWriter.isStream(path) {
+            // A device or pipe (/dev/null, /dev/stdout, a FIFO): there is no file to
+            // replace, and renaming over it would replace the device with a file.
+            guard let h = FileHandle(forWritingAtPath: path) else {
+                throw AtomicWriteError(path: path, reason: "cannot open it for writing")
+            }
+            tempPath = nil
+            handle = h
+            destination = path
+        } else if let path {
             let url = URL(fileURLWithPath: path)
             let temp = url.deletingLastPathComponent()
                 .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
@@ -32,6 +41,14 @@ public final class AtomicLineWriter {
             handle = FileHandle.standardOutput
             destination = "standard output"
         }
+    }
+
+    /// Whether `path` exists and is something other than a regular file or a folder.
+    static func isStream(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let kind = info.st_mode & S_IFMT
+        return kind != S_IFREG && kind != S_IFDIR
     }
 
     /// Appends `line` and a newline.

@@ -24,4 +24,11 @@ public enum SynprefAssets {
         let url = root.appendingPathComponent(relativePath)
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
+
+    /// True when every one of `relativePaths` exists under `root`. Tests put
+    /// `.enabled(if: SynprefAssets.required || SynprefAssets.available(...))` on themselves,
+    /// so absent assets show up as skipped tests, and as failures when `required`.
+    public static func available(_ relativePaths: String...) -> Bool {
+        relativePaths.allSatisfy { locate($0) != nil }
+    }
 }

@@ -92,6 +92,12 @@ public final class RewardModel: @unchecked Sendable {
         }
     }
 
+    /// Whether the model reads BERT token type ids (segment ids); decoders ignore them.
+    public var readsTokenTypes: Bool {
+        if case .bert = backbone { return true }
+        return false
+    }
+
     /// Number of logits per sequence.
     public var numLabels: Int {
         switch backbone {

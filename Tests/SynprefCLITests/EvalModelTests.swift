@@ -20,14 +20,10 @@ import SynprefModels
         return dir
     }
 
-    /// The model folder model.json describes, or nil when the Qwen tokenizer asset is absent
-    /// (a failure when assets are required).
-    static func modelFolder(in dir: URL) throws -> URL? {
+    /// The model folder model.json describes. A missing Qwen tokenizer asset is a failure.
+    static func modelFolder(in dir: URL) throws -> URL {
         let spec = try JSONParser.parse([UInt8](try Data(contentsOf: fixture.appendingPathComponent("model.json"))))
-        guard let asset = SynprefAssets.locate(spec["asset"]?.stringValue ?? "qwen") else {
-            if SynprefAssets.required { Issue.record("asset folder qwen missing; run scripts/fetch-assets.sh") }
-            return nil
-        }
+        let asset = try #require(SynprefAssets.locate(spec["asset"]?.stringValue ?? "qwen"), "asset folder qwen missing; run scripts/fetch-assets.sh")
         let folder = dir.appendingPathComponent("model")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (file, digest) in spec["asset_files"]?.objectValue ?? JSONObject() {
@@ -62,10 +58,12 @@ import SynprefModels
         return out
     }
 
-    @Test func evalModelEqualsEvalScoresWithTransformersScores() async throws {
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("qwen/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func evalModelEqualsEvalScoresWithTransformersScores() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        guard let model = try Self.modelFolder(in: dir) else { return }
+        let model = try Self.modelFolder(in: dir)
         let requests = dir.appendingPathComponent("requests.jsonl").path
         try await Self.eval(["--scores", Self.fixture.appendingPathComponent("scores.jsonl").path,
                              "--dump-requests", requests, "--output", dir.appendingPathComponent("reference").path])
@@ -141,8 +139,15 @@ import SynprefModels
         await #expect {
             try await Self.eval(["--model", tiny, "--cache", dir.appendingPathComponent("c.jsonl").path, "--output", dir.path])
         } throws: { "\($0)".contains("no tokenizer.json") }
-        // Over --max-length without --truncate: an error naming the request id.
-        guard let model = try Self.modelFolder(in: dir) else { return }
+    }
+
+    /// Over --max-length without --truncate: an error naming the request id.
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("qwen/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func overMaxLengthWithoutTruncateNamesTheRequest() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try Self.modelFolder(in: dir)
         await #expect {
             try await Self.eval(["--model", model.path, "--max-length", "40", "--cache", dir.appendingPathComponent("c2.jsonl").path,
                                  "--output", dir.appendingPathComponent("out").path])

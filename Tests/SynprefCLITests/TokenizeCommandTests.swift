@@ -8,18 +8,18 @@ import Testing
 
 /// `synpref tokenize` end to end with the real all-MiniLM-L6-v2 tokenizer.
 @Suite struct TokenizeCommandTests {
-    func setUp() throws -> (tokenizer: URL, dir: URL)? {
-        guard let file = SynprefAssets.locate("minilm/tokenizer.json") else {
-            if SynprefAssets.required { Issue.record("asset minilm/tokenizer.json missing; run scripts/fetch-assets.sh") }
-            return nil
-        }
+    /// The MiniLM tokenizer folder and a scratch folder. A missing asset is a failure.
+    func setUp() throws -> (tokenizer: URL, dir: URL) {
+        let file = try #require(SynprefAssets.locate("minilm/tokenizer.json"), "asset minilm/tokenizer.json missing; run scripts/fetch-assets.sh")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-tokenize-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return (file.deletingLastPathComponent(), dir)
     }
 
-    @Test func writesIdsAndMatchesTheLibrary() async throws {
-        guard let (tokenizer, dir) = try setUp() else { return }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func writesIdsAndMatchesTheLibrary() async throws {
+        let (tokenizer, dir) = try setUp()
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.jsonl")
         try Data(#"{"id": "a", "text": "Hello world"}"#.utf8 + [0x0A]).write(to: input)
@@ -33,8 +33,10 @@ import Testing
             || line == #"{"id": "a", "input_ids": ["# + expected.map(String.init).joined(separator: ", ") + "]}\n")
     }
 
-    @Test func badLineLeavesNoPartialOutput() async throws {
-        guard let (tokenizer, dir) = try setUp() else { return }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func badLineLeavesNoPartialOutput() async throws {
+        let (tokenizer, dir) = try setUp()
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.jsonl")
         try Data((#"{"id": "a", "text": "fine"}"# + "\n" + #"{"id": "b", "text": 5}"# + "\n").utf8).write(to: input)

@@ -23,6 +23,29 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.jsonl"])
     }
 
+    /// A pipe (like /dev/null or /dev/stdout) is written in place: renaming a temporary
+    /// file over it would replace the device with a regular file (as `--output /dev/null`
+    /// once did to a machine's /dev/null).
+    @Test func aPipeIsWrittenInPlaceAndStaysAPipe() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // A reader must be open before a writer can open the pipe.
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        #expect(reader >= 0)
+        defer { close(reader) }
+        let writer = try AtomicLineWriter(path: fifo)
+        try writer.write("through the pipe")
+        try writer.commit()
+        var info = stat()
+        #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = read(reader, &buffer, buffer.count)
+        #expect(n > 0 && String(decoding: buffer.prefix(n), as: UTF8.self) == "through the pipe\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["pipe"])
+    }
+
     @Test func abandonKeepsAnEarlierFileAndLeavesNoTemporary() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -126,7 +126,10 @@ import Testing
     func labelAndTierLogsRefuseUpdatesAndDeletes(kind: StoreKind) async throws {
         try await withTestStore(kind) { t in
             let out = try await t.store.insert(prepared([samplePair(1)]), importID: "i")
-            guard case .inserted(let id) = out[0] else { return }
+            guard case .inserted(let id) = out[0] else {
+                Issue.record("expected a new pair, got \(out[0])")
+                return
+            }
             _ = try await t.store.apply(CurationBatch(labels: [LabelEntry(pairID: id, labeler: .human("a"), label: .chosen)],
                                                       moves: [TierChange(pairID: id, to: .gold, reason: "r")], actor: "x"))
             for sql in ["UPDATE labels SET label = 'rejected'", "DELETE FROM labels", "UPDATE tier_moves SET reason = 'y'", "DELETE FROM tier_moves"] {

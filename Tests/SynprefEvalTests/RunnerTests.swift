@@ -91,7 +91,7 @@ struct RunnerTests {
         #expect(summary.contains("this run") && summary.contains("skipped rmb"))
     }
 
-    @Test("with one benchmark, the flat metrics use the issue's names unprefixed")
+    @Test("with one benchmark, the flat metrics use the benchmark's metric names unprefixed")
     func flatMetricsOfOneBenchmark() async throws {
         let scratch = try ScratchFolder()
         let root = try Self.dataRoot(scratch)

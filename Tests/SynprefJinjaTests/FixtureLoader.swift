@@ -56,14 +56,18 @@ func visible(_ s: String) -> String {
 
 import SynprefCore
 
-/// The real Llama tokenizer_config.json, when fetched (`scripts/fetch-assets.sh`). A
-/// missing asset fails the test run when `SynprefAssets.required`.
+/// The real Llama tokenizer_config.json (`scripts/fetch-assets.sh`). Tests that read it
+/// are enabled only when it is present or `SynprefAssets.required`, so a missing file in
+/// `llamaConfig()` is a failure.
 enum SynprefAssetsLocator {
-    static func llamaConfig() -> URL? {
-        if let url = SynprefAssets.locate("llama3/tokenizer_config.json") { return url }
-        if SynprefAssets.required {
-            Issue.record("missing asset llama3/tokenizer_config.json (run scripts/fetch-assets.sh)")
-        }
-        return nil
+    static let llamaConfigPath = "llama3/tokenizer_config.json"
+
+    static var llamaConfigEnabled: Bool {
+        SynprefAssets.required || SynprefAssets.available(llamaConfigPath)
+    }
+
+    static func llamaConfig(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> URL {
+        try #require(SynprefAssets.locate(llamaConfigPath),
+                     "missing asset \(llamaConfigPath) (run scripts/fetch-assets.sh)", sourceLocation: sourceLocation)
     }
 }

@@ -63,7 +63,10 @@ import SynprefTensor
         let ref = try ParityFixtures.reference("qwen3-gqa-f32")
         #expect(ref.sequences.contains { $0.inputIds.suffix(2) == [299, 299] })
         let model = try ParityFixtures.open("qwen3-gqa-f32")
-        guard case .decoder(let d) = model.backbone else { return }
+        guard case .decoder(let d) = model.backbone else {
+            Issue.record("qwen3-gqa-f32: not a decoder fixture")
+            return
+        }
         #expect(d.scoreRow([5, 6, 299, 299][...]) == 1)
         #expect(d.scoreRow([299, 299][...]) == 0)
         #expect(d.scoreRow([4][...]) == 0)

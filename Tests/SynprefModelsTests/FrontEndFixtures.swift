@@ -31,11 +31,14 @@ enum FrontEndFixtures {
 
     static func ints(_ v: JSONValue?) -> [Int] { v?.arrayValue?.compactMap(\.intValue) ?? [] }
 
-    /// A folder for model `name`, or nil when a real asset is missing and not required.
-    static func folder(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL? {
+    /// A folder for model `name`. Tests that call it are enabled only when the model's real
+    /// assets are present or `SynprefAssets.required`, so a missing asset is a failure.
+    static func folder(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
         let m = try model(name)
-        guard let dir = try filesFolder(name, m, sourceLocation: sourceLocation) else { return nil }
-        guard let assetDir = SynprefAssets.locate(try #require(m["asset"]?.stringValue)) else { return nil }
+        let dir = try filesFolder(name, m, sourceLocation: sourceLocation)
+        let asset = try #require(m["asset"]?.stringValue)
+        let assetDir = try #require(SynprefAssets.locate(asset), "asset folder \(asset) missing; run scripts/fetch-assets.sh",
+                                    sourceLocation: sourceLocation)
         if let links = m["asset_weights"]?.objectValue {
             for (file, target) in links {
                 let source = assetDir.appendingPathComponent(try #require(target.stringValue))
@@ -52,13 +55,11 @@ enum FrontEndFixtures {
     }
 
     /// A folder with a case's asset files (checked against the script's SHA-256) and small
-    /// files; nil when the asset is missing and not required.
-    static func filesFolder(_ name: String, _ m: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL? {
+    /// files. A missing asset folder is a failure, as in `folder(_:)`.
+    static func filesFolder(_ name: String, _ m: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
         let asset = try #require(m["asset"]?.stringValue)
-        guard let assetDir = SynprefAssets.locate(asset) else {
-            if SynprefAssets.required { Issue.record("asset folder \(asset) missing; run scripts/fetch-assets.sh", sourceLocation: sourceLocation) }
-            return nil
-        }
+        let assetDir = try #require(SynprefAssets.locate(asset), "asset folder \(asset) missing; run scripts/fetch-assets.sh",
+                                    sourceLocation: sourceLocation)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-frontend-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (file, digest) in try #require(m["asset_files"]?.objectValue) {

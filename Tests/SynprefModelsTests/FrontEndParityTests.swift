@@ -4,22 +4,24 @@ import SynprefCore
 import SynprefText
 @testable import SynprefModels
 
-/// Conversations end to end (issue 3 §4): tiny models with the REAL Qwen and Llama 3
-/// tokenizers and REAL chat templates, and the real all-MiniLM-L6-v2 through the text-pair
-/// layout, give the ids and scores transformers 5.24 gives with the Skywork-Reward-V2
-/// model-card recipe. Fixture: scripts/reference/frontend_e2e.py.
+/// Conversations end to end: tiny models with the REAL Qwen and Llama 3 tokenizers and
+/// REAL chat templates, and the real all-MiniLM-L6-v2 through the text-pair layout, give
+/// the ids and scores transformers 5.24 gives with the Skywork-Reward-V2 model-card recipe.
+/// Fixture: scripts/reference/frontend_e2e.py.
 @Suite struct FrontEndParityTests {
-    static func open(_ name: String, options: TextFrontEnd.Options = TextFrontEnd.Options()) throws -> (RewardModel, URL)? {
-        guard let dir = try FrontEndFixtures.folder(name) else { return nil }
+    static func open(_ name: String, options: TextFrontEnd.Options = TextFrontEnd.Options()) throws -> (RewardModel, URL) {
+        let dir = try FrontEndFixtures.folder(name)
         return (try RewardModel.open(dir.path, threads: 2, frontEndOptions: options), dir)
     }
 
-    @Test(arguments: ["qwen3", "llama3", "minilm"])
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("qwen/tokenizer.json", "llama3/tokenizer.json", "minilm/tokenizer.json", "minilm/model.safetensors"),
+                   "needs real assets: run scripts/fetch-assets.sh"),
+          arguments: ["qwen3", "llama3", "minilm"])
     func idsAndScoresMatchTransformers(name: String) async throws {
         let m = try FrontEndFixtures.model(name)
         var options = TextFrontEnd.Options()
         if let side = m["truncation"]?.stringValue { options.truncation = TextFrontEnd.Truncation(rawValue: side) }
-        guard let (model, dir) = try Self.open(name, options: options) else { return }
+        let (model, dir) = try Self.open(name, options: options)
         defer { FrontEndFixtures.remove(dir) }
         let conversations = try FrontEndFixtures.conversations()
         #expect(conversations.count >= 30)
@@ -37,7 +39,7 @@ import SynprefText
             #expect(input.ids == wantIDs[i], "\(name) conversation \(i): ids \(input.ids.prefix(12)) vs \(wantIDs[i].prefix(12))")
             if let wantTypes { #expect(input.typeIDs == wantTypes[i], "\(name) conversation \(i): token type ids") }
         }
-        let scores = try await model.score(conversations: conversations)
+        let scores = try await ScoringService(model: model).score(conversations: conversations)
         var worst = 0.0
         for (i, (got, want)) in zip(scores, wantScores).enumerated() {
             worst = max(worst, abs(Double(got) - want))
@@ -48,10 +50,12 @@ import SynprefText
 
     /// `--truncate left|right` cut exactly as `tokenizer(text, truncation=True, max_length=N)`
     /// with `truncation_side` left/right: before the special tokens go in (Llama keeps its BOS).
-    @Test(arguments: ["qwen3", "llama3"])
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("qwen/tokenizer.json", "llama3/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"),
+          arguments: ["qwen3", "llama3"])
     func truncationMatchesTransformers(name: String) throws {
         let m = try FrontEndFixtures.model(name)
-        guard let (model, dir) = try Self.open(name) else { return }
+        let (model, dir) = try Self.open(name)
         defer { FrontEndFixtures.remove(dir) }
         let conversations = try FrontEndFixtures.conversations()
         let cases = try #require(m["truncations"]?.arrayValue)
@@ -77,8 +81,10 @@ import SynprefText
 
     /// Regression: the Llama 3.1 template prints <|begin_of_text|> and the tokenizer adds it
     /// too; the recipe strips the rendered one, so every input starts with exactly one BOS.
-    @Test func llamaHasExactlyOneBOS() throws {
-        guard let (model, dir) = try Self.open("llama3") else { return }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("llama3/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func llamaHasExactlyOneBOS() throws {
+        let (model, dir) = try Self.open("llama3")
         defer { FrontEndFixtures.remove(dir) }
         let frontEnd = try #require(model.frontEnd)
         let bos = try #require(frontEnd.tokenizer.tokenToID("<|begin_of_text|>"))
@@ -99,10 +105,12 @@ import SynprefText
 
     /// transformers 5.24 ignores add_bos_token / add_eos_token in tokenizer_config.json when
     /// tokenizer.json has a post-processor; so does the front end (it follows tokenizer.json).
-    @Test(arguments: ["llama3-add-bos-false", "llama3-add-eos-true"])
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("llama3/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"),
+          arguments: ["llama3-add-bos-false", "llama3-add-eos-true"])
     func tokenizerConfigFlagsAreIgnoredAsInTransformers(name: String) throws {
         let c = try #require(FrontEndFixtures.reference?["tokenizer_flags"]?[name])
-        guard let dir = try FrontEndFixtures.filesFolder(name, c) else { return }
+        let dir = try FrontEndFixtures.filesFolder(name, c)
         defer { FrontEndFixtures.remove(dir) }
         let frontEnd = try #require(try TextFrontEnd.load(directory: dir, textPairWithoutTemplate: false))
         let want = (c["ids"]?.arrayValue ?? []).map(FrontEndFixtures.ints)
@@ -117,11 +125,13 @@ import SynprefText
     /// add_generation_prompt is false: the input ends with the judged response's end-of-turn
     /// marker, never with an open assistant header; Qwen3 keeps its empty think block before
     /// the last assistant turn.
-    @Test func noGenerationPrompt() throws {
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("qwen/tokenizer.json", "llama3/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func noGenerationPrompt() throws {
         let conversation = [ChatMessage(role: .user, content: "Hi"), ChatMessage(role: .assistant, content: "Hello!")]
         for (name, ending, open) in [("qwen3", "Hello!<|im_end|>\n", "<|im_start|>assistant\n"),
                                      ("llama3", "Hello!<|eot_id|>", "<|start_header_id|>assistant<|end_header_id|>\n\n")] {
-            guard let (model, dir) = try Self.open(name) else { continue }
+            let (model, dir) = try Self.open(name)
             defer { FrontEndFixtures.remove(dir) }
             let frontEnd = try #require(model.frontEnd)
             let text = try frontEnd.renderedText(for: conversation)
@@ -136,8 +146,10 @@ import SynprefText
 
     /// BERT inputs are held to max_position_embeddings (512): over it without --truncate is
     /// an error saying so; the fixture's long conversation was cut to 512 on the context side.
-    @Test func minilmPositionLimit() throws {
-        guard let (model, dir) = try Self.open("minilm") else { return }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/tokenizer.json", "minilm/model.safetensors"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func minilmPositionLimit() throws {
+        let (model, dir) = try Self.open("minilm")
         defer { FrontEndFixtures.remove(dir) }
         let frontEnd = try #require(model.frontEnd)
         #expect(frontEnd.positionLimit == 512)

@@ -148,7 +148,7 @@ import SynprefText
         let model = try RewardModel.open(Self.tinyModel.path)
         #expect(model.frontEnd == nil)
         await #expect(throws: TextFrontEndError.noTokenizer(model: Self.tinyModel.path)) {
-            _ = try await model.score(conversations: [Self.conversation])
+            _ = try await ScoringService(model: model).score(conversations: [Self.conversation])
         }
     }
 

@@ -61,11 +61,9 @@ import SynprefTensor
         #expect(manifest.entries.contains(WeightManifest.Entry(name: "classifier.weight", shape: [3, 16])))
     }
 
-    @Test func realMiniLMHasNoPrefix() throws {
-        guard let folder = SynprefAssets.locate("minilm") else {
-            if SynprefAssets.required { Issue.record("asset minilm is missing (run scripts/fetch-assets.sh)") }
-            return
-        }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/config.json", "minilm/model.safetensors"), "needs real assets: run scripts/fetch-assets.sh"))
+    func realMiniLMHasNoPrefix() throws {
+        let folder = try #require(SynprefAssets.locate("minilm"), "asset minilm is missing (run scripts/fetch-assets.sh)")
         let config = try ModelConfig.load(from: folder)
         let source = try Checkpoint.open(directory: folder)
         let manifest = WeightManifest(config: config, source: source)
@@ -96,7 +94,7 @@ import SynprefTensor
             try manifest.validate(source: MemorySource(shapes: shapes), checkpoint: "broken")
             Issue.record("broken checkpoint accepted")
         } catch {
-            guard case .mismatch(let checkpoint, let problems) = error else { return }
+            guard case .mismatch(let checkpoint, let problems) = error else { Issue.record("unexpected error \(error)"); return }
             #expect(checkpoint == "broken")
             // Manifest order: embeddings, layer 1's k_proj, final norm, head.
             #expect(problems == [
@@ -120,7 +118,7 @@ import SynprefTensor
             try WeightManifest(config: llama, source: source).validate(source: source)
             Issue.record("mismatched config accepted")
         } catch {
-            guard case .mismatch(let checkpoint, let problems) = error else { return }
+            guard case .mismatch(let checkpoint, let problems) = error else { Issue.record("unexpected error \(error)"); return }
             #expect(checkpoint == qwenFolder.appendingPathComponent("model.safetensors.index.json").path)
             #expect(problems.count > 20)
             #expect(error.description.contains("and \(problems.count - 20) more"))
@@ -140,7 +138,7 @@ import SynprefTensor
             try manifest.validate(source: file)
             Issue.record("accepted")
         } catch {
-            guard case .mismatch(let checkpoint, let problems) = error else { return }
+            guard case .mismatch(let checkpoint, let problems) = error else { Issue.record("unexpected error \(error)"); return }
             #expect(checkpoint == url.path)
             #expect(problems.contains(.unsupportedDType(name: "model.norm.weight", dtype: "I64")))
             #expect(problems.contains(.missing(name: "model.embed_tokens.weight", shape: [4, 2])))

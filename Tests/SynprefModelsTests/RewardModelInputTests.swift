@@ -22,7 +22,10 @@ import Foundation
 
     @Test func wrongShapedWeightsAreTypedErrors() throws {
         let dir = try ParityFixtures.folder("qwen3-gqa-f32")
-        guard case .decoder(var c) = try ModelConfig.load(from: dir) else { return }
+        guard case .decoder(var c) = try ModelConfig.load(from: dir) else {
+            Issue.record("qwen3-gqa-f32: not a decoder config")
+            return
+        }
         c.intermediateSize = 97 // the checkpoint's MLP has 96
         #expect(throws: ModelError.wrongShape(tensor: "model.layers.0.mlp.gate_proj.weight", expected: [97, 64], found: [96, 64])) {
             try RewardModel(config: .decoder(c), weights: try Checkpoint.open(directory: dir))

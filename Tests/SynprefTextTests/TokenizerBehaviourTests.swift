@@ -115,8 +115,9 @@ import SynprefCore
         #expect(t.encode("<a><a><a>") == [2, 1])
     }
 
-    @Test func concurrentEncodingIsSafeAndDeterministic() async throws {
-        guard let url = Fixtures.asset("llama3/tokenizer.json") else { return }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("llama3/tokenizer.json"), "needs real assets: run scripts/fetch-assets.sh"))
+    func concurrentEncodingIsSafeAndDeterministic() async throws {
+        let url = try Fixtures.asset("llama3/tokenizer.json")
         let t = try Tokenizer(tokenizerJSON: url)
         let texts = try Array(Fixtures.corpus().prefix(300))
         let serial = texts.map { t.encode($0) }
@@ -129,8 +130,10 @@ import SynprefCore
         #expect(parallel == serial)
     }
 
-    @Test func loadsAModelFolderWithItsConfig() throws {
-        guard let dir = Fixtures.asset("llama3") else { return }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("llama3/tokenizer.json", "llama3/tokenizer_config.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func loadsAModelFolderWithItsConfig() throws {
+        let dir = try Fixtures.asset("llama3")
         let t = try Tokenizer.load(directory: dir)
         #expect(t.config?.bosToken == "<|begin_of_text|>")
         #expect(t.encode("") == [128000])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SynprefCore
 @testable import SynprefText
 
 /// Every kind of bad tokenizer.json / tokenizer_config.json gives a typed error that names
@@ -176,8 +177,9 @@ import Testing
         #expect(single.addBOSToken == nil)
     }
 
-    @Test func realLlamaConfig() throws {
-        guard let url = Fixtures.asset("llama3/tokenizer_config.json") else { return }
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("llama3/tokenizer_config.json"), "needs real assets: run scripts/fetch-assets.sh"))
+    func realLlamaConfig() throws {
+        let url = try Fixtures.asset("llama3/tokenizer_config.json")
         let c = try TokenizerConfig(url: url)
         #expect(c.bosToken == "<|begin_of_text|>")
         #expect(c.modelMaxLength == 131072)

@@ -16,14 +16,13 @@ extension TrainingTests {
         var tokenizers: [String: Case]
     }
 
-    @Test(arguments: ["llama3", "qwen3"])
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("llama3/tokenizer.json", "qwen/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"),
+          arguments: ["llama3", "qwen3"])
     func encodesAsTransformers(_ name: String) throws {
         let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: TrainerTests.fixture("conversation-ids.json")))
         let c = try #require(ref.tokenizers[name])
-        guard let asset = SynprefAssets.locate("\(c.asset)/tokenizer.json") else {
-            if SynprefAssets.required { Issue.record("asset \(c.asset)/tokenizer.json missing; run scripts/fetch-assets.sh") }
-            return
-        }
+        let asset = try #require(SynprefAssets.locate("\(c.asset)/tokenizer.json"), "asset \(c.asset)/tokenizer.json missing; run scripts/fetch-assets.sh")
         // The same folder the reference script builds: the asset's tokenizer files plus the
         // chat template (from SynprefJinjaTests' fixtures).
         let dir = try TrainerTests.temporaryDirectory()
@@ -115,7 +114,7 @@ extension TrainingTests {
     }
 
     /// Full and frozen-backbone training on conversations: the trainer's evaluation equals
-    /// the saved model scored through `RewardModel.score(conversations:)` (the scoring path).
+    /// the saved model scored through `ScoringService.score(conversations:)` (the scoring path).
     @Test(arguments: [false, true])
     func trainsAndScoresAlike(freezeBackbone: Bool) async throws {
         let dir = try Self.modelFolder()
@@ -131,8 +130,8 @@ extension TrainingTests {
         spec.validationFile = path
         let job = try await TrainingJob.prepare(spec)
         #expect(job.trainer.train.pairs.allSatisfy { $0.chosenTypes != nil })
-        try job.trainer.run()
-        let evaluation = try job.trainer.evaluate(job.trainer.train)
+        try await job.trainer.run()
+        let evaluation = try await job.trainer.evaluate(job.trainer.train)
         let saved = try RewardModel.open(spec.output.path, threads: 2)
         var conversations: [[ChatMessage]] = []
         for record in Self.records {
@@ -141,7 +140,7 @@ extension TrainingTests {
                 conversations.append(try JSONDecoder().decode([ChatMessage].self, from: Data((v[side] ?? .null).serialized().utf8)))
             }
         }
-        let rewards = try await saved.score(conversations: conversations)
+        let rewards = try await ScoringService(model: saved).score(conversations: conversations)
         var correct = 0
         for p in 0..<2 where rewards[2 * p] > rewards[2 * p + 1] { correct += 1 }
         #expect(Double(correct) / 2 == evaluation.accuracy)

@@ -54,7 +54,7 @@ func maxScaledError(_ a: [Float], _ b: [Float]) -> Float {
     return worst
 }
 
-/// The gradient tolerance: within 1e-5 absolute, or 1e-4 relative for large values.
+/// The gradient tolerance: within 1e-5 absolute, or 1e-4 relative for large values.
 func withinGradientTolerance(_ a: [Float], _ b: [Float]) -> (ok: Bool, worst: Float) {
     precondition(a.count == b.count, "length \(a.count) vs \(b.count)")
     var worst: Float = 0

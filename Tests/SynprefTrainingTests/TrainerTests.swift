@@ -57,7 +57,7 @@ extension TrainingTests {
             $0.options.evalEvery = 3
         })
         var events: [TrainingEvent] = []
-        let summary = try job.trainer.run { events.append($0) }
+        let summary = try await job.trainer.run { events.append($0) }
         // 6 pairs, batch 2: 3 steps per epoch, 4 epochs.
         #expect(summary.steps == 12)
         let log = TrainingLog.read(out.appendingPathComponent("train_log.jsonl"))
@@ -95,15 +95,15 @@ extension TrainingTests {
             }
         }
         let whole = try await TrainingJob.prepare(try spec("whole")).trainer
-        try whole.run()
+        try await whole.run()
         let interrupted = try await TrainingJob.prepare(try spec("split")).trainer
-        let first = try interrupted.run(stopAfter: 3)
+        let first = try await interrupted.run(stopAfter: 3)
         #expect(first.steps == 3)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("split/model.safetensors").path))
         var resumedSpec = try spec("split")
         resumedSpec.resume = true
         let resumed = try await TrainingJob.prepare(resumedSpec).trainer
-        let second = try resumed.run(resume: true)
+        let second = try await resumed.run(resume: true)
         #expect(second.startedAtStep == 3)
         let identical = holdsOnSomeAttempt(times: 1) {
             zip(whole.model.parameters.all, resumed.model.parameters.all).allSatisfy { $0.value.toArray() == $1.value.toArray() }
@@ -122,9 +122,9 @@ extension TrainingTests {
         try await TrainingJob.prepare(try Self.spec("qwen3", data: data, output: out) { $0.options.maxSteps = 3 }).trainer.run(stopAfter: 1)
         let other = try Self.dataFile(Array(pairs.dropLast()), in: dir)
         let trainer = try await TrainingJob.prepare(try Self.spec("qwen3", data: other, output: out) { $0.options.maxSteps = 3 }).trainer
-        #expect { try trainer.run(resume: true) } throws: { "\($0)".contains("the training data differs") }
+        await #expect { try await trainer.run(resume: true) } throws: { "\($0)".contains("the training data differs") }
         let fresh = try await TrainingJob.prepare(try Self.spec("qwen3", data: data, output: dir.appendingPathComponent("none"))).trainer
-        #expect { try fresh.run(resume: true) } throws: { "\($0)".contains("no trainer_state.json") }
+        await #expect { try await fresh.run(resume: true) } throws: { "\($0)".contains("no trainer_state.json") }
     }
 
     @Test func frozenBackboneTrainsTheHeadOnFeaturesComputedOnce() throws {

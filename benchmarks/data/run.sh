@@ -33,6 +33,7 @@ if [ ! -s "$FILE" ]; then
 fi
 [ -s "$SMALL" ] || head -n $((PAIRS / 10)) "$FILE" >"$SMALL"
 BYTES=$(stat -c %s "$FILE")
+"$PY" benchmarks/machine.py --synpref "$BIN"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Runs a command under /usr/bin/time; writes "wall_s rss_kb cpu_s" to $DIR/time.
 timed() {

@@ -24,6 +24,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import machine  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 WORK = os.path.join(ROOT, ".build-bench")
@@ -126,6 +129,7 @@ def main():
             print(f"rep {rep} ({k}) synpref {tokens[k] / dt:7.1f} tokens/s  ({dt:.1f} s, wall {wall:.1f} s) {detail}",
                   file=sys.stderr)
     load = os.getloadavg()
+    print("\n".join(machine.lines(machine.facts(os.path.join(os.path.dirname(a.synpref), "synpref")))))
     print(f"\n# Qwen3-0.6B config, random bf16 weights, {a.threads} threads, median of {a.repeats} interleaved runs")
     print(f"# load average during the run: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     for k in a.only:

@@ -125,6 +125,9 @@ def main():
                                 "swift_s": med["swift"], "python_encode_s": med["encode"], "python_batch_s": med["batch"],
                                 "rounds": {k: v for k, v in rows.items()}})
     print(f"# load average after: {os.getloadavg()}")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import machine
+    print("\n".join(machine.lines(machine.facts(seconds=0))))
     with open(os.path.join(HERE, "results.json"), "w") as f:
         json.dump({"tokenizers": tokenizers.__version__, "results": results}, f, indent=1)
 

@@ -34,6 +34,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import machine  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 WORK = os.path.join(ROOT, ".build-bench", "training")
@@ -176,6 +179,7 @@ def main():
         rows.append((name, ours[-1][2]["tokens"], theirs[-1][2]["padded_tokens"], tps_ours, tps_torch,
                      max(x[1] for x in ours), max(x[1] for x in theirs), cpu_ours / cpu_torch, ours[-1][2]))
     print(f"load average after: {os.getloadavg()}")
+    print("\n".join(machine.lines(machine.facts(os.path.join(os.path.dirname(args.bench), "synpref")))))
     print("\n| model | tokens/step (torch padded) | synpref tok/s | PyTorch tok/s | ratio | ratio of tokens per CPU-second | peak RSS synpref | peak RSS PyTorch |")
     print("|---|---|---|---|---|---|---|---|")
     for name, tokens, padded, a, b, ra, rb, cpu, _ in rows:

@@ -12,8 +12,8 @@ import SynprefCore
 /// `,"reasoning_content":"<text>"` appended only when the message has reasoning; strings
 /// are escaped as Python's `json.dumps(obj, ensure_ascii=False, separators=(",", ":"))`
 /// does, and content is taken exactly as stored (no trimming or normalisation). The hash
-/// is SHA-256 of its UTF-8 bytes, so a Python one-liner reproduces it
-/// (scripts/reference/data_content_hash.py does, for the test fixtures).
+/// is SHA-256 of its UTF-8 bytes, so a Python one-liner reproduces it (`content_hash` in
+/// scripts/reference/data_format_fixtures.py does, for the test fixtures).
 public struct ContentHash: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The 32 digest bytes as four big-endian words (cheap to hash and compare).
     public let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64

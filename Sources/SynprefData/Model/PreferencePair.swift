@@ -4,7 +4,7 @@ import SynprefCore
 /// One turn of a conversation (system / user / assistant / tool), with optional reasoning.
 public typealias Message = ChatMessage
 
-/// Where a pair stands in curation (system.md §1): in-the-wild pairs start `unverified`;
+/// Where a pair stands in curation: in-the-wild pairs start `unverified`;
 /// LLM-verified pairs are `silver` (training), human-verified pairs `gold` (validation);
 /// pairs that failed verification are `discarded` (and may be recycled flipped).
 public enum PreferenceTier: String, Sendable, Codable, CaseIterable, Hashable {
@@ -53,7 +53,8 @@ public struct PreferencePair: Sendable, Hashable {
     /// The identity of the pair's content (see `ContentHash`).
     public var contentHash: ContentHash { ContentHash(context: context, chosen: chosen, rejected: rejected) }
 
-    /// The same pair with chosen and rejected swapped (recycling discarded pairs, system.md §4).
+    /// The same pair with chosen and rejected swapped (recycling discarded pairs, as in
+    /// Skywork-Reward-V2's Stage 2).
     /// A margin keeps its sign convention by changing sign.
     public func flipped() -> PreferencePair {
         var p = self
@@ -69,7 +70,8 @@ public struct PreferencePair: Sendable, Hashable {
     public var rejectedConversation: [Message] { context + [rejected] }
 }
 
-/// The 5-tuple of preference attributes an LLM produces for each pair (system.md §1).
+/// The 5-tuple of preference attributes an LLM produces for each pair in the
+/// Skywork-Reward-V2 curation pipeline.
 public struct PreferenceAttributes: Sendable, Hashable, Codable {
     public enum Objectivity: String, Sendable, Codable, CaseIterable, Hashable {
         /// A verifiably right answer exists.

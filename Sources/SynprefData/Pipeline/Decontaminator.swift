@@ -2,7 +2,7 @@ import Foundation
 import SynprefCore
 
 /// Finds pairs that share at least one word n-gram (default 13, see `NGramTokenizer`)
-/// with a first-turn prompt of a benchmark (system.md §2, paper App. C.1).
+/// with a first-turn prompt of a benchmark (Skywork-Reward-V2, App. C.1).
 ///
 /// The pair text checked is its context — every turn before the responses — and, with
 /// `includeResponses`, the two responses too. The index keeps one 64-bit hash per

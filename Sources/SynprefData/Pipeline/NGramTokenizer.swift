@@ -5,8 +5,8 @@
 /// such as the Greek final sigma); a word is then a maximal run of scalars whose general
 /// category is a letter (Lu, Ll, Lt, Lm, Lo) or a number (Nd, Nl, No); everything else
 /// (spaces, punctuation, symbols, marks, "_") separates words. An n-gram is n consecutive
-/// words. scripts/reference/data_decontaminate.py implements the same rule in Python
-/// (`unicodedata.category`) for the test fixtures.
+/// words. `words` and `ngrams` in scripts/reference/data_format_fixtures.py implement the
+/// same rule in Python (`unicodedata.category`) for the test fixtures.
 ///
 /// Words are hashed with 64-bit FNV-1a over their lowercased UTF-8; an n-gram's hash is
 /// the polynomial Σ h(wᵢ)·B^(n−1−i) mod 2⁶⁴ (B odd), updated in O(1) per word.

@@ -20,7 +20,8 @@ public struct ValidationLimits: Sendable, Hashable {
     }
 }
 
-/// The per-pair checks of issue #4 §3 (valid UTF-8 is already guaranteed by the JSON parser):
+/// The checks every pair passes before it is stored (valid UTF-8 is already guaranteed by
+/// the JSON parser):
 ///
 /// - the context is not empty, has at most `maxContextTurns` turns, a system turn only
 ///   first, then starts with a user turn; a tool turn follows an assistant or tool turn;

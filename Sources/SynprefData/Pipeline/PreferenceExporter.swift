@@ -25,7 +25,8 @@ public enum ExportError: Error, CustomStringConvertible {
 
 /// Writes the pairs of one tier as JSON Lines in a training or evaluation format, in id
 /// order, page by page (memory stays flat). Benchmark-contaminated pairs are never
-/// written. `flip` swaps chosen and rejected (recycling discarded pairs, system.md §4).
+/// written. `flip` swaps chosen and rejected (recycling discarded pairs, as in
+/// Skywork-Reward-V2's Stage 2).
 public struct PreferenceExporter: Sendable {
     public var format: PreferenceFormat
     public var flip: Bool

@@ -2,11 +2,11 @@
 /// numbers next to it.
 ///
 /// Source: Liu et al., "Skywork-Reward-V2: Scaling Preference Data Curation via Human-AI
-/// Synergy", arXiv 2507.01352 (2025), main results table, as restated in docs/system.md §6.
+/// Synergy", arXiv 2507.01352 (2025), main results table.
 /// JudgeBench there is the macro average of Knowledge/Reasoning/Math/Coding.
 public enum SkyworkRewardV2Table {
     public static let source =
-        "Skywork-Reward-V2 (Liu et al., 2025, arXiv 2507.01352), main results table as restated in docs/system.md §6"
+        "Skywork-Reward-V2 (Liu et al., 2025, arXiv 2507.01352), main results table"
     public static let columns = ["RB1", "RB2", "PPE Pref", "PPE Corr", "RMB", "RM-Bench", "JudgeBench"]
     /// Benchmark titles of the columns, for headers.
     public static let columnTitles = ["RewardBench", "RewardBench 2", "PPE Preference", "PPE Correctness", "RMB", "RM-Bench", "JudgeBench"]

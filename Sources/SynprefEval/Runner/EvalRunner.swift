@@ -122,7 +122,7 @@ public struct EvalResults: Sendable {
     }
 
     /// Every metric in one flat object, in percent, for tools that read results.json: the
-    /// issue's names (`double_game.micro`, `easy`, `overall`, …) when one benchmark was
+    /// benchmark's metric names (`double_game.micro`, `easy`, `overall`, …) when one was
     /// evaluated; prefixed with the benchmark (`judgebench.double_game.micro`) when several
     /// were, since names such as `overall` recur across benchmarks.
     public var flatMetrics: [(String, Double?)] {

@@ -2,48 +2,53 @@ import Foundation
 import SynprefCore
 import SynprefModels
 
-/// A scorer that names conversations in its errors and says how many tokens it read (for
-/// tokens/s): the local `RewardModel`.
-public protocol TokenCountingScorer: RewardScorer {
-    /// Scores `conversations` (named `ids` in errors); `tokens` is what the model read.
-    func scoreWithTokenCount(conversations: [[ChatMessage]], ids: [String]) async throws -> (scores: [Float], tokens: Int)
-}
-
-extension RewardModel: TokenCountingScorer {
-    public func scoreWithTokenCount(conversations: [[ChatMessage]], ids: [String]) async throws -> (scores: [Float], tokens: Int) {
-        try scoreCounting(conversations: conversations, ids: ids)
-    }
-}
-
-/// Scores requests with a local reward model (any `RewardScorer`), in batches, through the
-/// persistent `ScoreCache`.
+/// Scores requests in batches through the persistent `ScoreCache`: with the local engine
+/// (`ScoringService`) or with any other `RewardScorer` (a remote endpoint).
 ///
-/// The cache key is SHA-256 of the exact model input. By default the input is the canonical
-/// messages JSON (the request id); set `renderInput` to the text the model's tokenizer reads
-/// (`TextFrontEnd.renderedText(for:)`: with the fingerprint, which covers the tokenizer, the
-/// template and the length options, it determines the token ids). Tokens/s come from a
-/// `TokenCountingScorer`, or from `countTokens` when set.
+/// With the local engine the cache key is the model input's key (SHA-256 of the text the
+/// tokenizer reads: with the fingerprint, which covers the tokenizer, the template and the
+/// length options, it determines the token ids), each conversation is rendered once, and
+/// tokens/s are counted. Another scorer is keyed by the request id (SHA-256 of the
+/// canonical messages JSON).
 public struct ModelScoreSource: ScoreSource {
-    public let scorer: any RewardScorer
+    enum Backend: Sendable {
+        case local(ScoringService)
+        case scorer(any RewardScorer)
+    }
+
+    let backend: Backend
     public var batchSize: Int
     public var cache: ScoreCache?
-    /// Exact text the model is fed for a conversation (the cache-key hook).
-    public var renderInput: (@Sendable ([ChatMessage]) throws -> String)?
-    /// Token count of a conversation as the model sees it (for tokens/s).
-    public var countTokens: (@Sendable ([ChatMessage]) throws -> Int)?
 
-    public init(scorer: any RewardScorer, batchSize: Int = 8, cache: ScoreCache? = nil) {
-        self.scorer = scorer
+    /// The local engine.
+    public init(service: ScoringService, batchSize: Int = 16, cache: ScoreCache? = nil) {
+        self.backend = .local(service)
         self.batchSize = max(1, batchSize)
         self.cache = cache
     }
 
-    public var provenance: ScoreProvenance { ScoreProvenance(kind: .model, identity: scorer.fingerprint) }
+    /// Any other scorer.
+    public init(scorer: any RewardScorer, batchSize: Int = 8, cache: ScoreCache? = nil) {
+        self.backend = .scorer(scorer)
+        self.batchSize = max(1, batchSize)
+        self.cache = cache
+    }
 
-    /// The cache key of a request.
+    public var fingerprint: String {
+        switch backend {
+        case .local(let service): return service.fingerprint
+        case .scorer(let scorer): return scorer.fingerprint
+        }
+    }
+
+    public var provenance: ScoreProvenance { ScoreProvenance(kind: .model, identity: fingerprint) }
+
+    /// The cache key of a request (see the type's documentation).
     public func cacheKey(_ request: ScoreRequest) throws -> String {
-        guard let renderInput else { return request.id }
-        return SHA256.hex(try renderInput(request.messages))
+        switch backend {
+        case .local(let service): return try service.prepare(request.messages, id: request.id).cacheKey
+        case .scorer: return request.id
+        }
     }
 
     public func scores(for requests: [ScoreRequest], progress: any ProgressObserver) async throws -> ScoringOutcome {
@@ -51,34 +56,43 @@ public struct ModelScoreSource: ScoreSource {
         var stats = ScoringStatistics()
         stats.requested = requests.count
         var table = ScoreTable()
-        var pending: [(request: ScoreRequest, key: String, length: Int)] = []
+        var pending: [(request: ScoreRequest, key: String, input: ModelInput?, length: Int)] = []
         for request in requests {
-            let key = try cacheKey(request)
+            let input: ModelInput?
+            let key: String
+            switch backend {
+            case .local(let service):
+                input = try service.prepare(request.messages, id: request.id)
+                key = input!.cacheKey
+            case .scorer:
+                input = nil
+                key = request.id
+            }
             if let cache, let hit = await cache.lookup(key) {
                 table[request.id] = hit
                 stats.cacheHits += 1
             } else {
-                pending.append((request, key, request.messages.reduce(0) { $0 + $1.content.utf8.count }))
+                pending.append((request, key, input, input?.ids.count ?? request.messages.reduce(0) { $0 + $1.content.utf8.count }))
             }
         }
-        // Similar lengths in a batch waste less padding; the order does not affect scores.
+        // Similar lengths together; the order does not affect scores.
         pending.sort { $0.length != $1.length ? $0.length > $1.length : $0.request.id < $1.request.id }
-        var tokens = countTokens == nil ? nil : 0
+        var tokens: Int?
         progress.report(ProgressEvent(task: "scoring", completed: stats.cacheHits, total: requests.count, unit: "responses"))
         var index = 0
         while index < pending.count {
             let batch = pending[index..<min(index + batchSize, pending.count)]
-            let conversations = batch.map { $0.request.messages }
             let scores: [Float]
-            if countTokens == nil, let counting = scorer as? any TokenCountingScorer {
-                let result = try await counting.scoreWithTokenCount(conversations: conversations, ids: batch.map { $0.request.id })
-                scores = result.scores
-                tokens = (tokens ?? 0) + result.tokens
-            } else {
-                scores = try await scorer.score(conversations: conversations)
+            switch backend {
+            case .local(let service):
+                let inputs = batch.map { $0.input! }
+                scores = try await service.score(inputs)
+                tokens = (tokens ?? 0) + inputs.reduce(0) { $0 + $1.ids.count }
+            case .scorer(let scorer):
+                scores = try await scorer.score(conversations: batch.map { $0.request.messages })
             }
-            guard scores.count == conversations.count else {
-                throw EvalError.scorer(reason: "returned \(scores.count) scores for \(conversations.count) conversations")
+            guard scores.count == batch.count else {
+                throw EvalError.scorer(reason: "returned \(scores.count) scores for \(batch.count) conversations")
             }
             var toStore: [(key: String, score: Double)] = []
             for (item, score) in zip(batch, scores) {
@@ -88,7 +102,6 @@ public struct ModelScoreSource: ScoreSource {
                 table[item.request.id] = Double(score)
                 toStore.append((item.key, Double(score)))
             }
-            if let countTokens, let t = tokens { tokens = t + (try conversations.reduce(0) { $0 + (try countTokens($1)) }) }
             if let cache { try await cache.store(toStore) }
             index += batch.count
             stats.scored = index

@@ -6,8 +6,8 @@ import SynprefText
 /// Turns a conversation into exactly the token ids a reward model reads: the one text front
 /// end shared by scoring, evaluation and training.
 ///
-/// With a chat template it follows the Skywork-Reward-V2 model card (system.md §5), checked
-/// against transformers 5.24:
+/// With a chat template it follows the Skywork-Reward-V2 model card, checked against
+/// transformers 5.24:
 ///
 /// ```python
 /// text = tokenizer.apply_chat_template(conversation, tokenize=False)  # no generation prompt
@@ -130,16 +130,22 @@ public struct TextFrontEnd: Sendable {
     /// message). Together with the front end's fingerprint it determines the ids, so
     /// score caches are keyed by it. `id` names the conversation in errors.
     public func renderedText(for conversation: [ChatMessage], id: String? = nil) throws -> String {
-        switch try render(conversation, id: id) {
-        case .text(let text): return text
-        case .pair(let context, let response):
-            return JSONValue.array((context.map { [$0] } ?? []).map(JSONValue.string) + [.string(response)]).serialized()
-        }
+        try render(conversation, id: id).text
     }
 
     /// Ids and type ids of `conversation`, truncated or rejected per `options`.
     public func input(for conversation: [ChatMessage], id: String? = nil) throws -> Input {
+        try input(from: render(conversation, id: id), id: id)
+    }
+
+    /// The rendered text (`renderedText(for:)`) and the input (`input(for:)`) of
+    /// `conversation`, rendering the template once.
+    public func prepare(_ conversation: [ChatMessage], id: String? = nil) throws -> (renderedText: String, input: Input) {
         let rendered = try render(conversation, id: id)
+        return (rendered.text, try input(from: rendered, id: id))
+    }
+
+    private func input(from rendered: Rendered, id: String?) throws -> Input {
         var first: [Int], second: [Int]?
         switch rendered {
         case .text(let text):
@@ -189,6 +195,15 @@ public struct TextFrontEnd: Sendable {
     enum Rendered {
         case text(String)
         case pair(context: String?, response: String)
+
+        /// The text form: the template's text, or the JSON array `[context, response]`.
+        var text: String {
+            switch self {
+            case .text(let text): return text
+            case .pair(let context, let response):
+                return JSONValue.array((context.map { [$0] } ?? []).map(JSONValue.string) + [.string(response)]).serialized()
+            }
+        }
     }
 
     func render(_ conversation: [ChatMessage], id: String?) throws -> Rendered {

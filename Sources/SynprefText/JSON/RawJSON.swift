@@ -1,9 +1,11 @@
 /// A parsed tokenizer.json, with every object member kept, in file order, and keys
 /// compared byte for byte.
 ///
-/// Why not SynprefCore's JSON: its objects merge keys that are equal as Swift strings,
-/// and Swift string equality is canonical equivalence, so a vocabulary holding both "é"
-/// (U+00E9) and "e\u{301}" would lose a token. The crate (serde_json) keeps both.
+/// Why not SynprefCore's JSON: three differences matter for tokenizer.json. Here a repeated
+/// key keeps every occurrence, as serde_json (the tokenizers crate) does, where Core keeps
+/// one member with the last value; numbers keep their literal text, so integers keep full
+/// precision (Core converts them to Int or Double); a lone surrogate escape becomes U+FFFD
+/// (Core rejects the document).
 enum RawJSON: Sendable {
     case null
     case bool(Bool)

@@ -3,7 +3,7 @@ import SynprefCore
 import SynprefModels
 
 /// Turns a conversation into the token ids (and token types) a reward model reads.
-/// Training uses it for data given as conversations (the data issue's formats, store
+/// Training uses it for data given as conversations (the `PreferenceFormat` files, store
 /// tiers); pre-tokenized pairs skip it. The implementation is the shared text front end
 /// (`TextFrontEnd`, SynprefModels), so a model trains on exactly the input `synpref score`
 /// and `synpref eval` give it; tests may plug in their own.

@@ -30,7 +30,8 @@ public struct PairDataset: Sendable {
     public var pairs: [TokenPair]
     /// Where the pairs came from (file path or store tier), for messages.
     public var origin: String
-    /// "pre-tokenized", a data-issue format name, or "store".
+    /// "pre-tokenized", a `PreferenceFormat` name ("conversations" when the reader found
+    /// none), or "store".
     public var format: String
     /// Pairs dropped for exceeding --max-length.
     public var dropped: Int = 0

@@ -70,7 +70,7 @@ public final class Trainer: @unchecked Sendable {
     /// and without the final model (an interrupted run, for time-limited jobs and tests).
     @discardableResult
     public func run(resume: Bool = false, stopAfter: Int? = nil, progress: any ProgressObserver = SilentProgress(),
-                    events: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
+                    events: (TrainingEvent) -> Void = { _ in }) async throws -> TrainingSummary {
         let fm = FileManager.default
         do { try fm.createDirectory(at: output, withIntermediateDirectories: true) } catch {
             throw TrainingError.checkpoint(directory: output.path, reason: error.localizedDescription)
@@ -132,7 +132,7 @@ public final class Trainer: @unchecked Sendable {
 
             let last = s == total
             if let validation, let every = options.evalEvery ?? (last ? total : nil), s % every == 0 || last {
-                var eval = try evaluate(validation)
+                var eval = try await evaluate(validation)
                 eval.step = s
                 eval.epoch = record.epoch
                 eval.elapsedSeconds = record.elapsedSeconds
@@ -176,8 +176,8 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Accuracy (r_w > r_l) and mean margin of `data` under the current weights, scored by
-    /// the engine's inference path (`RewardModel`) exactly as `synpref score` would.
-    public func evaluate(_ data: PairDataset) throws -> TrainingRecord {
+    /// the engine's inference path (`ScoringService`) exactly as `synpref score` would.
+    public func evaluate(_ data: PairDataset) async throws -> TrainingRecord {
         let rewards: [Float]
         let (sequences, types) = data.pairs.interleavedSequences()
         if let head = model as? HeadOnlyModel {
@@ -191,8 +191,11 @@ public final class Trainer: @unchecked Sendable {
             }
             rewards = out
         } else {
-            rewards = try model.inferenceModel(threads: context.threads, maxBatchTokens: options.microBatchTokens)
-                .score(tokenSequences: sequences, tokenTypeIds: types)
+            let service = try ScoringService(
+                model: model.inferenceModel(threads: context.threads, maxBatchTokens: options.microBatchTokens))
+            defer { service.shutdown() }
+            let inputs = try sequences.indices.map { try service.prepare(tokens: sequences[$0], typeIDs: types?[$0]) }
+            rewards = try await service.score(inputs)
         }
         var correct = 0, margin = 0.0
         for p in 0..<data.pairs.count {

@@ -26,14 +26,12 @@ enum Fixtures {
         try jsonLines("parity/corpus.jsonl.gz").map { $0["t"]?.stringValue ?? "" }
     }
 
-    /// A real asset, or nil when it is absent and not required (the test then returns
-    /// early). When `SynprefAssets.required`, a missing asset records a failure.
-    static func asset(_ relative: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL? {
-        if let url = SynprefAssets.locate(relative) { return url }
-        if SynprefAssets.required {
-            Issue.record("missing asset \(relative) under \(SynprefAssets.root.path); run scripts/fetch-assets.sh", sourceLocation: sourceLocation)
-        }
-        return nil
+    /// A real asset. Tests that call it are enabled only when the asset is present or
+    /// `SynprefAssets.required`, so a missing asset here is a failure.
+    static func asset(_ relative: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
+        try #require(SynprefAssets.locate(relative),
+                     "missing asset \(relative) under \(SynprefAssets.root.path); run scripts/fetch-assets.sh",
+                     sourceLocation: sourceLocation)
     }
 
     static func ints(_ v: JSONValue?) -> [Int] {

@@ -131,6 +131,8 @@ while let a = it.next() {
     if a == "--input", let v = it.next() { input = v }
     if a == "--batch-tokens", let v = it.next(), let n = Int(v) { batchTokens = n }
 }
+// What these numbers ran on (the facts `synpref doctor` prints).
+for (label, value) in MachineReport.gather(threads: threads, measureSeconds: 0).lines { print("# \(label): \(value)") }
 switch command {
 case "gemm": benchGemm(threads: threads, repeats: repeats)
 case "attention": benchAttention(threads: threads, repeats: repeats)

@@ -83,6 +83,7 @@ do {
         "micro_batches": micro.count, "gradient_checkpointing": recompute,
         "activation_peak_mb": Double(model.activationPeakFloats) * 4 / 1_048_576, "peak_rss_mb": peakRSSMegabytes(),
         "parameters": model.parameters.totalCount,
+        "machine": MachineReport.gather(threads: threads, measureSeconds: 0).summary,
     ]
     print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
 } catch {

@@ -1,0 +1,281 @@
+import Foundation
+import SynprefCore
+import SynprefTensor
+
+/// One reward model shared by many callers: the one scoring path of `synpref score`,
+/// `synpref eval`, training's validation, and the server and curation to come.
+///
+/// Callers in any task `prepare` their conversations or token ids (rendering and
+/// tokenizing happen on the caller's thread, once) and `score` them. Requests wait in one
+/// FIFO; a compute thread of the service's own (never the cooperative pool) takes
+/// sequences from the front up to `maxBatchTokens`, waiting up to `maxWait` for company
+/// when fewer are queued, runs one packed forward pass, and resumes each caller with its
+/// scores in its own order. Cancelling a caller removes its sequences that have not
+/// started; the others are not disturbed.
+///
+/// A sequence's score does not depend on the other sequences it is packed with, up to the
+/// f32 rounding of the BLAS kernels (some sum a row's products in another order at another
+/// tile position).
+public final class ScoringService: RewardScorer, @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Token budget of one packed forward pass (bounds activation memory). A sequence
+        /// longer than the budget runs alone. Default: the model's `maxBatchTokens`.
+        public var maxBatchTokens: Int?
+        /// Longest time a queued request waits for other requests to share its forward
+        /// pass when fewer than `maxBatchTokens` tokens are queued.
+        public var maxWait: Duration
+
+        public init(maxBatchTokens: Int? = nil, maxWait: Duration = .milliseconds(2)) {
+            self.maxBatchTokens = maxBatchTokens
+            self.maxWait = maxWait
+        }
+    }
+
+    /// Work done so far (for tokens/s).
+    public struct Statistics: Sendable, Equatable {
+        public var sequences = 0
+        public var tokens = 0
+        public var forwardPasses = 0
+        /// Wall seconds spent in forward passes.
+        public var computeSeconds = 0.0
+    }
+
+    public let model: RewardModel
+    private let engine: Engine
+
+    /// Starts a service on `model`, which must have a single-logit head.
+    public init(model: RewardModel, options: Options = Options()) throws {
+        guard model.numLabels == 1 else { throw ScoringError.notARewardModel(labels: model.numLabels) }
+        self.model = model
+        let budget = Swift.max(1, options.maxBatchTokens ?? model.maxBatchTokens)
+        let wait = options.maxWait.components
+        let seconds = Double(wait.seconds) + Double(wait.attoseconds) * 1e-18
+        engine = Engine(model: model, budget: budget, maxWait: Swift.max(0, seconds))
+        let engine = self.engine
+        let thread = Thread { engine.run() }
+        thread.name = "synpref-scoring"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    deinit { engine.close() }
+
+    /// The model's fingerprint (`RewardModel.fingerprint`).
+    public var fingerprint: String { model.fingerprint }
+
+    /// Renders and tokenizes `conversation` (its last message is the response judged) and
+    /// checks the ids against the model. Throws `TextFrontEndError` (naming `id`) when the
+    /// conversation cannot be encoded, `ModelError` when the ids do not fit the model.
+    public func prepare(_ conversation: [ChatMessage], id: String? = nil) throws -> ModelInput {
+        guard let frontEnd = model.frontEnd else {
+            throw TextFrontEndError.noTokenizer(model: model.directory?.path ?? "the model")
+        }
+        let (text, input) = try frontEnd.prepare(conversation, id: id)
+        let types = model.readsTokenTypes ? input.typeIDs : nil
+        try model.validate(tokenSequences: [input.ids], tokenTypeIds: types.map { [$0] })
+        return ModelInput(ids: input.ids, typeIDs: types, renderedText: text, truncatedTokens: input.truncatedTokens)
+    }
+
+    /// Checks already tokenized ids (and BERT type ids) against the model.
+    public func prepare(tokens: [Int], typeIDs: [Int]? = nil) throws -> ModelInput {
+        let types = model.readsTokenTypes ? typeIDs : nil
+        try model.validate(tokenSequences: [tokens], tokenTypeIds: types.map { [$0] })
+        return ModelInput(ids: tokens, typeIDs: types, renderedText: nil, truncatedTokens: 0)
+    }
+
+    /// The score of each input, in order.
+    public func score(_ inputs: [ModelInput]) async throws -> [Float] {
+        if inputs.isEmpty { return [] }
+        let request = Request(inputs: inputs)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                engine.submit(request, continuation)
+            }
+        } onCancel: {
+            engine.cancel(request)
+        }
+    }
+
+    /// The score of one input.
+    public func score(_ input: ModelInput) async throws -> Float {
+        try await score([input])[0]
+    }
+
+    /// `RewardScorer`: prepares and scores conversations.
+    public func score(conversations: [[ChatMessage]]) async throws -> [Float] {
+        try await score(conversations.map { try prepare($0) })
+    }
+
+    /// Work done so far.
+    public var statistics: Statistics { engine.statistics }
+
+    /// Stops taking work: queued requests that have not started fail with
+    /// `ScoringError.shutDown`; a forward pass in progress finishes.
+    public func shutdown() { engine.close() }
+}
+
+/// One caller's inputs and where its scores go.
+private final class Request: @unchecked Sendable {
+    let inputs: [ModelInput]
+    var scores: [Float]
+    /// Next input not yet taken into a forward pass.
+    var next = 0
+    /// Inputs taken into a forward pass that has not finished.
+    var inFlight = 0
+    var cancelled = false
+    /// Inputs were dropped by a shutdown while others were being scored.
+    var abandoned = false
+    var continuation: CheckedContinuation<[Float], any Error>?
+    var arrived = 0.0
+
+    init(inputs: [ModelInput]) {
+        self.inputs = inputs
+        self.scores = [Float](repeating: .nan, count: inputs.count)
+    }
+
+    var unscheduledTokens: Int { inputs[next...].reduce(0) { $0 + $1.ids.count } }
+}
+
+/// The queue and the compute loop; all state under `condition`'s lock.
+private final class Engine: @unchecked Sendable {
+    let model: RewardModel
+    let budget: Int
+    let maxWait: Double
+    private let condition = NSCondition()
+    private var queue: [Request] = []
+    private var queuedTokens = 0
+    private var closed = false
+    private var stats = ScoringService.Statistics()
+
+    init(model: RewardModel, budget: Int, maxWait: Double) {
+        self.model = model
+        self.budget = budget
+        self.maxWait = maxWait
+    }
+
+    var statistics: ScoringService.Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return stats
+    }
+
+    func submit(_ request: Request, _ continuation: CheckedContinuation<[Float], any Error>) {
+        condition.lock()
+        defer { condition.unlock() }
+        if closed { return continuation.resume(throwing: ScoringError.shutDown) }
+        if request.cancelled { return continuation.resume(throwing: CancellationError()) }
+        request.continuation = continuation
+        request.arrived = Profile.now()
+        queue.append(request)
+        queuedTokens += request.unscheduledTokens
+        condition.broadcast()
+    }
+
+    func cancel(_ request: Request) {
+        condition.lock()
+        defer { condition.unlock() }
+        request.cancelled = true
+        // Not yet taken whole into a forward pass: its remaining inputs leave the queue now.
+        if let i = queue.firstIndex(where: { $0 === request }) {
+            queuedTokens -= request.unscheduledTokens
+            queue.remove(at: i)
+            request.next = request.inputs.count
+        }
+        if request.inFlight == 0 { finish(request, with: .failure(CancellationError())) }
+    }
+
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        for r in queue where r.inFlight == 0 { finish(r, with: .failure(ScoringError.shutDown)) }
+        for r in queue {
+            r.next = r.inputs.count
+            r.abandoned = true
+        }
+        queue.removeAll()
+        queuedTokens = 0
+        condition.broadcast()
+    }
+
+    /// The compute thread's loop: take a batch, run it, hand out the scores.
+    func run() {
+        while let batch = nextBatch() {
+            if batch.isEmpty { continue }
+            let started = Profile.now()
+            let seqs = batch.map { $0.request.inputs[$0.index].ids }
+            let types = model.readsTokenTypes
+                ? batch.map { $0.request.inputs[$0.index].typeIDs ?? [Int](repeating: 0, count: $0.request.inputs[$0.index].ids.count) }
+                : nil
+            let result = Result { try model.score(tokenSequences: seqs, tokenTypeIds: types) }
+            let seconds = Profile.now() - started
+            deliver(batch, result, seconds: seconds, tokens: seqs.reduce(0) { $0 + $1.count })
+        }
+    }
+
+    /// Waits for work (and, briefly, for company), then takes queued inputs from the front
+    /// up to the token budget; nil once closed.
+    private func nextBatch() -> [(request: Request, index: Int)]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !closed { condition.wait() }
+        if closed { return nil }
+        let deadline = queue[0].arrived + maxWait
+        while queuedTokens < budget && !closed {
+            let now = Profile.now()
+            if now >= deadline { break }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: deadline - now))
+        }
+        if closed || queue.isEmpty { return closed ? nil : [] }
+        var batch: [(request: Request, index: Int)] = []
+        var tokens = 0
+        taking: while let r = queue.first {
+            while r.next < r.inputs.count {
+                let n = r.inputs[r.next].ids.count
+                if !batch.isEmpty && tokens + n > budget { break taking }
+                batch.append((r, r.next))
+                r.next += 1
+                r.inFlight += 1
+                tokens += n
+                queuedTokens -= n
+            }
+            queue.removeFirst()
+        }
+        return batch
+    }
+
+    private func deliver(_ batch: [(request: Request, index: Int)], _ result: Result<[Float], any Error>,
+                         seconds: Double, tokens: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        stats.forwardPasses += 1
+        stats.computeSeconds += seconds
+        if case .success = result {
+            stats.sequences += batch.count
+            stats.tokens += tokens
+        }
+        for (k, (request, index)) in batch.enumerated() {
+            request.inFlight -= 1
+            switch result {
+            case .success(let scores): request.scores[index] = scores[k]
+            case .failure(let error): finish(request, with: .failure(error))
+            }
+            if request.inFlight == 0 && request.next == request.inputs.count {
+                finish(request, with: request.cancelled ? .failure(CancellationError())
+                    : request.abandoned ? .failure(ScoringError.shutDown) : .success(request.scores))
+            }
+        }
+    }
+
+    /// Resumes the caller once; a request that failed leaves the queue.
+    private func finish(_ request: Request, with result: Result<[Float], any Error>) {
+        guard let continuation = request.continuation else { return }
+        request.continuation = nil
+        if case .failure = result, let i = queue.firstIndex(where: { $0 === request }) {
+            queuedTokens -= request.unscheduledTokens
+            queue.remove(at: i)
+            request.next = request.inputs.count
+        }
+        continuation.resume(with: result)
+    }
+}
