@@ -82,7 +82,7 @@ struct DataImportCommand: AsyncParsableCommand {
             case .unreadable(_, _, let report):
                 if !report.files.isEmpty { print(DataImportCommand.summary(report, dryRun: !report.stored)) }
             }
-            DataOutput.err("error: \(e)")
+            DataOutput.err("error: \(FlagAdvice.describe(e))")
             throw ExitCode.failure
         }
     }

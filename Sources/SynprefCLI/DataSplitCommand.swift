@@ -58,7 +58,7 @@ struct DataSplitCommand: ParsableCommand {
         } catch let e as PreferenceSplitError {
             progress.finish()
             if case .invalidRecords(_, _, let issues) = e { for i in issues { DataOutput.err("\(i)") } }
-            DataOutput.err("error: \(e)")
+            DataOutput.err("error: \(FlagAdvice.describe(e))")
             throw ExitCode.failure
         }
         progress.finish()

@@ -179,9 +179,11 @@ struct ScoreInput {
             return bad("the line has both \"messages\" and \"input_ids\"; give one of them")
         case (let messages?, nil):
             if object["token_type_ids"] != nil { return bad("\"token_type_ids\" goes with \"input_ids\", not with \"messages\"") }
-            switch conversation(messages) {
-            case .success(let conversation): return .success(ScoreInput(id: id, content: .conversation(conversation)))
-            case .failure(let reason): return bad(reason.text)
+            do throws(FieldIssue) {
+                let conversation = try ConversationCodec.messages(messages, field: "messages", rules: .scoring)
+                return .success(ScoreInput(id: id, content: .conversation(conversation)))
+            } catch {
+                return bad(error.description)
             }
         case (nil, let idsValue?):
             guard let ids = integers(idsValue) else {
@@ -218,43 +220,11 @@ struct ScoreInput {
         return "found \(value.kindName)"
     }
 
-    struct Reason: Error { var text: String }
-
-    /// `[{"role": "system"|"user"|"assistant"|"tool", "content": string, "reasoning_content"?: string}]`.
-    /// Other keys are refused rather than silently dropped: the chat template would not see them.
-    static func conversation(_ value: JSONValue) -> Result<[ChatMessage], Reason> {
-        guard let array = value.arrayValue else { return .failure(Reason(text: "field \"messages\" must be an array, found \(value.kindName)")) }
-        guard !array.isEmpty else { return .failure(Reason(text: "field \"messages\" is empty; give at least the response being scored")) }
-        var out: [ChatMessage] = []
-        out.reserveCapacity(array.count)
-        for (i, item) in array.enumerated() {
-            let at = "messages[\(i)]"
-            guard let message = item.objectValue else { return .failure(Reason(text: "\(at) must be an object, found \(item.kindName)")) }
-            for key in message.keys where !["role", "content", "reasoning_content"].contains(key) {
-                return .failure(Reason(text: "\(at) has key \"\(key)\", which is not passed to the chat template; keys allowed: role, content, reasoning_content"))
-            }
-            guard let roleValue = message["role"] else { return .failure(Reason(text: "\(at).role is missing")) }
-            guard let roleText = roleValue.stringValue else { return .failure(Reason(text: "\(at).role must be a string, found \(roleValue.kindName)")) }
-            guard let role = ChatRole(rawValue: roleText) else {
-                return .failure(Reason(text: "\(at).role \(roleText.debugDescription) is not one of system, user, assistant, tool"))
-            }
-            guard let contentValue = message["content"] else { return .failure(Reason(text: "\(at).content is missing")) }
-            guard let content = contentValue.stringValue else { return .failure(Reason(text: "\(at).content must be a string, found \(contentValue.kindName)")) }
-            var reasoning: String?
-            if let r = message["reasoning_content"], !r.isNull {
-                guard let text = r.stringValue else { return .failure(Reason(text: "\(at).reasoning_content must be a string, found \(r.kindName)")) }
-                reasoning = text
-            }
-            out.append(ChatMessage(role: role, content: content, reasoningContent: reasoning))
-        }
-        return .success(out)
-    }
-
     /// Calls `body` with every non-blank line's number and parse result, in order.
     static func forEachLine(path: String, _ body: (Int, Result<ScoreInput, ScoreCommandError>) async throws -> Void) async throws {
         let reader = try LineReader(path: path)
         while let (number, bytes) = try reader.nextLine() {
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if LineReader.isBlank(bytes) { continue }
             try await body(number, parse(bytes, line: number, path: path))
         }
     }
@@ -273,7 +243,7 @@ extension ScoringService {
                 return try prepare(messages, id: line.id)
             }
         } catch let e as TextFrontEndError {
-            throw ScoreCommandError.invalidConversation(path: path, line: lineNumber, reason: e.description)
+            throw ScoreCommandError.invalidConversation(path: path, line: lineNumber, reason: FlagAdvice.describe(e))
         } catch let e as ModelError {
             let reason: String
             switch e {

@@ -31,6 +31,15 @@ public struct SynprefCommand: AsyncParsableCommand {
 public enum SynprefMain {
     public static func run() async {
         BLAS.onFallback { message in ProgressLine.write("warning: \(message)\n") }
-        await SynprefCommand.main()
+        do {
+            var command = try SynprefCommand.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            SynprefCommand.exit(withError: FlagAdvice.advised(error))
+        }
     }
 }

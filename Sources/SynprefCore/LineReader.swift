@@ -123,3 +123,12 @@ public final class LineReader: Sequence, IteratorProtocol {
         end = Int(n)
     }
 }
+
+extension LineReader {
+    /// Whether a line holds only JSON whitespace (space, tab, CR, LF): the one blank-line
+    /// test of every JSON Lines reader, which skips such lines.
+    @inlinable
+    public static func isBlank<Bytes: Collection>(_ line: Bytes) -> Bool where Bytes.Element == UInt8 {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+    }
+}

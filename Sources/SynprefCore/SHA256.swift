@@ -1,3 +1,4 @@
+import Foundation
 import CSynprefHash
 
 /// SHA-256 (FIPS 180-4). Used for content hashes of preference pairs, data-file hashes in
@@ -72,4 +73,28 @@ public struct SHA256: Sendable {
         for b in digest { chars.append(digits[Int(b >> 4)]); chars.append(digits[Int(b & 15)]) }
         return String(decoding: chars, as: UTF8.self)
     }
+
+    /// SHA-256 (hex) of a whole file, read in 1 MiB chunks; the error says why the file
+    /// could not be read.
+    public static func hex(fileAt path: String) throws(SHA256FileError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw SHA256FileError(path: path, reason: "cannot open it") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch {
+                throw SHA256FileError(path: path, reason: error.localizedDescription)
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            hasher.update(chunk)
+        }
+        return hexString(hasher.finalize())
+    }
+}
+
+/// A file could not be read for hashing.
+public struct SHA256FileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): cannot read (\(reason))" }
 }

@@ -50,7 +50,7 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(location): \(problem)."
         case let .missingScores(benchmark, count, examples):
             return "\(benchmark): \(count) request(s) have no score (e.g. id \(examples.joined(separator: ", "))). "
-                + "Score every line of the file written by --dump-requests and pass the result with --scores."
+                + "Score every line of the request file and give the result as precomputed scores."
         case let .badScoresFile(path, line, problem):
             return "\(path): line \(line): \(problem). Each line must be {\"id\": string, \"score\": number}."
         case let .conflictingScore(path, line, id, first, second):

@@ -17,7 +17,7 @@ public struct ChatTemplateJSONL: Sendable {
 
     /// One output line (without its newline) for one input line, or nil for a blank line.
     public func renderLine(_ bytes: [UInt8], path: String, lineNumber: Int) throws -> String? {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        if LineReader.isBlank(bytes) { return nil }
         func malformed(_ reason: String) -> ChatTemplateInputError {
             .malformedLine(path: path, line: lineNumber, reason: reason)
         }

@@ -21,7 +21,7 @@ public enum JSONLinesTokenization {
     public static func run(tokenizer: Tokenizer, input: LineReader, write: (String) throws -> Void) throws -> Int {
         var written = 0
         while let (number, bytes) = try input.nextLine() {
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if LineReader.isBlank(bytes) { continue }
             let (id, text, addSpecial) = try parse(bytes, file: input.path, line: number)
             let ids = tokenizer.encodeIDs(text, addSpecialTokens: addSpecial)
             var out: [UInt8] = Array("{\"id\":".utf8)

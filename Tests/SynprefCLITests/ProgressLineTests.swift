@@ -1,4 +1,6 @@
 import SynprefCore
+import SynprefModels
+import SynprefTraining
 @testable import SynprefCLI
 import Testing
 
@@ -33,5 +35,22 @@ import Testing
         #expect(ProgressLine.duration(59.4) == "59s")
         #expect(ProgressLine.duration(61) == "1m01s")
         #expect(ProgressLine.duration(3 * 3600 + 5 * 60) == "3h05m")
+    }
+}
+
+/// Library errors name settings in library terms; the command line names the flag.
+@Suite struct FlagAdviceTests {
+    @Test func everyTrainingSettingHasAFlag() {
+        for setting in TrainingSetting.allCases {
+            let flag = FlagAdvice.flag(setting)
+            #expect(flag.hasPrefix("--"), "\(setting) has no flag")
+            #expect(FlagAdvice.describe(TrainingError.invalidSetting(setting, reason: "must be at least 1")) == "\(flag): must be at least 1")
+        }
+    }
+
+    @Test func tooLongConversationsNameTheTruncationFlags() {
+        let e = TextFrontEndError.tooLong(id: "c1", length: 9, maxLength: 4, positionLimited: false)
+        #expect(!e.description.contains("--"))
+        #expect(FlagAdvice.describe(e) == #"conversation "c1" is 9 tokens, longer than --max-length 4; give --truncate left (keep the end) or --truncate right (keep the start), or raise --max-length"#)
     }
 }

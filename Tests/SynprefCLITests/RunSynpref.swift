@@ -5,9 +5,14 @@ import ArgumentParser
 /// Runs `synpref ARGS...` in-process, as the executable would (parse, then run).
 func runSynpref(_ args: [String]) async throws {
     var command = try SynprefCommand.parseAsRoot(args)
-    if var asyncCommand = command as? AsyncParsableCommand {
-        try await asyncCommand.run()
-    } else {
-        try command.run()
+    do {
+        if var asyncCommand = command as? AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
+        }
+    } catch {
+        // What the user sees: library errors with the flags that fix them.
+        throw FlagAdvice.advised(error)
     }
 }

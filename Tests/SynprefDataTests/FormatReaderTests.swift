@@ -97,7 +97,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
         let reader = try PreferenceFileReader(path: url.path, source: "x")
         #expect(throws: FormatDetectionError.self) { _ = try reader.nextBatch() }
-        #expect(PreferenceFormat.detect(["chosen": "plain text", "rejected": "other"]).map { $0.rawValue } == .failure(FieldIssue("chosen", "is a plain string without a prompt and not an HH-RLHF transcript; give --format")))
+        #expect(PreferenceFormat.detect(["chosen": "plain text", "rejected": "other"]).map { $0.rawValue } == .failure(FieldIssue("chosen", "is a plain string without a prompt and not an HH-RLHF transcript; name the format")))
     }
 
     @Test func explicitFormatOverridesDetection() throws {

@@ -11,7 +11,7 @@ struct ScoringTests {
     func canonicalIDs() {
         // Expected text and digest computed with CPython's json and hashlib (see the test name).
         let messages = [ChatMessage(role: .user, content: "a\"b\\c\nd\u{01}é/\t"), ChatMessage(role: .assistant, content: "ok")]
-        #expect(CanonicalJSON.messages(messages) == #"[{"role":"user","content":"a\"b\\c\nd\u0001é/\t"},{"role":"assistant","content":"ok"}]"#)
+        #expect(ConversationCodec.canonical(messages) == #"[{"role":"user","content":"a\"b\\c\nd\u0001é/\t"},{"role":"assistant","content":"ok"}]"#)
         #expect(ScoreRequest(messages: messages).id == "9fdc0bf5bf7d2d82598332e061e1ee0f73b4318280299b961f5428a3e5fb498d")
         let line = ScoreRequest(messages: messages).jsonLine
         #expect(line.hasPrefix(#"{"id":"9fdc0bf5"#) && line.hasSuffix(#""content":"ok"}]}"#))

@@ -126,7 +126,7 @@ import Testing
             _ = try s.run(input: dir + "/in.jsonl", outputDirectory: dir + "/fail")
         } throws: { e in
             guard case PreferenceSplitError.invalidRecords(_, let count, let issues) = e else { return false }
-            return count == 2 && issues.first?.line == 2 && "\(e)".contains("--on-error skip")
+            return count == 2 && issues.first?.line == 2 && "\(e)".contains("skip invalid records")
         }
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/fail")) ?? []
         #expect(leftovers.isEmpty, "partial output: \(leftovers)")

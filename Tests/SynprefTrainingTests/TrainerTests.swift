@@ -158,11 +158,11 @@ extension TrainingTests {
         #expect(cut.pairs.count == 3 && cut.dropped == 0 && cut.truncatedSequences == 2)
         #expect(cut.pairs[1].chosen == [1, 2, 3, 4] && cut.pairs[2].rejected == [2, 3, 4, 5])
         #expect { try PairDataset.load(file: file, limits: PairLimits(vocabSize: 64, maxLength: 1, overLength: .drop), encoder: nil) }
-            throws: { "\($0)".contains("all 3 pairs are longer than --max-length 1") }
-        // BERT reads at most max_position_embeddings positions: without --max-length a
-        // longer sequence is an error that says what to pass.
+            throws: { "\($0)".contains("all 3 pairs are longer than the maximum length 1") }
+        // BERT reads at most max_position_embeddings positions: without a maximum length a
+        // longer sequence is an error that says what to set.
         #expect { try PairDataset.load(file: file, limits: PairLimits(vocabSize: 64, modelMaxLength: 5), encoder: nil) }
-            throws: { "\($0)".contains(":2: chosen has 6 tokens") && "\($0)".contains("--max-length 5") }
+            throws: { "\($0)".contains(":2: chosen has 6 tokens") && "\($0)".contains("set the maximum length to 5") }
     }
 
     @Test(arguments: [
@@ -230,30 +230,33 @@ extension TrainingTests {
             throws: { "\($0)".contains("no preference pairs") }
     }
 
-    @Test(arguments: ["--lr", "--batch-size", "--micro-batch-tokens", "--epochs", "--max-steps", "--warmup-steps",
-                      "--warmup-ratio", "--weight-decay", "--adam-beta1", "--adam-beta2", "--adam-eps", "--clip-norm",
-                      "--center-coef", "--eval-every", "--save-every", "--threads"])
-    func badOptionsAreClearErrors(_ option: String) {
+    @Test(arguments: [TrainingSetting.learningRate, .batchSize, .microBatchTokens, .epochs, .maxSteps, .warmupSteps,
+                      .warmupRatio, .weightDecay, .adamBeta1, .adamBeta2, .adamEps, .clipNorm,
+                      .centerCoefficient, .evalEvery, .saveEvery, .threads])
+    func badOptionsAreClearErrors(_ setting: TrainingSetting) {
         var o = TrainingOptions()
-        switch option {
-        case "--lr": o.learningRate = -1
-        case "--batch-size": o.batchSize = 0
-        case "--micro-batch-tokens": o.microBatchTokens = 0
-        case "--epochs": o.epochs = 0
-        case "--max-steps": o.maxSteps = 0
-        case "--warmup-steps": o.warmupSteps = 2; o.warmupRatio = 0.1
-        case "--warmup-ratio": o.warmupRatio = 1.5
-        case "--weight-decay": o.adam.weightDecay = -0.1
-        case "--adam-beta1": o.adam.beta1 = 1
-        case "--adam-beta2": o.adam.beta2 = -0.5
-        case "--adam-eps": o.adam.eps = 0
-        case "--clip-norm": o.clipNorm = -1
-        case "--center-coef": o.loss.centerCoefficient = -1
-        case "--eval-every": o.evalEvery = 0
-        case "--save-every": o.saveEvery = 0
+        switch setting {
+        case .learningRate: o.learningRate = -1
+        case .batchSize: o.batchSize = 0
+        case .microBatchTokens: o.microBatchTokens = 0
+        case .epochs: o.epochs = 0
+        case .maxSteps: o.maxSteps = 0
+        case .warmupSteps: o.warmupSteps = 2; o.warmupRatio = 0.1
+        case .warmupRatio: o.warmupRatio = 1.5
+        case .weightDecay: o.adam.weightDecay = -0.1
+        case .adamBeta1: o.adam.beta1 = 1
+        case .adamBeta2: o.adam.beta2 = -0.5
+        case .adamEps: o.adam.eps = 0
+        case .clipNorm: o.clipNorm = -1
+        case .centerCoefficient: o.loss.centerCoefficient = -1
+        case .evalEvery: o.evalEvery = 0
+        case .saveEvery: o.saveEvery = 0
         default: o.threads = 0
         }
-        #expect { try o.validate() } throws: { "\($0)".hasPrefix(option + ":") }
+        #expect { try o.validate() } throws: { error in
+            guard case .invalidSetting(let s, _)? = error as? TrainingError else { return false }
+            return s == setting && "\(error)".hasPrefix(setting.rawValue + ":")
+        }
     }
 
     @Test func loraAndFreezeBackboneTogetherAreRefused() async throws {
@@ -263,7 +266,7 @@ extension TrainingTests {
         let spec = try Self.spec("qwen3", data: data, output: dir) {
             $0.parts = TrainableParts(lora: LoRAOptions(rank: 2), freezeBackbone: true)
         }
-        await #expect { _ = try await TrainingJob.prepare(spec) } throws: { "\($0)".contains("--freeze-backbone") }
+        await #expect { _ = try await TrainingJob.prepare(spec) } throws: { "\($0)".contains("freezeBackbone") && "\($0)".contains("LoRA") }
     }
 
     @Test func batchPlanCoversEveryPairOncePerEpoch() {

@@ -5,13 +5,13 @@
 /// fields) are searched linearly; objects with more than `indexThreshold` members build a
 /// hash index once so that e.g. a 128k-entry tokenizer vocabulary is looked up in O(1).
 /// Keys compare by code points (UTF-8 bytes), as in JSON and Python, not by Swift's
-/// canonical equivalence: `"e\u0301"` and `"é"` are different keys (see `JSONKey`).
+/// canonical equivalence: `"e\u0301"` and `"é"` are different keys (see `ExactText`).
 public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public typealias Element = (key: String, value: JSONValue)
 
     public private(set) var keys: [String]
     public private(set) var values: [JSONValue]
-    private var index: [JSONKey: Int]?
+    private var index: [ExactText: Int]?
 
     static let indexThreshold = 16
 
@@ -28,7 +28,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     }
 
     /// Builds from parallel arrays of unique keys (the parser's path), reusing its index.
-    init(keys: [String], values: [JSONValue], index: [JSONKey: Int]?) {
+    init(keys: [String], values: [JSONValue], index: [ExactText: Int]?) {
         self.keys = keys
         self.values = values
         self.index = index
@@ -40,8 +40,8 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
             index = nil
             return
         }
-        var idx = [JSONKey: Int](minimumCapacity: keys.count)
-        for (i, k) in keys.enumerated() { idx[JSONKey(k)] = i }
+        var idx = [ExactText: Int](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() { idx[ExactText(k)] = i }
         index = idx
     }
 
@@ -53,8 +53,8 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     /// appends a new member; setting nil removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
-            if let index { return index[JSONKey(key)].map { values[$0] } }
-            for i in keys.indices where JSONKey.bytesEqual(keys[i], key) { return values[i] }
+            if let index { return index[ExactText(key)].map { values[$0] } }
+            for i in keys.indices where ExactText.same(keys[i], key) { return values[i] }
             return nil
         }
         set {
@@ -64,7 +64,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
                 } else {
                     keys.append(key)
                     values.append(newValue)
-                    if index != nil { index?[JSONKey(key)] = keys.count - 1 } else { buildIndexIfLarge() }
+                    if index != nil { index?[ExactText(key)] = keys.count - 1 } else { buildIndexIfLarge() }
                 }
             } else {
                 guard let i = position(of: key) else { return }
@@ -76,14 +76,14 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     }
 
     private func position(of key: String) -> Int? {
-        if let index { return index[JSONKey(key)] }
-        return keys.firstIndex { JSONKey.bytesEqual($0, key) }
+        if let index { return index[ExactText(key)] }
+        return keys.firstIndex { ExactText.same($0, key) }
     }
 
     public func contains(key: String) -> Bool { position(of: key) != nil }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
-        a.keys.count == b.keys.count && zip(a.keys, b.keys).allSatisfy { JSONKey.bytesEqual($0, $1) } && a.values == b.values
+        a.keys.count == b.keys.count && zip(a.keys, b.keys).allSatisfy { ExactText.same($0, $1) } && a.values == b.values
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -98,4 +98,8 @@ extension JSONObject: ExpressibleByArrayLiteral {
     public init(arrayLiteral members: (String, JSONValue)...) {
         self.init(members)
     }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 }

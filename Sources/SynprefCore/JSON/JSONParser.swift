@@ -180,7 +180,7 @@ struct JSONParseState {
         skipWhitespace()
         var keys: [String] = []
         var values: [JSONValue] = []
-        var index: [JSONKey: Int]? = nil
+        var index: [ExactText: Int]? = nil
         if pos < count && base[pos] == UInt8(ascii: "}") {
             pos += 1
             return .object(JSONObject(keys: keys, values: values, index: nil))
@@ -196,7 +196,7 @@ struct JSONParseState {
             let value = try parseValue(depth: depth)
             // A repeated key keeps its first position and takes the last value (as Python does).
             if keys.count < JSONObject.indexThreshold {
-                if let j = keys.firstIndex(where: { JSONKey.bytesEqual($0, key) }) {
+                if let j = keys.firstIndex(where: { ExactText.same($0, key) }) {
                     values[j] = value
                 } else {
                     keys.append(key)
@@ -204,14 +204,14 @@ struct JSONParseState {
                 }
             } else {
                 if index == nil {
-                    var idx = [JSONKey: Int](minimumCapacity: 64)
-                    for (j, k) in keys.enumerated() { idx[JSONKey(k)] = j }
+                    var idx = [ExactText: Int](minimumCapacity: 64)
+                    for (j, k) in keys.enumerated() { idx[ExactText(k)] = j }
                     index = idx
                 }
-                if let j = index?[JSONKey(key)] {
+                if let j = index?[ExactText(key)] {
                     values[j] = value
                 } else {
-                    index?[JSONKey(key)] = keys.count
+                    index?[ExactText(key)] = keys.count
                     keys.append(key)
                     values.append(value)
                 }

@@ -191,12 +191,7 @@ public final class JSONRecordReader {
             let recordStart = start
             start = newline.map { $0 + 1 } ?? end
             line += 1
-            var blank = true
-            for i in recordStart..<stop where !JSONRecordReader.isSpace(buf[i]) {
-                blank = false
-                break
-            }
-            if blank { continue }
+            if LineReader.isBlank(buf[recordStart..<stop]) { continue }
             guard stop - recordStart <= maxRecordBytes else {
                 throw JSONRecordReaderError.recordTooLarge(path: path, line: thisLine, limit: maxRecordBytes)
             }

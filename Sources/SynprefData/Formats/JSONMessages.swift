@@ -1,28 +1,21 @@
 import SynprefCore
 
-/// Reading messages and fields out of parsed records, with issues that name the field.
+/// Reading messages and fields out of parsed records (through `ConversationCodec`, with
+/// the dataset rules), with issues that name the field.
 enum JSONMessages {
     // Field paths are autoclosures: they are only built when a problem is reported, which
     // keeps string building off the hot path of valid records.
 
     static func object(_ v: JSONValue, _ field: @autoclosure () -> String) throws(FieldIssue) -> JSONObject {
-        guard case .object(let o) = v else { throw FieldIssue(field(), "expected an object, found \(v.kindName)") }
-        return o
+        try ConversationCodec.object(v, field: field())
     }
 
     static func member(_ o: JSONObject, _ key: String, _ field: @autoclosure () -> String) throws(FieldIssue) -> JSONValue {
-        guard let v = o[key] else {
-            throw FieldIssue(field(), "missing (the record has: \(o.keys.prefix(12).joined(separator: ", ")))")
-        }
-        return v
+        try ConversationCodec.member(o, key, field: field())
     }
 
     static func string(_ v: JSONValue, _ field: @autoclosure () -> String) throws(FieldIssue) -> String {
-        switch v {
-        case .string(let s): return s
-        case .null: throw FieldIssue(field(), "is null; expected a string")
-        default: throw FieldIssue(field(), "expected a string, found \(v.kindName)")
-        }
+        try ConversationCodec.string(v, field: field())
     }
 
     static func optionalNumber(_ o: JSONObject, _ key: String) throws(FieldIssue) -> Double? {
@@ -31,56 +24,20 @@ enum JSONMessages {
         return d
     }
 
-    /// Message content: a string, or OpenAI-style text parts `[{"type":"text","text":…}]`
-    /// joined without separator.
     static func content(_ v: JSONValue, _ field: @autoclosure () -> String) throws(FieldIssue) -> String {
-        switch v {
-        case .string(let s): return s
-        case .null: throw FieldIssue(field(), "is null; a message needs text content")
-        case .array(let parts):
-            let f = field()
-            var text = ""
-            for (i, part) in parts.enumerated() {
-                let o = try object(part, "\(f)[\(i)]")
-                var type = "text"
-                if let t = o["type"] { type = try string(t, "\(f)[\(i)].type") }
-                guard type == "text" else {
-                    throw FieldIssue("\(f)[\(i)].type", "content part of type '\(type)' is not supported; only text parts are")
-                }
-                text += try string(try member(o, "text", "\(f)[\(i)].text"), "\(f)[\(i)].text")
-            }
-            return text
-        default:
-            throw FieldIssue(field(), "expected a string or a list of text parts, found \(v.kindName)")
-        }
+        try ConversationCodec.content(v, field: field(), rules: .dataset)
     }
 
     static func role(_ v: JSONValue, _ field: @autoclosure () -> String) throws(FieldIssue) -> ChatRole {
-        let s = try string(v, field())
-        switch s {
-        case "user": return .user
-        case "assistant": return .assistant
-        case "system": return .system
-        case "tool": return .tool
-        default: throw FieldIssue(field(), "unknown role '\(s)'; expected system, user, assistant or tool")
-        }
+        try ConversationCodec.role(v, field: field(), rules: .dataset)
     }
 
     static func message(_ v: JSONValue, _ field: @autoclosure () -> String) throws(FieldIssue) -> Message {
-        let o = try object(v, field())
-        let r = try role(try member(o, "role", field() + ".role"), field() + ".role")
-        let c = try content(try member(o, "content", field() + ".content"), field() + ".content")
-        var reasoning: String? = nil
-        if let rv = o["reasoning_content"], !rv.isNull { reasoning = try string(rv, field() + ".reasoning_content") }
-        return Message(role: r, content: c, reasoningContent: reasoning)
+        try ConversationCodec.message(v, field: field(), rules: .dataset)
     }
 
     static func messages(_ v: JSONValue, _ field: @autoclosure () -> String) throws(FieldIssue) -> [Message] {
-        guard case .array(let a) = v else { throw FieldIssue(field(), "expected a list of messages, found \(v.kindName)") }
-        var out: [Message] = []
-        out.reserveCapacity(a.count)
-        for (i, m) in a.enumerated() { out.append(try message(m, "\(field())[\(i)]")) }
-        return out
+        try ConversationCodec.messages(v, field: field(), rules: .dataset)
     }
 
     /// A response given as a string (an assistant turn) or as a list holding exactly one

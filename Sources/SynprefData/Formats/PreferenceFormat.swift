@@ -48,12 +48,12 @@ public enum PreferenceFormat: String, Sendable, CaseIterable, Hashable {
             if has("prompt") { return .success(has("subset") ? .rewardbench : .trl) }
             if let c = o["chosen"]?.stringValue {
                 if c.hasPrefix("\n\nHuman:") || c.hasPrefix("Human:") { return .success(.hhRLHF) }
-                return .failure(FieldIssue("chosen", "is a plain string without a prompt and not an HH-RLHF transcript; give --format"))
+                return .failure(FieldIssue("chosen", "is a plain string without a prompt and not an HH-RLHF transcript; name the format"))
             }
             if case .array? = o["chosen"] { return .success(.trlConversational) }
         }
         let known = PreferenceFormat.allCases.map(\.rawValue).joined(separator: ", ")
-        return .failure(FieldIssue("(record)", "cannot detect the format from keys [\(o.keys.prefix(12).joined(separator: ", "))]; pass --format (one of \(known))"))
+        return .failure(FieldIssue("(record)", "cannot detect the format from keys [\(o.keys.prefix(12).joined(separator: ", "))]; name the format (one of \(known))"))
     }
 
     /// The decoder for this layout.

@@ -27,11 +27,11 @@ func appendMargin(_ margin: Double?, to s: inout String) {
 struct TRLExplicitEncoder: PreferenceRecordEncoder {
     func encode(_ pair: PreferencePair) throws(FieldIssue) -> String {
         var s = "{\"prompt\":"
-        MessageJSON.append(pair.context, to: &s)
+        ConversationCodec.append(pair.context, to: &s)
         s += ",\"chosen\":["
-        MessageJSON.append(pair.chosen, to: &s)
+        ConversationCodec.append(pair.chosen, to: &s)
         s += "],\"rejected\":["
-        MessageJSON.append(pair.rejected, to: &s)
+        ConversationCodec.append(pair.rejected, to: &s)
         s += "]"
         appendMargin(pair.margin, to: &s)
         return s + "}"
@@ -44,9 +44,9 @@ struct TRLExplicitEncoder: PreferenceRecordEncoder {
 struct FullConversationEncoder: PreferenceRecordEncoder {
     func encode(_ pair: PreferencePair) throws(FieldIssue) -> String {
         var s = "{\"chosen\":"
-        MessageJSON.append(pair.chosenConversation, to: &s)
+        ConversationCodec.append(pair.chosenConversation, to: &s)
         s += ",\"rejected\":"
-        MessageJSON.append(pair.rejectedConversation, to: &s)
+        ConversationCodec.append(pair.rejectedConversation, to: &s)
         appendMargin(pair.margin, to: &s)
         return s + "}"
     }

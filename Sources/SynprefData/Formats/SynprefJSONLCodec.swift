@@ -10,7 +10,7 @@ import SynprefCore
 ///                 "confidence":0.9,"rationale":"…","created_at":1700000000.0}],
 ///      "content_hash":"<hex>"}
 ///
-/// Messages are `MessageJSON`. `margin`, `attributes`, `labels` are omitted when absent.
+/// Messages are canonical (`ConversationCodec`). `margin`, `attributes`, `labels` are omitted when absent.
 /// On reading, a `content_hash` that does not match the content is an error (the file was
 /// edited), and labels and attributes are imported with the pair.
 struct SynprefJSONLCodec: PreferenceRecordDecoder, PreferenceRecordEncoder {
@@ -86,11 +86,11 @@ struct SynprefJSONLCodec: PreferenceRecordDecoder, PreferenceRecordEncoder {
 
     func encode(_ pair: PreferencePair) throws(FieldIssue) -> String {
         var s = "{\"context\":"
-        MessageJSON.append(pair.context, to: &s)
+        ConversationCodec.append(pair.context, to: &s)
         s += ",\"chosen\":"
-        MessageJSON.append(pair.chosen, to: &s)
+        ConversationCodec.append(pair.chosen, to: &s)
         s += ",\"rejected\":"
-        MessageJSON.append(pair.rejected, to: &s)
+        ConversationCodec.append(pair.rejected, to: &s)
         s += ",\"source\":"
         JSONWriter.appendString(pair.source, to: &s)
         if let m = pair.margin { s += ",\"margin\":\(JSONValue.double(m).serialized())" }

@@ -53,11 +53,11 @@ public struct ContentHash: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Hashes the canonical serialization of (history, chosen, rejected).
     public init(context: [Message], chosen: Message, rejected: Message) {
-        self.init(contextJSON: MessageJSON.text(context), chosenJSON: MessageJSON.text(chosen),
-                  rejectedJSON: MessageJSON.text(rejected))
+        self.init(contextJSON: ConversationCodec.canonical(context), chosenJSON: ConversationCodec.canonical(chosen),
+                  rejectedJSON: ConversationCodec.canonical(rejected))
     }
 
-    /// Hashes from the `MessageJSON` texts the caller already has (import writes them to
+    /// Hashes from the canonical (`ConversationCodec`) texts the caller already has (import writes them to
     /// the store anyway), avoiding a second serialization.
     public init(contextJSON: String, chosenJSON: String, rejectedJSON: String) {
         var h = SHA256()

@@ -262,7 +262,7 @@ public struct FormatDetectionError: Error, CustomStringConvertible {
     public var description: String {
         var s = "\(path): cannot detect the preference format"
         if let first = reasons.first { s += " (\(first))" } else { s += " (the file has no records)" }
-        return s + "; pass --format (one of \(PreferenceFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
+        return s + "; name the format (one of \(PreferenceFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
     }
 }
 

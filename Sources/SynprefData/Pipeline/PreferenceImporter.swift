@@ -104,7 +104,7 @@ public struct ImportReport: Sendable {
 }
 
 public enum ImportError: Error, CustomStringConvertible {
-    /// `--on-error fail` found invalid records; nothing was stored.
+    /// Invalid records were found with `onError` = fail; nothing was stored.
     case invalidRecords(ImportReport)
     /// A file could not be read to its end (with `fail`, nothing was stored).
     case unreadable(path: String, reason: String, report: ImportReport)
@@ -112,7 +112,7 @@ public enum ImportError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidRecords(let r):
-            return "\(r.issueCount) problem(s) in \(r.totals.invalidRecords) record(s); nothing was stored. Fix the data, or pass --on-error skip to store the valid records and write the others to a rejects file."
+            return "\(r.issueCount) problem(s) in \(r.totals.invalidRecords) record(s); nothing was stored. Fix the data, or skip invalid records (they go to a rejects file) to store the valid ones."
         case .unreadable(let path, let reason, _):
             return "\(path): \(reason)"
         }

@@ -1,7 +1,7 @@
 import SynprefCore
 
 /// A valid pair with what the store needs precomputed off the write path: the
-/// `MessageJSON` texts of its parts, its content hash and its lengths.
+/// canonical (`ConversationCodec`) texts of its parts, its content hash and its lengths.
 public struct PreparedPair: Sendable {
     public var pair: PreferencePair
     public var contextJSON: String
@@ -15,9 +15,9 @@ public struct PreparedPair: Sendable {
 
     public init(_ pair: PreferencePair) {
         self.pair = pair
-        contextJSON = MessageJSON.text(pair.context)
-        chosenJSON = MessageJSON.text(pair.chosen)
-        rejectedJSON = MessageJSON.text(pair.rejected)
+        contextJSON = ConversationCodec.canonical(pair.context)
+        chosenJSON = ConversationCodec.canonical(pair.chosen)
+        rejectedJSON = ConversationCodec.canonical(pair.rejected)
         hash = ContentHash(contextJSON: contextJSON, chosenJSON: chosenJSON, rejectedJSON: rejectedJSON)
         contextChars = pair.context.reduce(0) { $0 + PreparedPair.scalarCount($1.content) }
         chosenChars = PreparedPair.scalarCount(pair.chosen.content)

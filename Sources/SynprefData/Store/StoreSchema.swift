@@ -3,8 +3,8 @@ import SynprefCore
 /// The one schema both stores use, written out per SQL dialect side by side so that the
 /// two stay the same: tables, columns, constraints and the append-only triggers.
 ///
-/// - `pairs`: one row per content hash. `context` is the `MessageJSON` array of the
-///   conversation, `chosen`/`rejected` the `MessageJSON` objects of the responses;
+/// - `pairs`: one row per content hash. `context` is the canonical (`ConversationCodec`) array of the
+///   conversation, `chosen`/`rejected` the canonical (`ConversationCodec`) objects of the responses;
 ///   `*_chars` are lengths in Unicode scalars (for stats); `contaminated_by` names the
 ///   benchmark a pair overlaps (such pairs are discarded and never exported); `import_id`
 ///   is the import run that wrote the row; times are Unix seconds.

@@ -16,8 +16,8 @@ public enum PreferencePairs {
     public static let ruleVersion =
         "pairs/1: accuracy = share of pairs with score(chosen) > score(rejected) (ties wrong), 95% Wilson score interval"
     public static let whereToGet =
-        "Put preference pairs in any format `synpref data import` reads (e.g. the held-out part written by "
-        + "`synpref data split`) in a pairs/ folder, or pass the file itself with --benchmark pairs --data FILE."
+        "Put preference pairs in any format the data importer reads (e.g. a held-out part written by the "
+        + "preference splitter) in a pairs/ folder, or give the file itself as this benchmark's data."
 
     /// One pair: its file (index into `files`) and the request ids of its two conversations.
     public struct Item: Sendable {
@@ -93,8 +93,8 @@ public enum PreferencePairs {
                         if let issue = outcome.issues.first {
                             throw EvalError.badField(
                                 path: file, location: .line(issue.line), field: issue.field,
-                                problem: "\(issue.reason) (every record must be a valid pair; `synpref data split --on-error skip` "
-                                    + "or `synpref data import --on-error skip` sets bad records aside)")
+                                problem: "\(issue.reason) (every record must be a valid pair; splitting or importing the "
+                                    + "data with invalid records skipped sets bad records aside)")
                         }
                         for prepared in outcome.pairs {
                             let p = prepared.pair

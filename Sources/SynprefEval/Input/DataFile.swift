@@ -85,7 +85,7 @@ public enum DataFile {
                 lineNumber += 1
                 let line = text[start..<end]
                 start = end < text.endIndex ? text.index(after: end) : end
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                if LineReader.isBlank(line) { continue }
                 do {
                     rows.append(try decoder.decode(Row.self, from: line))
                 } catch let error as DecodingError {
@@ -113,7 +113,7 @@ public enum DataFile {
         var lineNumber = 0
         for line in text.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if LineReader.isBlank(line) { continue }
             do { return try decoder.decode(Row.self, from: line) } catch let e as DecodingError {
                 throw describe(e, path: path, location: .line(lineNumber))
             }

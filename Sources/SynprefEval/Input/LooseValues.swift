@@ -35,12 +35,7 @@ public enum PromptField: Sendable, Decodable {
     }
 }
 
-/// Chat roles as datasets spell them.
+/// Chat roles as benchmark exports spell them (human, gpt, model, bot included).
 func chatRole(_ s: String) -> ChatRole? {
-    switch s.lowercased() {
-    case "user", "human": return .user
-    case "assistant", "gpt", "model", "bot": return .assistant
-    case "system": return .system
-    default: return nil
-    }
+    ConversationCodec.role(named: s, rules: .benchmark)
 }

@@ -2,7 +2,7 @@ import Foundation
 import SynprefCore
 
 /// Scores computed elsewhere (a GPU server, another framework): JSON lines
-/// `{"id": string, "score": number}` answering the request file written by `--dump-requests`.
+/// `{"id": string, "score": number}` answering a request file written by the evaluation runner.
 /// Extra ids are fine (one scores file can serve several benchmarks); an id listed twice must
 /// carry the same score.
 public struct PrecomputedScores: ScoreSource {
@@ -30,7 +30,7 @@ public struct PrecomputedScores: ScoreSource {
             lineNumber += 1
             let line = raw[start..<end]
             start = end < raw.endIndex ? raw.index(after: end) : end
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if LineReader.isBlank(line) { continue }
             let parsed: Line
             do { parsed = try decoder.decode(Line.self, from: line) } catch let error as DecodingError {
                 throw EvalError.badScoresFile(path: path, line: lineNumber, problem: PrecomputedScores.explain(error))

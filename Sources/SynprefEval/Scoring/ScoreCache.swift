@@ -68,7 +68,7 @@ public actor ScoreCache {
             lineNumber += 1
             let line = data[start..<end]
             let isLast = newline == nil
-            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
+            if !LineReader.isBlank(line) {
                 if let parsed = try? decoder.decode(Line.self, from: line) {
                     if parsed.fp == fingerprint, let score = parsed.score, score.isFinite { out[parsed.key] = score }
                     needsNewline = isLast
@@ -96,7 +96,7 @@ public actor ScoreCache {
         for (key, score) in batch where score.isFinite {
             entries[key] = score
             text += "{\"fp\":"
-            CanonicalJSON.appendString(fingerprint, to: &text)
+            JSONWriter.appendString(fingerprint, to: &text)
             text += ",\"key\":\"\(key)\",\"score\":\(JSONWriter.double(score))}\n"
         }
         guard !text.isEmpty else { return }

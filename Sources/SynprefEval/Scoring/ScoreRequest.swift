@@ -11,7 +11,7 @@ public struct ScoreRequest: Sendable, Hashable {
     public let canonicalMessages: String
 
     public init(messages: [ChatMessage]) {
-        self.init(messages: messages, canonical: CanonicalJSON.messages(messages))
+        self.init(messages: messages, canonical: ConversationCodec.canonical(messages))
     }
 
     init(messages: [ChatMessage], canonical: String) {
@@ -22,7 +22,7 @@ public struct ScoreRequest: Sendable, Hashable {
 
     /// The request id of `messages`.
     public static func id(for messages: [ChatMessage]) -> String {
-        SHA256.hex(CanonicalJSON.messages(messages))
+        SHA256.hex(ConversationCodec.canonical(messages))
     }
 
     /// `{"id":"...","messages":[...]}`: one line of a request file.
@@ -44,7 +44,7 @@ public struct RequestSet: Sendable {
     /// Adds `messages` (if new) and returns its id.
     @discardableResult
     public mutating func add(_ messages: [ChatMessage]) -> String {
-        let canonical = CanonicalJSON.messages(messages)
+        let canonical = ConversationCodec.canonical(messages)
         if let id = idByCanonical[ExactText(canonical)] { return id }
         let request = ScoreRequest(messages: messages, canonical: canonical)
         idByCanonical[ExactText(canonical)] = request.id
@@ -58,29 +58,6 @@ public struct RequestSet: Sendable {
     }
 
     public var count: Int { requests.count }
-}
-
-/// A string compared and hashed by its UTF-8 bytes. `String`'s own Hashable normalises
-/// Unicode (NFC) first, which costs more than SHA-256 on non-ASCII text, and two texts with
-/// different bytes must stay different requests anyway (their ids differ).
-struct ExactText: Hashable, Sendable {
-    var text: String
-
-    init(_ text: String) {
-        var t = text
-        t.makeContiguousUTF8()
-        self.text = t
-    }
-
-    func hash(into hasher: inout Hasher) {
-        var t = text
-        t.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    static func == (a: ExactText, b: ExactText) -> Bool {
-        var x = a.text, y = b.text
-        return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) } }
-    }
 }
 
 /// The usual reward-model input: one user turn, then the response.

@@ -249,15 +249,10 @@ struct HubSnapshotResolver {
         guard etag.count == 64, etag.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) }) else {
             return
         }
-        guard let handle = try? FileHandle(forReadingFrom: partial) else {
-            throw .cache(path: partial.path, reason: "cannot read the downloaded file")
+        let actual: String
+        do { actual = try SHA256.hex(fileAt: partial.path) } catch {
+            throw .cache(path: partial.path, reason: "cannot read the downloaded file (\(error.reason))")
         }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(chunk)
-        }
-        let actual = SHA256.hexString(hasher.finalize())
         if actual != etag {
             try? FileManager.default.removeItem(at: partial)
             throw .checksumMismatch(file: "\(repo.repository)/\(file)", expected: etag, actual: actual)

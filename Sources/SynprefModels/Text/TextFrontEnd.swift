@@ -288,7 +288,7 @@ public enum TextFrontEndError: Error, CustomStringConvertible, Sendable, Equatab
     case noTokens(id: String?)
     case noTokenizer(model: String)
 
-    static func name(_ id: String?) -> String { id.map { "conversation \($0.debugDescription)" } ?? "the conversation" }
+    public static func name(_ id: String?) -> String { id.map { "conversation \($0.debugDescription)" } ?? "the conversation" }
 
     public var description: String {
         switch self {
@@ -302,12 +302,12 @@ public enum TextFrontEndError: Error, CustomStringConvertible, Sendable, Equatab
         case .tooLong(let id, let length, let max, let byPositions):
             if byPositions {
                 return "\(TextFrontEndError.name(id)) is \(length) tokens, but the model reads at most \(max) positions (max_position_embeddings); "
-                    + "give --truncate left (keep the end) or --truncate right (keep the start)"
+                    + "truncate it on the left (keep the end) or on the right (keep the start)"
             }
-            return "\(TextFrontEndError.name(id)) is \(length) tokens, longer than --max-length \(max); "
-                + "give --truncate left (keep the end) or --truncate right (keep the start), or raise --max-length"
+            return "\(TextFrontEndError.name(id)) is \(length) tokens, longer than the maximum length \(max); "
+                + "truncate it on the left (keep the end) or on the right (keep the start), or raise the maximum length"
         case .cannotTruncate(let id, let max, let specials):
-            return "\(TextFrontEndError.name(id)): --max-length \(max) leaves no room for text after the \(specials) special tokens the tokenizer adds"
+            return "\(TextFrontEndError.name(id)): a maximum length of \(max) leaves no room for text after the \(specials) special tokens the tokenizer adds"
         case .noTokens(let id):
             return "\(TextFrontEndError.name(id)) encodes to no tokens; a reward needs at least one token"
         case .noTokenizer(let model):

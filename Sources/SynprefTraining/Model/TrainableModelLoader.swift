@@ -118,7 +118,7 @@ public enum TrainableModelLoader {
         }
         var adapters: [String: LoRAAdapter] = [:]
         if let lora = parts.lora {
-            guard lora.rank > 0 else { throw TrainableModelError.invalidLoRA(detail: "--lora-rank must be positive, got \(lora.rank)") }
+            guard lora.rank > 0 else { throw TrainableModelError.invalidLoRA(detail: "the LoRA rank must be positive, got \(lora.rank)") }
             let targets = loraTargets(config: config, modules: lora.targetModules)
             if let wanted = lora.targetModules {
                 let known = Set(targets.map { $0.split(separator: ".").last.map(String.init) ?? $0 })

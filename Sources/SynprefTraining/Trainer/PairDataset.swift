@@ -97,7 +97,7 @@ public struct PairDataset: Sendable {
         let reader: LineReader
         do { reader = try LineReader(path: path) } catch { throw TrainingError.unreadableData(file: path, reason: "\(error)") }
         while let (_, bytes) = try reader.nextLine() {
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if LineReader.isBlank(bytes) { continue }
             guard let value = try? JSONParser.parse(bytes), let object = value.objectValue else { return false }
             return object["chosen_ids"] != nil || object["rejected_ids"] != nil
         }
@@ -112,7 +112,7 @@ public struct PairDataset: Sendable {
             let next: (number: Int, bytes: [UInt8])?
             do { next = try reader.nextLine() } catch { throw TrainingError.unreadableData(file: path, reason: "\(error)") }
             guard let (line, bytes) = next else { break }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if LineReader.isBlank(bytes) { continue }
             let value: JSONValue
             do { value = try JSONParser.parse(bytes) } catch {
                 throw TrainingError.invalidLine(file: path, line: line, reason: "not valid JSON (\(error))")

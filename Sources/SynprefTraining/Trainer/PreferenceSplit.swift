@@ -34,11 +34,11 @@ public struct PreferenceSplit: Sendable {
     public var seed: UInt64
 
     public init(heldOutFraction: Double, validationFraction: Double = 0, seed: UInt64 = 0) throws {
-        for (option, f) in [("--held-out", heldOutFraction), ("--validation", validationFraction)] where !(f >= 0 && f < 1) {
-            throw PreferenceSplitError.invalidFraction(option: option, value: f)
+        for (setting, f) in [(TrainingSetting.heldOutFraction, heldOutFraction), (.validationFraction, validationFraction)] where !(f >= 0 && f < 1) {
+            throw PreferenceSplitError.invalidFraction([setting], value: f)
         }
         guard heldOutFraction + validationFraction < 1 else {
-            throw PreferenceSplitError.invalidFraction(option: "--held-out + --validation", value: heldOutFraction + validationFraction)
+            throw PreferenceSplitError.invalidFraction([.heldOutFraction, .validationFraction], value: heldOutFraction + validationFraction)
         }
         self.heldOutFraction = heldOutFraction
         self.validationFraction = validationFraction
@@ -47,7 +47,7 @@ public struct PreferenceSplit: Sendable {
 
     /// The key a pair's group is known by (see the type's documentation).
     public static func groupKey(_ context: [Message]) -> String {
-        guard let first = context.first(where: { $0.role == .user }) else { return MessageJSON.text(context) }
+        guard let first = context.first(where: { $0.role == .user }) else { return ConversationCodec.canonical(context) }
         return first.content.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
@@ -149,18 +149,9 @@ public struct PreferenceSplit: Sendable {
     }
 
     static func fileSHA256(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PreferenceSplitError.unreadable(path: path, reason: "cannot open") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: 1 << 20) } catch {
-                throw PreferenceSplitError.unreadable(path: path, reason: error.localizedDescription)
-            }
-            guard let chunk, !chunk.isEmpty else { break }
-            hasher.update(chunk)
+        do { return try SHA256.hex(fileAt: path) } catch {
+            throw PreferenceSplitError.unreadable(path: path, reason: error.reason)
         }
-        return SHA256.hexString(hasher.finalize())
     }
 }
 
@@ -271,7 +262,8 @@ public struct PreferenceSplitReport: Sendable {
 
 /// Why a split could not be made; each names the file or option and what to do.
 public enum PreferenceSplitError: Error, CustomStringConvertible, Sendable {
-    case invalidFraction(option: String, value: Double)
+    /// A fraction (or the sum of the named fractions) outside [0, 1).
+    case invalidFraction([TrainingSetting], value: Double)
     case notWritable(PreferenceFormat)
     case unreadable(path: String, reason: String)
     case invalidRecords(path: String, count: Int, issues: [RecordIssue])
@@ -280,17 +272,17 @@ public enum PreferenceSplitError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .invalidFraction(let option, let value):
-            return "\(option) is \(value); fractions must be at least 0 and together below 1"
+        case .invalidFraction(let settings, let value):
+            return "\(settings.map(\.rawValue).joined(separator: " + ")) is \(value); fractions must be at least 0 and together below 1"
         case .notWritable(let f):
             return "format \(f.rawValue) is read-only; write the parts as one of \(PreferenceFormat.writable.map(\.rawValue).joined(separator: ", "))"
         case .unreadable(let path, let reason):
             return "\(path): cannot read the preference data (\(reason))"
         case .invalidRecords(let path, let count, let issues):
             let first = issues.first.map { " (first: \($0))" } ?? ""
-            return "\(path): \(count) invalid record(s)\(first); nothing was written. Fix them, or pass --on-error skip to leave them out"
+            return "\(path): \(count) invalid record(s)\(first); nothing was written. Fix them, or skip invalid records to leave them out"
         case .cannotEncode(let path, let line, let format, let reason):
-            return "\(path):\(line): the \(format.rawValue) format cannot hold this pair (\(reason)); choose another --format (trl or jsonl hold every pair)"
+            return "\(path):\(line): the \(format.rawValue) format cannot hold this pair (\(reason)); choose another format (trl or jsonl hold every pair)"
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write (\(reason)); check the output folder and its permissions"
         }

@@ -55,7 +55,7 @@ public enum ResumeCheckpoint {
     public static func load(into model: any TrainableRewardModel, optimizer: AdamW, from directory: URL) throws -> TrainerState {
         func fail(_ reason: String) -> TrainingError { .resume(directory: directory.path, reason: reason) }
         let stateURL = directory.appendingPathComponent("trainer_state.json")
-        guard let data = try? Data(contentsOf: stateURL) else { throw fail("no trainer_state.json; was this run saved with --save-every or finished?") }
+        guard let data = try? Data(contentsOf: stateURL) else { throw fail("no trainer_state.json; was this run saved periodically (saveEvery) or did it finish?") }
         let state: TrainerState
         do { state = try JSONDecoder().decode(TrainerState.self, from: data) } catch { throw fail("trainer_state.json is not valid (\(error))") }
         let params: SafetensorsFile, moments: SafetensorsFile

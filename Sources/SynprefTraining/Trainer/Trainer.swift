@@ -60,7 +60,7 @@ public final class Trainer: @unchecked Sendable {
         self.context = context ?? ComputeContext(threads: options.threads)
         optimizer = AdamW(parameters: model.parameters.all, hyper: options.adam)
         step = TrainingStep(model: model, optimizer: optimizer, loss: options.loss, clipNorm: options.clipNorm)
-        if optimizer.parameters.isEmpty { throw TrainingError.invalidOption(option: "--freeze-backbone", reason: "no parameter is left to train") }
+        if optimizer.parameters.isEmpty { throw TrainingError.invalidSetting(.freezeBackbone, reason: "no parameter is left to train") }
     }
 
     public var checkpointDirectory: URL { output.appendingPathComponent(ResumeCheckpoint.folderName) }
@@ -84,10 +84,10 @@ public final class Trainer: @unchecked Sendable {
         if resume {
             let saved = try ResumeCheckpoint.load(into: model, optimizer: optimizer, from: checkpointDirectory)
             guard saved.dataFingerprint == fingerprint, saved.pairs == train.pairs.count else {
-                throw TrainingError.resume(directory: checkpointDirectory.path, reason: "the training data differs from the data of the saved run (\(saved.pairs) pairs, fingerprint \(saved.dataFingerprint)); resume with the same --data and --max-length")
+                throw TrainingError.resume(directory: checkpointDirectory.path, reason: "the training data differs from the data of the saved run (\(saved.pairs) pairs, fingerprint \(saved.dataFingerprint)); resume with the same data and maximum length")
             }
             guard saved.options.batchSize == options.batchSize, saved.options.seed == options.seed, saved.options.shuffle == options.shuffle else {
-                throw TrainingError.resume(directory: checkpointDirectory.path, reason: "--batch-size, --seed and --no-shuffle must match the saved run (batch \(saved.options.batchSize), seed \(saved.options.seed), shuffle \(saved.options.shuffle))")
+                throw TrainingError.resume(directory: checkpointDirectory.path, reason: "the batch size, seed and shuffling must match the saved run (batch \(saved.options.batchSize), seed \(saved.options.seed), shuffle \(saved.options.shuffle))")
             }
             state.step = saved.step
             state.bestAccuracy = saved.bestAccuracy
@@ -113,7 +113,7 @@ public final class Trainer: @unchecked Sendable {
             let pairs = indices.map { train.pairs[$0] }
             var stats = step.accumulate(BatchPlan.microBatches(pairs, tokenBudget: options.microBatchTokens), ctx: context)
             guard stats.loss.isFinite else {
-                throw TrainingError.invalidOption(option: "--lr", reason: "the loss became \(stats.loss) at step \(s + 1); lower the learning rate or check the data")
+                throw TrainingError.invalidSetting(.learningRate, reason: "the loss became \(stats.loss) at step \(s + 1); lower the learning rate or check the data")
             }
             let lr = options.learningRate * schedule.factor(step: s)
             stats.gradientNorm = step.apply(lr: lr, ctx: context)

@@ -8,7 +8,7 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
     case tokenOutOfRange(file: String, line: Int, field: String, id: Int, vocabSize: Int)
     case tooLong(file: String, line: Int, field: String, length: Int, limit: Int)
     case needsConversationEncoder(file: String, format: String)
-    case invalidOption(option: String, reason: String)
+    case invalidSetting(TrainingSetting, reason: String)
     case noPairsLeft(file: String, dropped: Int, maxLength: Int)
     case resume(directory: String, reason: String)
     case checkpoint(directory: String, reason: String)
@@ -26,13 +26,13 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
         case .tokenOutOfRange(let file, let line, let field, let id, let vocab):
             return "\(file):\(line): \(field) has token id \(id) outside the model's vocabulary 0..<\(vocab); were these ids made with this model's tokenizer?"
         case .tooLong(let file, let line, let field, let length, let limit):
-            return "\(file):\(line): \(field) has \(length) tokens but the model reads at most \(limit) positions; pass --max-length \(limit) with --over-length drop or truncate"
+            return "\(file):\(line): \(field) has \(length) tokens but the model reads at most \(limit) positions; set the maximum length to \(limit) and drop or truncate longer pairs"
         case .needsConversationEncoder(let file, let format):
             return "\(file): holds conversations (\(format) format) but the model folder has no tokenizer to turn them into token ids; give a model folder with tokenizer.json (and its chat template), or pre-tokenized pairs {\"chosen_ids\": [...], \"rejected_ids\": [...]}"
-        case .invalidOption(let option, let reason):
-            return "\(option): \(reason)"
+        case .invalidSetting(let setting, let reason):
+            return "\(setting.rawValue): \(reason)"
         case .noPairsLeft(let file, let dropped, let maxLength):
-            return "\(file): all \(dropped) pairs are longer than --max-length \(maxLength) and were dropped; raise --max-length or use --over-length truncate"
+            return "\(file): all \(dropped) pairs are longer than the maximum length \(maxLength) and were dropped; raise the maximum length or truncate longer pairs"
         case .resume(let directory, let reason):
             return "\(directory): cannot resume (\(reason))"
         case .checkpoint(let directory, let reason):

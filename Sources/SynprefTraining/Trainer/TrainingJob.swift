@@ -40,10 +40,10 @@ public enum TrainingJob {
 
     public static func prepare(_ spec: TrainingJobSpec) async throws -> Prepared {
         try spec.options.validate()
-        if let m = spec.maxLength, m < 1 { throw TrainingError.invalidOption(option: "--max-length", reason: "must be at least 1, got \(m)") }
-        if let r = spec.parts.lora?.rank, r < 1 { throw TrainingError.invalidOption(option: "--lora-rank", reason: "must be at least 1, got \(r)") }
+        if let m = spec.maxLength, m < 1 { throw TrainingError.invalidSetting(.maxLength, reason: "must be at least 1, got \(m)") }
+        if let r = spec.parts.lora?.rank, r < 1 { throw TrainingError.invalidSetting(.loraRank, reason: "must be at least 1, got \(r)") }
         if spec.parts.lora != nil && spec.parts.freezeBackbone {
-            throw TrainingError.invalidOption(option: "--freeze-backbone", reason: "cannot be combined with --lora-rank (LoRA already freezes the backbone's weights)")
+            throw TrainingError.invalidSetting(.freezeBackbone, reason: "cannot be combined with LoRA (LoRA already freezes the backbone's weights)")
         }
         let config = try ModelConfig.load(from: spec.model)
         let recompute = spec.options.recomputeLayers ?? shouldRecompute(config, tokens: spec.options.microBatchTokens)

@@ -31,24 +31,24 @@ public struct TrainingOptions: Sendable, Hashable, Codable {
 
     /// Rejects impossible settings with the option's name.
     public func validate() throws {
-        func bad(_ option: String, _ reason: String) -> TrainingError { .invalidOption(option: option, reason: reason) }
-        if !(learningRate >= 0) || !learningRate.isFinite { throw bad("--lr", "must be a non-negative number, got \(learningRate)") }
-        if batchSize < 1 { throw bad("--batch-size", "must be at least 1, got \(batchSize)") }
-        if microBatchTokens < 1 { throw bad("--micro-batch-tokens", "must be at least 1, got \(microBatchTokens)") }
-        if epochs < 1 { throw bad("--epochs", "must be at least 1, got \(epochs)") }
-        if let m = maxSteps, m < 1 { throw bad("--max-steps", "must be at least 1, got \(m)") }
-        if warmupSteps != nil && warmupRatio != nil { throw bad("--warmup-steps", "give --warmup-steps or --warmup-ratio, not both") }
-        if let w = warmupSteps, w < 0 { throw bad("--warmup-steps", "must be at least 0, got \(w)") }
-        if let r = warmupRatio, !(r >= 0 && r <= 1) { throw bad("--warmup-ratio", "must be between 0 and 1, got \(r)") }
-        if !(adam.weightDecay >= 0) { throw bad("--weight-decay", "must be at least 0, got \(adam.weightDecay)") }
-        if !(adam.beta1 >= 0 && adam.beta1 < 1) { throw bad("--adam-beta1", "must be in [0, 1), got \(adam.beta1)") }
-        if !(adam.beta2 >= 0 && adam.beta2 < 1) { throw bad("--adam-beta2", "must be in [0, 1), got \(adam.beta2)") }
-        if !(adam.eps > 0) { throw bad("--adam-eps", "must be positive, got \(adam.eps)") }
-        if !(clipNorm >= 0) { throw bad("--clip-norm", "must be at least 0 (0 disables clipping), got \(clipNorm)") }
-        if !(loss.centerCoefficient >= 0) { throw bad("--center-coef", "must be at least 0, got \(loss.centerCoefficient)") }
-        if let e = evalEvery, e < 1 { throw bad("--eval-every", "must be at least 1, got \(e)") }
-        if let s = saveEvery, s < 1 { throw bad("--save-every", "must be at least 1, got \(s)") }
-        if let t = threads, t < 1 { throw bad("--threads", "must be at least 1, got \(t)") }
+        func bad(_ setting: TrainingSetting, _ reason: String) -> TrainingError { .invalidSetting(setting, reason: reason) }
+        if !(learningRate >= 0) || !learningRate.isFinite { throw bad(.learningRate, "must be a non-negative number, got \(learningRate)") }
+        if batchSize < 1 { throw bad(.batchSize, "must be at least 1, got \(batchSize)") }
+        if microBatchTokens < 1 { throw bad(.microBatchTokens, "must be at least 1, got \(microBatchTokens)") }
+        if epochs < 1 { throw bad(.epochs, "must be at least 1, got \(epochs)") }
+        if let m = maxSteps, m < 1 { throw bad(.maxSteps, "must be at least 1, got \(m)") }
+        if warmupSteps != nil && warmupRatio != nil { throw bad(.warmupSteps, "give warmup steps or a warmup ratio, not both") }
+        if let w = warmupSteps, w < 0 { throw bad(.warmupSteps, "must be at least 0, got \(w)") }
+        if let r = warmupRatio, !(r >= 0 && r <= 1) { throw bad(.warmupRatio, "must be between 0 and 1, got \(r)") }
+        if !(adam.weightDecay >= 0) { throw bad(.weightDecay, "must be at least 0, got \(adam.weightDecay)") }
+        if !(adam.beta1 >= 0 && adam.beta1 < 1) { throw bad(.adamBeta1, "must be in [0, 1), got \(adam.beta1)") }
+        if !(adam.beta2 >= 0 && adam.beta2 < 1) { throw bad(.adamBeta2, "must be in [0, 1), got \(adam.beta2)") }
+        if !(adam.eps > 0) { throw bad(.adamEps, "must be positive, got \(adam.eps)") }
+        if !(clipNorm >= 0) { throw bad(.clipNorm, "must be at least 0 (0 disables clipping), got \(clipNorm)") }
+        if !(loss.centerCoefficient >= 0) { throw bad(.centerCoefficient, "must be at least 0, got \(loss.centerCoefficient)") }
+        if let e = evalEvery, e < 1 { throw bad(.evalEvery, "must be at least 1, got \(e)") }
+        if let s = saveEvery, s < 1 { throw bad(.saveEvery, "must be at least 1, got \(s)") }
+        if let t = threads, t < 1 { throw bad(.threads, "must be at least 1, got \(t)") }
     }
 
     /// Warm-up steps for a run of `totalSteps`.
