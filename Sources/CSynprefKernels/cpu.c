@@ -2,7 +2,9 @@
 #include "internal.h"
 #include <string.h>
 
-static int force_scalar = 0;
+// Per thread: a test that forces the portable kernels affects only its own computation
+// (ComputeContext hands the choice to the workers it starts), never a concurrent one.
+static _Thread_local int force_scalar = 0;
 
 int synpref_cpu_has_avx2_fma(void) {
 #if SYNPREF_X86
@@ -85,6 +87,8 @@ void synpref_cpu_brand(char out[49]) {
 }
 
 void synpref_force_scalar(int on) { force_scalar = on; }
+
+int synpref_scalar_forced(void) { return force_scalar; }
 
 int synpref_use_avx2(void) {
     static int cached = -1;

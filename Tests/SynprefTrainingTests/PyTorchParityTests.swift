@@ -82,7 +82,7 @@ extension TrainingTests {
         let batch = TrainingBatch(sequences: seqs)
         let inference = try model.inferenceModel(threads: 2)
         var ours: [Float] = [], engine: [Float] = []
-        let identical = try holdsOnSomeAttempt {
+        let identical = try {
             ours = model.forward(batch, ctx: ctx)
             switch inference.backbone {
             case .decoder(let d):
@@ -94,7 +94,7 @@ extension TrainingTests {
                 engine = try b.classify(hidden: hidden, sequences: batch.sequences, ctx: ctx).map { $0[0] }
             }
             return ours == engine
-        }
+        }()
         #expect(identical, "\(name): training forward \(ours) vs engine \(engine)")
         // The production scoring path, from the parameters and from the checkpoint on disk.
         let config = try ModelConfig.load(from: dir)
@@ -126,7 +126,7 @@ extension TrainingTests {
         let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: dir.appendingPathComponent("reference.json")))
         let pairs = ref.pairs.map { TokenPair(chosen: $0.chosen_ids, rejected: $0.rejected_ids, margin: $0.margin) }
         let ctx = ComputeContext(threads: 2)
-        let identical = try holdsOnSomeAttempt {
+        let identical = try {
             var grads: [[[Float]]] = []
             for recompute in [false, true] {
                 let model = try TrainableModelLoader.load(directory: dir, recomputeLayers: recompute)
@@ -135,7 +135,7 @@ extension TrainingTests {
                 grads.append(model.parameters.all.map { $0.grad?.toArray() ?? [] })
             }
             return grads[0] == grads[1]
-        }
+        }()
         #expect(identical)
     }
 }

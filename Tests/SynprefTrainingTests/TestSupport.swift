@@ -103,18 +103,6 @@ func finiteDifferenceError(
 
 let testContext = ComputeContext(threads: 2)
 
-/// Every suite of this module runs under this one, serially: GradientKernelTests flips the
-/// process-wide scalar/SIMD kernel switch, which would change the rounding of a forward
-/// pass another test compares bit for bit.
+/// Every suite of this module runs under this one, serially: they share `testContext`,
+/// whose scratch buffers serve one computation at a time.
 @Suite(.serialized) enum TrainingTests {}
-
-/// Runs `attempt` up to `times` times until it returns true. For bit-exact comparisons of
-/// two runs: suites of other modules (the engine's kernel tests) flip the process-wide
-/// scalar/SIMD switch while they run, and a flip between the two runs changes rounding.
-func holdsOnSomeAttempt(times: Int = 5, _ attempt: () throws -> Bool) rethrows -> Bool {
-    for i in 0..<times {
-        if try attempt() { return true }
-        if i + 1 < times { usleep(200_000) }
-    }
-    return false
-}

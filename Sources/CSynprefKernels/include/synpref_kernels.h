@@ -45,8 +45,12 @@ void synpref_sgemm_plain(int transA, int transB, size_t m, size_t n, size_t k, f
 void synpref_sgemm_fallback(int transA, int transB, size_t m, size_t n, size_t k, float alpha,
                             const float *a, size_t lda, const float *b, size_t ldb,
                             float beta, float *c, size_t ldc);
-/// Forces the portable scalar kernels (1) or restores CPU dispatch (0); for tests.
+/// Forces the portable scalar kernels (1) or restores CPU dispatch (0) on the calling
+/// thread; `ComputeContext` passes the calling thread's choice to its workers. For tests
+/// that compare the two paths.
 void synpref_force_scalar(int on);
+/// Whether the calling thread runs the portable kernels.
+int synpref_scalar_forced(void);
 
 // ---- dtype conversion -------------------------------------------------------------
 /// dst[n] (f32) = widen(src[n] bf16). Exact.
