@@ -28,8 +28,6 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case missingScores(benchmark: String, count: Int, examples: [String])
     case badScoresFile(path: String, line: Int, problem: String)
     case conflictingScore(path: String, line: Int, id: String, first: Double, second: Double)
-    case corruptCache(path: String, line: Int, reason: String)
-    case cacheIO(path: String, reason: String)
     case unknownBenchmark(name: String, known: [String])
     case writeFailed(path: String, reason: String)
     /// The reward scorer broke its contract (wrong number of scores, a non-finite score).
@@ -55,10 +53,6 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
             return "\(path): line \(line): \(problem). Each line must be {\"id\": string, \"score\": number}."
         case let .conflictingScore(path, line, id, first, second):
             return "\(path): line \(line): id \(id) has two different scores (\(first) and \(second)). Keep one line per id."
-        case let .corruptCache(path, line, reason):
-            return "\(path): line \(line): score cache is corrupt (\(reason)). Delete the file to rebuild it."
-        case let .cacheIO(path, reason):
-            return "\(path): score cache I/O failed (\(reason)). Check free space and permissions."
         case let .unknownBenchmark(name, known):
             return "unknown benchmark `\(name)`; use one of: \(known.joined(separator: ", ")), all."
         case let .writeFailed(path, reason):

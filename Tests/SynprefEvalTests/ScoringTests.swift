@@ -1,5 +1,6 @@
 import Foundation
 import SynprefCore
+import SynprefModels
 import Testing
 @testable import SynprefEval
 
@@ -67,45 +68,6 @@ struct ScoringTests {
         expectEvalError(["judgebench", "1 request(s) have no score", requests[1].id, "--dump-requests"]) {
             try table.checkCovers(requests, benchmark: "judgebench")
         }
-    }
-
-    // MARK: Score cache
-
-    @Test("the cache persists entries per fingerprint across openings")
-    func cachePersists() async throws {
-        let scratch = try ScratchFolder()
-        let path = scratch.path + "/cache/scores.jsonl"
-        let first = try ScoreCache(path: path, fingerprint: "model-A")
-        try await first.store([("k1", 1.25), ("k2", -3)])
-        await first.close()
-        let other = try ScoreCache(path: path, fingerprint: "model-B")
-        #expect(await other.count == 0)
-        try await other.store([("k1", 9)])
-        await other.close()
-        let again = try ScoreCache(path: path, fingerprint: "model-A")
-        let k1 = await again.lookup("k1"), k2 = await again.lookup("k2")
-        #expect(k1 == 1.25 && k2 == -3)
-    }
-
-    @Test("a torn last line is dropped and overwritten; a bad line elsewhere is corruption")
-    func cacheTornLine() async throws {
-        let scratch = try ScratchFolder()
-        let good = #"{"fp":"m","key":"k1","score":1}"#
-        let path = try scratch.write("c.jsonl", good + "\n" + #"{"fp":"m","key":"k2","sco"#)
-        let cache = try ScoreCache(path: path, fingerprint: "m")
-        #expect(await cache.count == 1)
-        try await cache.store([("k3", 3)])
-        await cache.close()
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text == good + "\n" + #"{"fp":"m","key":"k3","score":3.0}"# + "\n")
-        let corrupt = try scratch.write("d.jsonl", "garbage\n" + good + "\n")
-        expectEvalError(["d.jsonl", "line 1", "corrupt", "Delete the file"]) { _ = try ScoreCache(path: corrupt, fingerprint: "m") }
-        // A complete last line without its newline is kept, and the next entry starts a new line.
-        let unterminated = try scratch.write("e.jsonl", good)
-        let c2 = try ScoreCache(path: unterminated, fingerprint: "m")
-        try await c2.store([("k4", 4)])
-        await c2.close()
-        #expect(try String(contentsOfFile: unterminated, encoding: .utf8) == good + "\n" + #"{"fp":"m","key":"k4","score":4.0}"# + "\n")
     }
 
     // MARK: Model source

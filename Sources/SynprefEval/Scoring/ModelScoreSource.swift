@@ -52,62 +52,95 @@ public struct ModelScoreSource: ScoreSource {
     }
 
     public func scores(for requests: [ScoreRequest], progress: any ProgressObserver) async throws -> ScoringOutcome {
+        switch backend {
+        case .local(let service): return try await localScores(requests, service: service, progress: progress)
+        case .scorer(let scorer): return try await scorerScores(requests, scorer: scorer, progress: progress)
+        }
+    }
+
+    /// The local engine: each conversation rendered once, batches of similar length through
+    /// `CachedScoring` (or straight to the service without a cache).
+    private func localScores(_ requests: [ScoreRequest], service: ScoringService,
+                             progress: any ProgressObserver) async throws -> ScoringOutcome {
         let started = Date()
         var stats = ScoringStatistics()
         stats.requested = requests.count
         var table = ScoreTable()
-        var pending: [(request: ScoreRequest, key: String, input: ModelInput?, length: Int)] = []
-        for request in requests {
-            let input: ModelInput?
-            let key: String
-            switch backend {
-            case .local(let service):
-                input = try service.prepare(request.messages, id: request.id)
-                key = input!.cacheKey
-            case .scorer:
-                input = nil
-                key = request.id
+        var items = try requests.map { (request: $0, input: try service.prepare($0.messages, id: $0.id)) }
+        // Similar lengths together; the order does not affect scores.
+        items.sort { $0.input.ids.count != $1.input.ids.count ? $0.input.ids.count > $1.input.ids.count : $0.request.id < $1.request.id }
+        let cached: CachedScoring? = try cache.map { try CachedScoring(service: service, cache: $0) }
+        var tokens = 0, done = 0
+        progress.report(ProgressEvent(task: "scoring", completed: 0, total: requests.count, unit: "responses"))
+        while done < items.count {
+            let batch = items[done..<min(done + batchSize, items.count)]
+            let inputs = batch.map(\.input)
+            let results: [(score: Float, cached: Bool)]
+            if let cached {
+                results = try await cached.score(inputs)
+            } else {
+                results = try await service.score(inputs).map { ($0, false) }
             }
-            if let cache, let hit = await cache.lookup(key) {
+            for (item, result) in zip(batch, results) {
+                guard result.score.isFinite else {
+                    throw EvalError.scorer(reason: "returned a non-finite score (\(result.score)) for request \(item.request.id)")
+                }
+                table[item.request.id] = Double(result.score)
+                if result.cached {
+                    stats.cacheHits += 1
+                } else {
+                    stats.scored += 1
+                    tokens += item.input.ids.count
+                }
+            }
+            done += batch.count
+            progress.report(ProgressEvent(task: "scoring", completed: done, total: requests.count, unit: "responses"))
+        }
+        stats.tokens = stats.scored > 0 ? tokens : nil
+        stats.seconds = Date().timeIntervalSince(started)
+        return ScoringOutcome(table: table, statistics: stats)
+    }
+
+    /// Another scorer, keyed by request id.
+    private func scorerScores(_ requests: [ScoreRequest], scorer: any RewardScorer,
+                              progress: any ProgressObserver) async throws -> ScoringOutcome {
+        let started = Date()
+        var stats = ScoringStatistics()
+        stats.requested = requests.count
+        var table = ScoreTable()
+        var pending: [ScoreRequest] = []
+        for request in requests {
+            if let cache, let hit = await cache.lookup(request.id) {
                 table[request.id] = hit
                 stats.cacheHits += 1
             } else {
-                pending.append((request, key, input, input?.ids.count ?? request.messages.reduce(0) { $0 + $1.content.utf8.count }))
+                pending.append(request)
             }
         }
         // Similar lengths together; the order does not affect scores.
-        pending.sort { $0.length != $1.length ? $0.length > $1.length : $0.request.id < $1.request.id }
-        var tokens: Int?
+        let length = { (r: ScoreRequest) in r.messages.reduce(0) { $0 + $1.content.utf8.count } }
+        pending.sort { length($0) != length($1) ? length($0) > length($1) : $0.id < $1.id }
         progress.report(ProgressEvent(task: "scoring", completed: stats.cacheHits, total: requests.count, unit: "responses"))
         var index = 0
         while index < pending.count {
             let batch = pending[index..<min(index + batchSize, pending.count)]
-            let scores: [Float]
-            switch backend {
-            case .local(let service):
-                let inputs = batch.map { $0.input! }
-                scores = try await service.score(inputs)
-                tokens = (tokens ?? 0) + inputs.reduce(0) { $0 + $1.ids.count }
-            case .scorer(let scorer):
-                scores = try await scorer.score(conversations: batch.map { $0.request.messages })
-            }
+            let scores = try await scorer.score(conversations: batch.map(\.messages))
             guard scores.count == batch.count else {
                 throw EvalError.scorer(reason: "returned \(scores.count) scores for \(batch.count) conversations")
             }
             var toStore: [(key: String, score: Double)] = []
-            for (item, score) in zip(batch, scores) {
+            for (request, score) in zip(batch, scores) {
                 guard score.isFinite else {
-                    throw EvalError.scorer(reason: "returned a non-finite score (\(score)) for request \(item.request.id)")
+                    throw EvalError.scorer(reason: "returned a non-finite score (\(score)) for request \(request.id)")
                 }
-                table[item.request.id] = Double(score)
-                toStore.append((item.key, Double(score)))
+                table[request.id] = Double(score)
+                toStore.append((request.id, Double(score)))
             }
             if let cache { try await cache.store(toStore) }
             index += batch.count
             stats.scored = index
             progress.report(ProgressEvent(task: "scoring", completed: stats.cacheHits + index, total: requests.count, unit: "responses"))
         }
-        stats.tokens = tokens
         stats.seconds = Date().timeIntervalSince(started)
         return ScoringOutcome(table: table, statistics: stats)
     }

@@ -14,50 +14,43 @@ public actor ScoreCache {
     private var entries: [String: Double] = [:]
     private var handle: FileHandle?
 
-    private struct Line: Decodable {
-        var fp: String
-        var key: String
-        var score: Double?
-    }
-
     /// Opens (creating if needed) the cache file at `path` for `fingerprint`.
-    public init(path: String, fingerprint: String) throws {
+    public init(path: String, fingerprint: String) throws(ScoreCacheError) {
         self.path = path
         self.fingerprint = fingerprint
         let fm = FileManager.default
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !fm.fileExists(atPath: folder) {
             do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw EvalError.cacheIO(path: path, reason: "cannot create \(folder): \(error.localizedDescription)")
+                throw ScoreCacheError.io(path: path, reason: "cannot create \(folder): \(error.localizedDescription)")
             }
         }
         if !fm.fileExists(atPath: path), !fm.createFile(atPath: path, contents: nil) {
-            throw EvalError.cacheIO(path: path, reason: "cannot create the file")
+            throw ScoreCacheError.io(path: path, reason: "cannot create the file")
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw EvalError.cacheIO(path: path, reason: error.localizedDescription)
+            throw ScoreCacheError.io(path: path, reason: error.localizedDescription)
         }
         let (loaded, keepBytes, needsNewline) = try ScoreCache.parse(data, path: path, fingerprint: fingerprint)
         entries = loaded
         guard let h = FileHandle(forUpdatingAtPath: path) else {
-            throw EvalError.cacheIO(path: path, reason: "cannot open for appending")
+            throw ScoreCacheError.io(path: path, reason: "cannot open for appending")
         }
         do {
             if keepBytes < data.count { try h.truncate(atOffset: UInt64(keepBytes)) }
             try h.seekToEnd()
             if needsNewline { try h.write(contentsOf: Data([0x0A])) }
         } catch {
-            throw EvalError.cacheIO(path: path, reason: error.localizedDescription)
+            throw ScoreCacheError.io(path: path, reason: error.localizedDescription)
         }
         handle = h
     }
 
     /// Parses the file; returns the entries of `fingerprint`, how many bytes are intact, and
     /// whether the intact part lacks a final newline.
-    static func parse(_ data: Data, path: String, fingerprint: String) throws -> ([String: Double], Int, Bool) {
+    static func parse(_ data: Data, path: String, fingerprint: String) throws(ScoreCacheError) -> ([String: Double], Int, Bool) {
         var out: [String: Double] = [:]
-        let decoder = JSONDecoder()
         var lineNumber = 0
         var start = data.startIndex
         var keep = 0
@@ -69,14 +62,14 @@ public actor ScoreCache {
             let line = data[start..<end]
             let isLast = newline == nil
             if !LineReader.isBlank(line) {
-                if let parsed = try? decoder.decode(Line.self, from: line) {
-                    if parsed.fp == fingerprint, let score = parsed.score, score.isFinite { out[parsed.key] = score }
+                if let (fp, key, score) = entry([UInt8](line)) {
+                    if ExactText.same(fp, fingerprint), let score, score.isFinite { out[key] = score }
                     needsNewline = isLast
                 } else if isLast {
                     // Torn write: drop it; the next append starts where the intact part ends.
                     return (out, keep, false)
                 } else {
-                    throw EvalError.corruptCache(path: path, line: lineNumber, reason: "not a cache entry")
+                    throw .corrupt(path: path, line: lineNumber, reason: "not a cache entry")
                 }
             }
             keep = end - data.startIndex + (isLast ? 0 : 1)
@@ -85,13 +78,22 @@ public actor ScoreCache {
         return (out, keep, needsNewline)
     }
 
+    /// `{"fp": string, "key": string, "score": number|null}`, or nil when the line is not one.
+    private static func entry(_ bytes: [UInt8]) -> (fp: String, key: String, score: Double?)? {
+        guard let o = (try? JSONParser.parse(bytes))?.objectValue,
+              let fp = o["fp"]?.stringValue, let key = o["key"]?.stringValue else { return nil }
+        guard let score = o["score"], !score.isNull else { return (fp, key, nil) }
+        guard let value = score.doubleValue else { return nil }
+        return (fp, key, value)
+    }
+
     public var count: Int { entries.count }
 
     public func lookup(_ key: String) -> Double? { entries[key] }
 
     /// Appends entries and forces them to disk before returning.
-    public func store(_ batch: [(key: String, score: Double)]) throws {
-        guard let handle else { throw EvalError.cacheIO(path: path, reason: "cache is closed") }
+    public func store(_ batch: [(key: String, score: Double)]) throws(ScoreCacheError) {
+        guard let handle else { throw ScoreCacheError.io(path: path, reason: "cache is closed") }
         var text = ""
         for (key, score) in batch where score.isFinite {
             entries[key] = score
@@ -104,7 +106,7 @@ public actor ScoreCache {
             try handle.write(contentsOf: Data(text.utf8))
             try handle.synchronize()
         } catch {
-            throw EvalError.cacheIO(path: path, reason: error.localizedDescription)
+            throw ScoreCacheError.io(path: path, reason: error.localizedDescription)
         }
     }
 
@@ -120,5 +122,22 @@ public actor ScoreCache {
         if let env = ProcessInfo.processInfo.environment["SYNPREF_CACHE"], !env.isEmpty { root = env }
         let name = String(SHA256.hex(fingerprint).prefix(24))
         return root + "/scores/" + name + ".jsonl"
+    }
+}
+
+/// The score cache file could not be used.
+public enum ScoreCacheError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A line other than the last is not a cache entry.
+    case corrupt(path: String, line: Int, reason: String)
+    /// Reading, creating or appending failed.
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .corrupt(path, line, reason):
+            return "\(path): line \(line): score cache is corrupt (\(reason)). Delete the file to rebuild it."
+        case let .io(path, reason):
+            return "\(path): score cache I/O failed (\(reason)). Check free space and permissions."
+        }
     }
 }
