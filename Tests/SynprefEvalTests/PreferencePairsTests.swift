@@ -111,10 +111,10 @@ struct PreferencePairsTests {
             {"prompt": [{"role": "user", "content": "q"}], "chosen": [{"role": "assistant", "content": "same"}], "rejected": [{"role": "assistant", "content": "same"}]}
 
             """)
-        expectEvalError([file, "line 2", "--on-error skip"]) { _ = try PreferencePairs.load(file) }
+        expectEvalError([file, "line 2", "invalid records skipped"]) { _ = try PreferencePairs.load(file) }
         let notJSON = try scratch.write("n.jsonl", "{oops\n")
         expectEvalError([notJSON]) { _ = try PreferencePairs.load(notJSON) }
-        expectEvalError(["pairs", "synpref data split"]) { _ = try PreferencePairs.load(scratch.path + "/absent") }
+        expectEvalError(["pairs", "preference splitter"]) { _ = try PreferencePairs.load(scratch.path + "/absent") }
     }
 
     @Test("all: pairs/ joins when present and is never a skip note otherwise; --benchmark pairs takes a file")

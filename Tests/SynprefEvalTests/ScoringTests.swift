@@ -65,7 +65,7 @@ struct ScoringTests {
     func missingScores() {
         let requests = [ScoreRequest(messages: singleTurn("q", "a")), ScoreRequest(messages: singleTurn("q", "b"))]
         let table = ScoreTable([requests[0].id: 1])
-        expectEvalError(["judgebench", "1 request(s) have no score", requests[1].id, "--dump-requests"]) {
+        expectEvalError(["judgebench", "1 request(s) have no score", requests[1].id, "request file"]) {
             try table.checkCovers(requests, benchmark: "judgebench")
         }
     }

@@ -6,6 +6,8 @@ import SynprefCore
 enum ByteEquality {
     static func same(_ a: String, _ b: String) -> Bool { ExactText.same(a, b) }
 
+    static func same(_ a: String?, _ b: String?) -> Bool { ExactText.same(a, b) }
+
     static func same(_ a: Message, _ b: Message) -> Bool {
         a.role == b.role && ExactText.same(a.content, b.content) && ExactText.same(a.reasoningContent, b.reasoningContent)
     }
