@@ -33,6 +33,19 @@ import Testing
             || line == #"{"id": "a", "input_ids": ["# + expected.map(String.init).joined(separator: ", ") + "]}\n")
     }
 
+    /// A line of spaces, tabs and a carriage return is blank, as in every JSON Lines reader.
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/tokenizer.json"),
+                   "needs real assets: run scripts/fetch-assets.sh"))
+    func whitespaceOnlyLinesAreSkipped() async throws {
+        let (tokenizer, dir) = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.jsonl")
+        try Data((#"{"id": "a", "text": "Hi"}"# + "\n \r \t\r\n" + #"{"id": "b", "text": "there"}"# + "\n").utf8).write(to: input)
+        let out = dir.appendingPathComponent("out.jsonl")
+        try await runSynpref(["tokenize", "--tokenizer", tokenizer.path, "--input", input.path, "--output", out.path])
+        #expect(try String(contentsOf: out, encoding: .utf8).split(separator: "\n").count == 2)
+    }
+
     @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/tokenizer.json"),
                    "needs real assets: run scripts/fetch-assets.sh"))
     func badLineLeavesNoPartialOutput() async throws {
