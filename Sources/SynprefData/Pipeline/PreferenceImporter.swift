@@ -128,11 +128,11 @@ public enum ImportError: Error, CustomStringConvertible {
 /// and the parse window, whatever the file size. Checking (a dry run, and the first pass
 /// of `fail`) computes no content hashes, so it reports no duplicate counts.
 public struct PreferenceImporter: Sendable {
-    public var store: (any PreferenceStore)?
+    public var store: (any PairStore)?
     public var options: ImportOptions
     public var progress: any ProgressObserver
 
-    public init(store: (any PreferenceStore)?, options: ImportOptions = ImportOptions(), progress: any ProgressObserver = SilentProgress()) {
+    public init(store: (any PairStore)?, options: ImportOptions = ImportOptions(), progress: any ProgressObserver = SilentProgress()) {
         self.store = store
         self.options = options
         self.progress = progress
@@ -168,7 +168,7 @@ public struct PreferenceImporter: Sendable {
         return report
     }
 
-    private func pass(_ files: [String], storing store: (any PreferenceStore)?, report: inout ImportReport, totalBytes: Int, label: String) async throws {
+    private func pass(_ files: [String], storing store: (any PairStore)?, report: inout ImportReport, totalBytes: Int, label: String) async throws {
         var rejects: RejectsWriter? = nil
         if store != nil && options.onError == .skip {
             let path = options.rejectsPath ?? "synpref-rejects-\(report.importID.prefix(8)).jsonl"
