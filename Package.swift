@@ -66,6 +66,9 @@ let package = Package(
             name: "synpref-train-bench", dependencies: ["SynprefTraining", "SynprefTensor"],
             path: "benchmarks/training/SynprefTrainBench"),
 
+        // Test harness: an import that SIGKILLs itself after N committed chunks (CrashSafetyTests).
+        .executableTarget(name: "synpref-crash-harness", dependencies: ["SynprefData"], path: "Tests/SynprefCrashHarness"),
+
         .testTarget(name: "SynprefCoreTests", dependencies: ["SynprefCore"]),
         .testTarget(name: "SynprefTensorTests", dependencies: ["SynprefTensor"]),
         .testTarget(name: "SynprefTextTests", dependencies: ["SynprefText"], resources: [.copy("Fixtures")]),

@@ -3,29 +3,26 @@ import SynprefCore
 import Testing
 @testable import SynprefData
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// An import killed mid-way (SIGKILL, no chance to clean up) and re-run stores every pair
 /// exactly once.
 @Suite struct CrashSafetyTests {
     static let total = 8_000
 
-    /// The `synpref` executable built next to the test runner.
-    static func synpref() throws -> URL {
+    /// The `synpref-crash-harness` executable (Tests/SynprefCrashHarness), built next to the
+    /// test runner by `swift build`.
+    static func harness() throws -> URL {
+        let name = "synpref-crash-harness"
         var candidates: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["SYNPREF_BIN"] { candidates.append(URL(fileURLWithPath: env)) }
-        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent().appendingPathComponent("synpref")) }
+        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent().appendingPathComponent(name)) }
         let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        candidates.append(arg0.deletingLastPathComponent().appendingPathComponent("synpref"))
+        candidates.append(arg0.deletingLastPathComponent().appendingPathComponent(name))
         for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
-        throw BinaryMissing(searched: candidates.map(\.path))
+        throw HarnessMissing(searched: candidates.map(\.path))
     }
 
-    struct BinaryMissing: Error, CustomStringConvertible {
+    struct HarnessMissing: Error, CustomStringConvertible {
         var searched: [String]
-        var description: String { "the synpref executable was not found (looked at \(searched)); build it with `swift build` or set SYNPREF_BIN" }
+        var description: String { "synpref-crash-harness was not found (looked at \(searched)); build it with `swift build`" }
     }
 
     static func writeInput() throws -> (URL, [ContentHash]) {
@@ -41,7 +38,7 @@ import Glibc
 
     @Test(arguments: StoreKind.available)
     func killedImportResumesWithoutDuplicatesOrLosses(kind: StoreKind) async throws {
-        let binary = try CrashSafetyTests.synpref()
+        let binary = try CrashSafetyTests.harness()
         let (input, hashes) = try CrashSafetyTests.writeInput()
         defer { try? FileManager.default.removeItem(at: input) }
         try await withTestStore(kind) { t in
@@ -52,14 +49,11 @@ import Glibc
     static func killAndResume(binary: URL, input: URL, hashes: [ContentHash], t: TestStore) async throws {
         let child = Process()
         child.executableURL = binary
-        child.arguments = ["data", "import", input.path, "--store", t.url, "--source", "kill", "--chunk-size", "200"]
+        // The harness imports in chunks of 200 and SIGKILLs itself right after its 5th chunk
+        // commits: a kill mid-import, without depending on how loaded the machine is.
+        child.arguments = [t.url, input.path, "kill", "200", "5"]
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
-        // The child SIGKILLs itself right after its 5th chunk commits (see FaultInjection):
-        // a kill mid-import, without depending on how loaded the machine is.
-        var env = ProcessInfo.processInfo.environment
-        env["SYNPREF_FAULT_KILL_AFTER_CHUNKS"] = "5"
-        child.environment = env
         try child.run()
         child.waitUntilExit()
         #expect(child.terminationReason == .uncaughtSignal, "the import was not killed")

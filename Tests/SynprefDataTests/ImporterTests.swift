@@ -83,6 +83,27 @@ import Testing
         }
     }
 
+    @Test func theCommitObserverSeesEveryChunkOnceInFileOrder() async throws {
+        try await withTestStore(.sqlite) { t in
+            let file = try temporaryFile("seven.jsonl", (1...7).map(ImporterTests.line).joined(separator: "\n"))
+            defer { try? FileManager.default.removeItem(at: file) }
+            let seen = CommittedChunks()
+            let options = ImportOptions(source: "seven", chunkSize: 2, onChunkCommitted: { seen.append($0) })
+            _ = try await PreferenceImporter(store: t.store, options: options).run([file.path])
+            #expect(seen.values == [1, 2, 3, 4])  // 2 + 2 + 2 + 1 pairs
+            #expect(try await t.store.count(tier: nil) == 7)
+        }
+    }
+
+    /// What the commit observer was called with, in order.
+    final class CommittedChunks: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [Int] = []
+
+        func append(_ n: Int) { lock.withLock { list.append(n) } }
+        var values: [Int] { lock.withLock { list } }
+    }
+
     @Test func dryRunOnlyChecks() async throws {
         let a = try temporaryFile("a.jsonl", [ImporterTests.line(1), ImporterTests.line(1), ImporterTests.line(2)].joined(separator: "\n"))
         defer { try? FileManager.default.removeItem(at: a) }

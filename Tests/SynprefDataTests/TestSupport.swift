@@ -43,14 +43,15 @@ struct TestStore {
     let store: any PreferenceStore
     let cleanup: @Sendable () async -> Void
 
-    static func make(_ kind: StoreKind) async throws -> TestStore {
+    /// A new store; `schemaVersion` stops its schema at an older version (for migration tests).
+    static func make(_ kind: StoreKind, schemaVersion: Int = StoreSchema.version) async throws -> TestStore {
         switch kind {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let url = "sqlite:\(dir.path)/test.db"
-            let store = try await PreferenceStores.open(url)
-            return TestStore(kind: kind, url: url, store: store, cleanup: {
+            let path = "\(dir.path)/test.db"
+            let store = try SQLitePreferenceStore(path: path, busyTimeout: 60, schemaVersion: schemaVersion)
+            return TestStore(kind: kind, url: "sqlite:\(path)", store: store, cleanup: {
                 try? await store.close()
                 try? FileManager.default.removeItem(at: dir)
             })
@@ -58,9 +59,9 @@ struct TestStore {
             guard let base = StoreKind.postgresURL else { throw MissingPostgres() }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             let url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
-            let store = try await PreferenceStores.open(url)
+            let store = try await PostgresPreferenceStore(url: url, schemaVersion: schemaVersion)
             return TestStore(kind: kind, url: url, store: store, cleanup: {
-                try? await (store as? PostgresPreferenceStore)?.execute(rawSQL: "DROP SCHEMA \(schema) CASCADE")
+                try? await store.execute(rawSQL: "DROP SCHEMA \(schema) CASCADE")
                 try? await store.close()
             })
         }
@@ -73,8 +74,8 @@ struct TestStore {
 }
 
 /// Runs `body` with a fresh store and always cleans up.
-func withTestStore(_ kind: StoreKind, _ body: (TestStore) async throws -> Void) async throws {
-    let t = try await TestStore.make(kind)
+func withTestStore(_ kind: StoreKind, schemaVersion: Int = StoreSchema.version, _ body: (TestStore) async throws -> Void) async throws {
+    let t = try await TestStore.make(kind, schemaVersion: schemaVersion)
     do {
         try await body(t)
     } catch {
@@ -82,6 +83,11 @@ func withTestStore(_ kind: StoreKind, _ body: (TestStore) async throws -> Void) 
         throw error
     }
     await t.cleanup()
+}
+
+/// The ids of the pairs an insert stored as new, in order.
+func insertedIDs(_ outcomes: [InsertOutcome]) -> [Int64] {
+    outcomes.compactMap { if case .inserted(let id) = $0 { id } else { nil } }
 }
 
 func samplePair(_ i: Int, source: String = "test", turns: Int = 1) -> PreferencePair {

@@ -66,8 +66,8 @@ public struct Decontaminator: Sendable {
         return slots.values
     }
 
-    /// Flags every contaminated pair of the store (see `PreferenceStore.markContaminated`).
-    public func run(store: any PreferenceStore, pageSize: Int = 5000, actor: String = "decontaminate",
+    /// Flags every contaminated pair of the store (see `CurationLog.markContaminated`).
+    public func run(store: any PairStore & CurationLog, pageSize: Int = 5000, actor: String = "decontaminate",
                     progress: any ProgressObserver = SilentProgress()) async throws -> DecontaminationReport {
         let started = Date()
         var report = DecontaminationReport(benchmarks: benchmarks, ngram: tokenizer.n, indexedNGrams: ngramCount)

@@ -38,7 +38,7 @@ public struct PreferenceExporter: Sendable {
         self.pageSize = pageSize
     }
 
-    public func run(store: any PreferenceStore, tier: PreferenceTier, to path: String,
+    public func run(store: any PairStore & CurationLog, tier: PreferenceTier, to path: String,
                     progress: any ProgressObserver = SilentProgress()) async throws -> ExportReport {
         guard let encoder = format.encoder() else { throw ExportError.notWritable(format) }
         let started = Date()
@@ -63,7 +63,7 @@ public struct PreferenceExporter: Sendable {
         return report
     }
 
-    private func writePages(store: any PreferenceStore, tier: PreferenceTier, encoder: any PreferenceRecordEncoder,
+    private func writePages(store: any PairStore & CurationLog, tier: PreferenceTier, encoder: any PreferenceRecordEncoder,
                             to writer: AtomicLineWriter, progress: any ProgressObserver) async throws -> ExportReport {
         var report = ExportReport()
         let total = try await store.count(tier: tier)

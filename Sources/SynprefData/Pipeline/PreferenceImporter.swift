@@ -26,11 +26,14 @@ public struct ImportOptions: Sendable {
     /// How many problems the report keeps in memory (all are counted, and in `skip` mode
     /// all are written to the rejects file).
     public var maxReportedIssues: Int
+    /// Called right after each chunk has committed to the store, with the number of chunks
+    /// committed so far in this import (chunks commit in file order, one at a time).
+    public var onChunkCommitted: (@Sendable (_ committedChunks: Int) -> Void)?
 
     public init(
         format: PreferenceFormat? = nil, formatOptions: FormatOptions = FormatOptions(), source: String? = nil,
         onError: OnError = .fail, rejectsPath: String? = nil, chunkSize: Int = 2000, limits: ValidationLimits = ValidationLimits(),
-        maxReportedIssues: Int = 50
+        maxReportedIssues: Int = 50, onChunkCommitted: (@Sendable (_ committedChunks: Int) -> Void)? = nil
     ) {
         self.format = format
         self.formatOptions = formatOptions
@@ -40,6 +43,7 @@ public struct ImportOptions: Sendable {
         self.chunkSize = max(1, chunkSize)
         self.limits = limits
         self.maxReportedIssues = maxReportedIssues
+        self.onChunkCommitted = onChunkCommitted
     }
 }
 
@@ -128,11 +132,11 @@ public enum ImportError: Error, CustomStringConvertible {
 /// and the parse window, whatever the file size. Checking (a dry run, and the first pass
 /// of `fail`) computes no content hashes, so it reports no duplicate counts.
 public struct PreferenceImporter: Sendable {
-    public var store: (any PreferenceStore)?
+    public var store: (any PairStore)?
     public var options: ImportOptions
     public var progress: any ProgressObserver
 
-    public init(store: (any PreferenceStore)?, options: ImportOptions = ImportOptions(), progress: any ProgressObserver = SilentProgress()) {
+    public init(store: (any PairStore)?, options: ImportOptions = ImportOptions(), progress: any ProgressObserver = SilentProgress()) {
         self.store = store
         self.options = options
         self.progress = progress
@@ -168,7 +172,7 @@ public struct PreferenceImporter: Sendable {
         return report
     }
 
-    private func pass(_ files: [String], storing store: (any PreferenceStore)?, report: inout ImportReport, totalBytes: Int, label: String) async throws {
+    private func pass(_ files: [String], storing store: (any PairStore)?, report: inout ImportReport, totalBytes: Int, label: String) async throws {
         var rejects: RejectsWriter? = nil
         if store != nil && options.onError == .skip {
             let path = options.rejectsPath ?? "synpref-rejects-\(report.importID.prefix(8)).jsonl"
@@ -210,7 +214,7 @@ public struct PreferenceImporter: Sendable {
                     inFlight = nil
                     account(stored, try await task.value)
                     committedChunks += 1
-                    FaultInjection.killIfRequested(afterCommittedChunks: committedChunks)
+                    options.onChunkCommitted?(committedChunks)
                 }
             }
             /// Sends the current chunk to the store; it commits while the next one is parsed.
@@ -319,19 +323,5 @@ final class RejectsWriter {
     func close() {
         try? flush()
         try? handle.close()
-    }
-}
-
-/// Fault injection for the crash-safety tests: with `SYNPREF_FAULT_KILL_AFTER_CHUNKS=N` in
-/// the environment, an import kills its own process with SIGKILL (no cleanup, like a power
-/// cut or the OOM killer) right after its N-th chunk has committed. Deterministic, unlike
-/// killing from outside at a time that depends on machine load.
-enum FaultInjection {
-    static let killAfterChunks: Int? = ProcessInfo.processInfo.environment["SYNPREF_FAULT_KILL_AFTER_CHUNKS"].flatMap(Int.init)
-
-    static func killIfRequested(afterCommittedChunks n: Int) {
-        if let k = killAfterChunks, n >= k {
-            kill(getpid(), SIGKILL)
-        }
     }
 }

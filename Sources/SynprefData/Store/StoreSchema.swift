@@ -11,18 +11,34 @@ import SynprefCore
 /// - `attributes`: the 5-tuple per pair (latest wins; who set it and when).
 /// - `labels`: append-only label log (labeler kind + id, label, confidence p, rationale, time).
 /// - `tier_moves`: append-only log of tier changes (from, to, reason, actor, time).
-/// - `tasks`: the work queue (state, lease owner, lease expiry, attempts, result).
+/// - `tasks`: the work queue: what to do (`kind`, `payload`, optional `pair_id`), how many
+///   distinct workers it needs (`required_workers`), and counters of its claims: `attempts`
+///   (all), `held` (state `leased`), `completed` (`done`), `failures` (`released` or
+///   `expired`). `state` follows from the counters (see `taskState`).
+/// - `task_claims`: one row per (task, worker): the lease, its state (`leased`, `done`,
+///   `released`, `expired`), and the worker's result or error.
 /// - `synpref_meta`: `schema_version`.
+///
+/// `sqlite[v - 1]` and `postgres[v - 1]` bring a store from version `v - 1` to `v`; a new
+/// store runs them all, an older one the steps it is missing, in one transaction.
 enum StoreSchema {
-    static let version = 1
+    static var version: Int { sqlite.count }
+
+    static let meta = "CREATE TABLE IF NOT EXISTS synpref_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    static func setVersion(_ version: Int) -> String {
+        "INSERT INTO synpref_meta (key, value) VALUES ('schema_version', '\(version)') ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    }
 
     static let tiers = "'unverified','silver','gold','discarded'"
     static let labelerKinds = "'human','llm_judge','reward_model'"
     static let labelNames = "'chosen','rejected','tie','undetermined'"
     static let taskStates = "'pending','leased','done','failed'"
+    static let claimStates = "'leased','done','released','expired'"
 
-    static let sqlite: [String] = [
-        "CREATE TABLE IF NOT EXISTS synpref_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    static let sqlite: [[String]] = [sqliteVersion1, sqliteVersion2]
+    static let postgres: [[String]] = [postgresVersion1, postgresVersion2]
+
+    static let sqliteVersion1: [String] = [
         """
         CREATE TABLE pairs (
             id INTEGER PRIMARY KEY,
@@ -101,8 +117,7 @@ enum StoreSchema {
         "CREATE TRIGGER tier_moves_no_delete BEFORE DELETE ON tier_moves BEGIN SELECT RAISE(ABORT, 'tier_moves is append-only'); END",
     ]
 
-    static let postgres: [String] = [
-        "CREATE TABLE IF NOT EXISTS synpref_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    static let postgresVersion1: [String] = [
         """
         CREATE TABLE pairs (
             id BIGSERIAL PRIMARY KEY,
@@ -183,71 +198,97 @@ enum StoreSchema {
         "CREATE TRIGGER tier_moves_append_only BEFORE UPDATE OR DELETE ON tier_moves FOR EACH ROW EXECUTE FUNCTION synpref_append_only()",
     ]
 
+    /// Per-worker claims: a task may need several distinct workers, each with a lease and a
+    /// result of its own. Version-1 leases and results become claims.
+    static let sqliteVersion2: [String] = [
+        "ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tasks ADD COLUMN required_workers INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE tasks ADD COLUMN held INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tasks ADD COLUMN completed INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tasks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+        """
+        CREATE TABLE task_claims (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks (id),
+            worker TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN (\(claimStates))),
+            attempt INTEGER NOT NULL,
+            claimed_at REAL NOT NULL,
+            lease_expires_at REAL NOT NULL,
+            finished_at REAL,
+            result TEXT,
+            error TEXT,
+            UNIQUE (task_id, worker))
+        """,
+        "CREATE INDEX task_claims_leased ON task_claims (lease_expires_at) WHERE state = 'leased'",
+        """
+        INSERT INTO task_claims (task_id, worker, state, attempt, claimed_at, lease_expires_at, finished_at, result)
+        SELECT id, lease_owner, state, attempts, updated_at, COALESCE(lease_expires_at, updated_at),
+               CASE WHEN state = 'done' THEN updated_at END, result
+        FROM tasks WHERE state IN ('leased', 'done') AND lease_owner IS NOT NULL ORDER BY id
+        """,
+        """
+        UPDATE tasks SET held = (state = 'leased'), completed = (state = 'done'),
+            failures = max(0, attempts - (state IN ('leased', 'done')))
+        """,
+        "ALTER TABLE tasks DROP COLUMN lease_owner",
+        "ALTER TABLE tasks DROP COLUMN lease_expires_at",
+        "ALTER TABLE tasks DROP COLUMN result",
+    ]
+
+    static let postgresVersion2: [String] = [
+        """
+        ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT '',
+            ADD COLUMN required_workers INTEGER NOT NULL DEFAULT 1,
+            ADD COLUMN held INTEGER NOT NULL DEFAULT 0,
+            ADD COLUMN completed INTEGER NOT NULL DEFAULT 0,
+            ADD COLUMN failures INTEGER NOT NULL DEFAULT 0
+        """,
+        """
+        CREATE TABLE task_claims (
+            id BIGSERIAL PRIMARY KEY,
+            task_id BIGINT NOT NULL REFERENCES tasks (id),
+            worker TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN (\(claimStates))),
+            attempt INTEGER NOT NULL,
+            claimed_at DOUBLE PRECISION NOT NULL,
+            lease_expires_at DOUBLE PRECISION NOT NULL,
+            finished_at DOUBLE PRECISION,
+            result TEXT,
+            error TEXT,
+            UNIQUE (task_id, worker))
+        """,
+        "CREATE INDEX task_claims_leased ON task_claims (lease_expires_at) WHERE state = 'leased'",
+        """
+        INSERT INTO task_claims (task_id, worker, state, attempt, claimed_at, lease_expires_at, finished_at, result)
+        SELECT id, lease_owner, state, attempts, updated_at, COALESCE(lease_expires_at, updated_at),
+               CASE WHEN state = 'done' THEN updated_at END, result
+        FROM tasks WHERE state IN ('leased', 'done') AND lease_owner IS NOT NULL ORDER BY id
+        """,
+        """
+        UPDATE tasks SET held = CASE WHEN state = 'leased' THEN 1 ELSE 0 END,
+            completed = CASE WHEN state = 'done' THEN 1 ELSE 0 END,
+            failures = GREATEST(0, attempts - CASE WHEN state IN ('leased', 'done') THEN 1 ELSE 0 END)
+        """,
+        "ALTER TABLE tasks DROP COLUMN lease_owner, DROP COLUMN lease_expires_at, DROP COLUMN result",
+    ]
+
+    /// A task's state after its claim counters change to `completed`, `held` and
+    /// `failures` (SQL expressions over the row's old values): done once enough workers
+    /// completed, failed once too many claims failed, else pending while a slot is free and
+    /// leased while every slot is held. A done or failed task stays so.
+    static func taskState(completed: String = "completed", held: String = "held", failures: String = "failures") -> String {
+        """
+        CASE WHEN state IN ('done', 'failed') THEN state \
+        WHEN \(completed) >= required_workers THEN 'done' \
+        WHEN \(failures) >= max_attempts THEN 'failed' \
+        WHEN \(completed) + \(held) < required_workers THEN 'pending' ELSE 'leased' END
+        """
+    }
+
     /// The columns `pairs(_:)` and `pair(id:)` read, in this order.
     static let pairColumns = """
         p.id, p.source, p.context, p.chosen, p.rejected, p.margin, p.tier, p.origin, \
         a.task_category, a.objectivity, a.controversiality, a.desired_attributes, a.annotation_guideline
         """
-}
-
-/// Rebuilding pairs from stored columns (shared by both stores).
-enum StoredPair {
-    static func messages(_ text: String, _ column: String, pairID: Int64) throws -> [Message] {
-        do {
-            let v = try JSONParser.parse(text)
-            return try JSONMessages.messages(v, column)
-        } catch {
-            throw StoreError.invalidValue("pair \(pairID): column \(column) is not a valid message list (\(error))")
-        }
-    }
-
-    static func message(_ text: String, _ column: String, pairID: Int64) throws -> Message {
-        do {
-            let v = try JSONParser.parse(text)
-            return try JSONMessages.message(v, column)
-        } catch {
-            throw StoreError.invalidValue("pair \(pairID): column \(column) is not a valid message (\(error))")
-        }
-    }
-
-    static func make(
-        id: Int64, source: String, context: String, chosen: String, rejected: String, margin: Double?, tier: String,
-        origin: String?, attributes: (String?, String?, String?, String?, String?)
-    ) throws -> PreferencePair {
-        guard let t = PreferenceTier(rawValue: tier) else { throw StoreError.invalidValue("pair \(id): tier '\(tier)'") }
-        var p = PreferencePair(
-            id: id, context: try messages(context, "context", pairID: id), chosen: try message(chosen, "chosen", pairID: id),
-            rejected: try message(rejected, "rejected", pairID: id), source: source, margin: margin, tier: t, origin: origin)
-        if let cat = attributes.0, let o = attributes.1, let c = attributes.2, let d = attributes.3, let g = attributes.4 {
-            guard let obj = PreferenceAttributes.Objectivity(rawValue: o),
-                let con = PreferenceAttributes.Controversiality(rawValue: c)
-            else { throw StoreError.invalidValue("pair \(id): attributes '\(o)', '\(c)'") }
-            p.attributes = PreferenceAttributes(taskCategory: cat, objectivity: obj, controversiality: con, desiredAttributes: d, annotationGuideline: g)
-        }
-        return p
-    }
-
-    /// Replays tier changes in order over the current tiers: which moves take effect and
-    /// the final tier per pair. Throws on an unknown pair or a failed expectation.
-    static func plan(_ moves: [TierChange], current: [Int64: PreferenceTier]) throws -> (log: [(pairID: Int64, from: PreferenceTier, to: PreferenceTier, reason: String)], final: [Int64: PreferenceTier]) {
-        var tiers = current
-        var log: [(Int64, PreferenceTier, PreferenceTier, String)] = []
-        var changed: [Int64: PreferenceTier] = [:]
-        for m in moves {
-            guard let now = tiers[m.pairID] else { throw StoreError.unknownPair(m.pairID) }
-            if let e = m.expectedFrom, e != now { throw StoreError.tierConflict(pairID: m.pairID, expected: e, actual: now) }
-            if now == m.to { continue }
-            log.append((m.pairID, now, m.to, m.reason))
-            tiers[m.pairID] = m.to
-            changed[m.pairID] = m.to
-        }
-        return (log, changed)
-    }
-
-    static func checkLabel(_ l: LabelEntry) throws {
-        if let c = l.confidence, !(c >= 0 && c <= 1) {
-            throw StoreError.invalidValue("label confidence \(c) for pair \(l.pairID) is not within [0, 1]")
-        }
-        if l.labeler.id.isEmpty { throw StoreError.invalidValue("label for pair \(l.pairID) has an empty labeler id") }
-    }
 }

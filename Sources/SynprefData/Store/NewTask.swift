@@ -1,0 +1,21 @@
+/// A task to enqueue: optionally about one pair, with a kind and a free-form payload
+/// (e.g. JSON) for the worker.
+public struct NewTask: Sendable, Hashable {
+    public var pairID: Int64?
+    /// What the task asks for (e.g. "attributes", "label"); claims can filter by it.
+    public var kind: String
+    public var payload: String
+    /// How many distinct workers must complete the task (k annotators of one pair); at least 1.
+    public var requiredWorkers: Int
+    /// How many claims may end without a result (lease expired, released) before the task
+    /// fails; at least 1. With one required worker, the task is claimed at most this often.
+    public var maxAttempts: Int
+
+    public init(pairID: Int64? = nil, kind: String = "", payload: String = "", requiredWorkers: Int = 1, maxAttempts: Int = 5) {
+        self.pairID = pairID
+        self.kind = kind
+        self.payload = payload
+        self.requiredWorkers = requiredWorkers
+        self.maxAttempts = maxAttempts
+    }
+}

@@ -1,0 +1,24 @@
+/// The pairs of a store, keyed by content hash.
+///
+/// Guarantees: a pair is stored once per content hash; `insert` is idempotent and each call
+/// is one transaction, so an import killed mid-way resumes without duplicates or losses.
+public protocol PairStore: Sendable {
+    /// Stores the pairs whose content hash is new, in one transaction; for each input pair,
+    /// in order, says whether it was inserted or which stored pair already has its content.
+    /// Attributes, labels and a non-default tier carried by a new pair are recorded too.
+    /// `importID` marks rows written by one import run (see `InsertOutcome`).
+    func insert(_ pairs: [PreparedPair], importID: String) async throws -> [InsertOutcome]
+
+    /// The pair with its attributes and full label history, or nil.
+    func pair(id: Int64) async throws -> PreferencePair?
+    /// The stored pair ids of those content hashes that are stored.
+    func pairIDs(for hashes: [ContentHash]) async throws -> [ContentHash: Int64]
+    /// Pairs in id order after `afterID` (keyset paging), filtered by tier and/or source.
+    /// Pairs flagged as benchmark-contaminated are left out unless asked for. Labels are
+    /// not loaded (use `pair(id:)` or `CurationLog.labels(pairID:)`); attributes are.
+    func pairs(_ query: PairQuery) async throws -> [PreferencePair]
+    /// How many pairs are in `tier` (nil: in the whole store).
+    func count(tier: PreferenceTier?) async throws -> Int
+    /// Counts by source, tier, attributes and length percentiles.
+    func stats() async throws -> PreferenceStats
+}
