@@ -59,6 +59,12 @@ struct ScoringTests {
         let broken = try scratch.write("b.jsonl", "{\"id\": \"a\", \"score\": 1}\n{\"id\"\n")
         expectEvalError(["b.jsonl", "line 2", "not valid JSON"]) { _ = try PrecomputedScores(path: broken) }
         expectEvalError(["/nonexistent/s.jsonl", "cannot read"]) { _ = try PrecomputedScores(path: "/nonexistent/s.jsonl") }
+        let array = try scratch.write("a.jsonl", "[\"a\", 1]\n")
+        expectEvalError(["a.jsonl", "line 1", "must be an object, found array"]) { _ = try PrecomputedScores(path: array) }
+        let numericID = try scratch.write("n.jsonl", "{\"id\": 7, \"score\": 1}\n")
+        expectEvalError(["n.jsonl", "line 1", "`id` must be a string, found number"]) { _ = try PrecomputedScores(path: numericID) }
+        let infinite = try scratch.write("i.jsonl", "{\"id\": \"a\", \"score\": 1e999}\n")
+        expectEvalError(["i.jsonl", "line 1"]) { _ = try PrecomputedScores(path: infinite) }
     }
 
     @Test("missing scores are counted and named")

@@ -10,11 +10,6 @@ public struct PrecomputedScores: ScoreSource {
     public let table: ScoreTable
     public let provenance: ScoreProvenance
 
-    private struct Line: Decodable {
-        var id: String
-        var score: Double
-    }
-
     public init(path: String) throws {
         let raw: Data
         do { raw = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -22,7 +17,6 @@ public struct PrecomputedScores: ScoreSource {
         }
         self.path = path
         var table: [String: Double] = [:]
-        let decoder = JSONDecoder()
         var lineNumber = 0
         var start = raw.startIndex
         while start < raw.endIndex {
@@ -31,15 +25,7 @@ public struct PrecomputedScores: ScoreSource {
             let line = raw[start..<end]
             start = end < raw.endIndex ? raw.index(after: end) : end
             if LineReader.isBlank(line) { continue }
-            let parsed: Line
-            do { parsed = try decoder.decode(Line.self, from: line) } catch let error as DecodingError {
-                throw EvalError.badScoresFile(path: path, line: lineNumber, problem: PrecomputedScores.explain(error))
-            } catch {
-                throw EvalError.badScoresFile(path: path, line: lineNumber, problem: "\(error)")
-            }
-            guard parsed.score.isFinite else {
-                throw EvalError.badScoresFile(path: path, line: lineNumber, problem: "score is not a finite number")
-            }
+            let parsed = try PrecomputedScores.entry([UInt8](line), path: path, line: lineNumber)
             if let previous = table[parsed.id], previous != parsed.score {
                 throw EvalError.conflictingScore(path: path, line: lineNumber, id: parsed.id, first: previous, second: parsed.score)
             }
@@ -49,15 +35,20 @@ public struct PrecomputedScores: ScoreSource {
         self.provenance = ScoreProvenance(kind: .scoresFile, identity: path, sha256: DataFile.sha256(raw))
     }
 
-    private static func explain(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): return "field `\(key.stringValue)` is missing"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c):
-            let field = c.codingPath.last?.stringValue ?? "(line)"
-            return field == "score" ? "`score` must be a number" : "`\(field)` has the wrong type"
-        case .dataCorrupted: return "not valid JSON"
-        @unknown default: return "not valid JSON"
+    /// `{"id": string, "score": finite number}` with the problem named.
+    private static func entry(_ bytes: [UInt8], path: String, line: Int) throws(EvalError) -> (id: String, score: Double) {
+        func bad(_ problem: String) -> EvalError { .badScoresFile(path: path, line: line, problem: problem) }
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw bad("not valid JSON (\(error.reasonDescription) at column \(error.column))")
         }
+        guard let o = value.objectValue else { throw bad("the line must be an object, found \(value.kindName)") }
+        guard let idValue = o["id"] else { throw bad("field `id` is missing") }
+        guard let id = idValue.stringValue else { throw bad("`id` must be a string, found \(idValue.kindName)") }
+        guard let scoreValue = o["score"] else { throw bad("field `score` is missing") }
+        guard let score = scoreValue.doubleValue else { throw bad("`score` must be a number, found \(scoreValue.kindName)") }
+        guard score.isFinite else { throw bad("score is not a finite number") }
+        return (id, score)
     }
 
     public func scores(for requests: [ScoreRequest], progress: any ProgressObserver) async throws -> ScoringOutcome {
