@@ -269,19 +269,26 @@ extension ScoringService {
 /// renamed into place by `commit()`, or stdout).
 final class ScoreOutput {
     private let writer: AtomicLineWriter
-    private let encoder: JSONEncoder
+    private var line: [UInt8] = []
 
     init(path: String?) throws {
         writer = try AtomicLineWriter(path: path)
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     }
 
+    /// `{"id":"…","score":0.12345679}`: the score in the shortest digits that read back as
+    /// the same f32; a non-finite score as the string "NaN", "Infinity" or "-Infinity".
     func write(id: String, score: Float) throws {
-        struct Row: Encodable { var id: String; var score: Float }
-        try writer.write(bytes: try encoder.encode(Row(id: id, score: score)))
-        try writer.write(bytes: CollectionOfOne(UInt8(0x0A)))
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: #"{"id":"#.utf8)
+        JSONWriter.appendString(id, to: &line)
+        line.append(contentsOf: #","score":"#.utf8)
+        if score.isFinite {
+            line.append(contentsOf: score.description.utf8)
+        } else {
+            JSONWriter.appendString(score.isNaN ? "NaN" : score > 0 ? "Infinity" : "-Infinity", to: &line)
+        }
+        line.append(contentsOf: "}\n".utf8)
+        try writer.write(bytes: line)
     }
 
     func commit() throws { try writer.commit() }
