@@ -65,12 +65,12 @@ public enum DataFile {
     public static func rows<Row: Decodable & Sendable>(_ type: Row.Type, at path: String) throws -> LoadedRows<Row> {
         let (raw, text) = try bytes(at: path)
         let digest = sha256(raw)
-        let decoder = JSONDecoder()
+        let decoder = JSONValueDecoder()
         var rows: [Row] = []
         var locations: [RowLocation] = []
         if firstNonSpace(text) == UInt8(ascii: "[") {
             do {
-                rows = try decoder.decode([Row].self, from: text)
+                rows = try decoder.decode([Row].self, from: [UInt8](text))
             } catch let error as DecodingError {
                 throw describe(error, path: path, location: nil)
             } catch {
@@ -87,7 +87,7 @@ public enum DataFile {
                 start = end < text.endIndex ? text.index(after: end) : end
                 if LineReader.isBlank(line) { continue }
                 do {
-                    rows.append(try decoder.decode(Row.self, from: line))
+                    rows.append(try decoder.decode(Row.self, from: [UInt8](line)))
                 } catch let error as DecodingError {
                     throw describe(error, path: path, location: .line(lineNumber))
                 } catch {
@@ -104,9 +104,9 @@ public enum DataFile {
     /// file kinds apart without decoding everything twice.
     public static func firstRow<Row: Decodable>(_ type: Row.Type, at path: String) throws -> Row? {
         let (_, text) = try bytes(at: path)
-        let decoder = JSONDecoder()
+        let decoder = JSONValueDecoder()
         if firstNonSpace(text) == UInt8(ascii: "[") {
-            do { return try decoder.decode(FirstElement<Row>.self, from: text).row } catch let e as DecodingError {
+            do { return try decoder.decode(FirstElement<Row>.self, from: [UInt8](text)).row } catch let e as DecodingError {
                 throw describe(e, path: path, location: nil)
             }
         }
@@ -114,7 +114,7 @@ public enum DataFile {
         for line in text.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             if LineReader.isBlank(line) { continue }
-            do { return try decoder.decode(Row.self, from: line) } catch let e as DecodingError {
+            do { return try decoder.decode(Row.self, from: [UInt8](line)) } catch let e as DecodingError {
                 throw describe(e, path: path, location: .line(lineNumber))
             }
         }
