@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 import SynprefModels
 import SynprefTensor
 
@@ -57,7 +58,7 @@ public enum ResumeCheckpoint {
         let stateURL = directory.appendingPathComponent("trainer_state.json")
         guard let data = try? Data(contentsOf: stateURL) else { throw fail("no trainer_state.json; was this run saved periodically (saveEvery) or did it finish?") }
         let state: TrainerState
-        do { state = try JSONDecoder().decode(TrainerState.self, from: data) } catch { throw fail("trainer_state.json is not valid (\(error))") }
+        do { state = try JSONValueDecoder().decode(TrainerState.self, from: [UInt8](data)) } catch { throw fail("trainer_state.json is not valid (\(error))") }
         let params: SafetensorsFile, moments: SafetensorsFile
         do {
             params = try SafetensorsFile(url: directory.appendingPathComponent("parameters.safetensors"))
