@@ -49,7 +49,7 @@ public enum SafetensorsWriter {
 
         let fm = FileManager.default
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        fm.createFile(atPath: temporary.path, contents: nil)
+        _ = fm.createFile(atPath: temporary.path, contents: nil)  // failure shows as the open below failing
         guard let handle = FileHandle(forWritingAtPath: temporary.path) else {
             throw .unwritable(file: url.path, reason: "cannot create \(temporary.path)")
         }

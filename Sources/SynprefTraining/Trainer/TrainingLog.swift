@@ -70,7 +70,7 @@ public final class TrainingLog: @unchecked Sendable {
     private let handle: FileHandle
     public init(url: URL) throws {
         self.url = url
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: url.path) else {
             throw TrainingError.checkpoint(directory: url.deletingLastPathComponent().path, reason: "cannot open \(url.lastPathComponent) for writing")
         }
