@@ -74,11 +74,10 @@ struct ScoreCommand: AsyncParsableCommand {
         let service = try ScoringService(model: rm)
         defer { service.shutdown() }
         // Pass 1: parse, encode and validate every line.
-        var skipped = 0, accepted = 0, totalTokens = 0, truncated = 0
+        var skipped = 0, totalTokens = 0, truncated = 0
         try await ScoreInput.forEachLine(path: input) { lineNumber, parsed in
             do {
                 let item = try service.prepare(try parsed.get(), lineNumber: lineNumber, path: input, model: model)
-                accepted += 1
                 totalTokens += item.ids.count
                 if item.truncatedTokens > 0 { truncated += 1 }
             } catch let error as ScoreCommandError {
@@ -89,7 +88,7 @@ struct ScoreCommand: AsyncParsableCommand {
         }
         // Pass 2: score in chunks, streaming into a temporary file (or stdout).
         let sink = try ScoreOutput(path: output)
-        let meter = ThroughputMeter(totalSequences: accepted, totalTokens: totalTokens, progress: stderr)
+        let meter = ThroughputMeter(totalTokens: totalTokens, progress: stderr)
         var pendingIds: [String] = [], pendingInputs: [ModelInput] = [], pendingTokens = 0
         let chunkTokens = Swift.max(batchTokens * 4, 16384)
         func flush() async throws {
@@ -299,27 +298,21 @@ final class ScoreOutput {
 /// Progress and throughput of `synpref score` on stderr, and its summary line at the end
 /// (benchmarks/runtime/run.py reads "in N s" and "peak RSS N MB" from it).
 final class ThroughputMeter {
-    private let totalSequences: Int, totalTokens: Int
+    private let totalTokens: Int
     private let progress: ProgressLine
     private let start = Date()
     private var sequences = 0, tokens = 0
 
-    init(totalSequences: Int, totalTokens: Int, progress: ProgressLine) {
-        self.totalSequences = totalSequences
+    init(totalTokens: Int, progress: ProgressLine) {
         self.totalTokens = totalTokens
         self.progress = progress
     }
 
+    /// Progress in tokens (rate, percentage, ETA) through the shared progress line.
     func advance(sequences s: Int, tokens t: Int) {
         sequences += s
         tokens += t
-        let elapsed = Date().timeIntervalSince(start)
-        var text = String(format: "synpref score: %d/%d sequences, %d/%d tokens, %.1f tokens/s",
-                          sequences, totalSequences, tokens, totalTokens, Double(tokens) / Swift.max(elapsed, 1e-9))
-        if tokens > 0 && tokens < totalTokens {
-            text += ", ETA " + ProgressLine.duration(elapsed * Double(totalTokens - tokens) / Double(tokens))
-        }
-        progress.update(text)
+        progress.report(ProgressEvent(task: "synpref score", completed: tokens, total: totalTokens, unit: "tokens"))
     }
 
     func finish(skipped: Int, truncated: Int = 0) {
