@@ -64,7 +64,7 @@ void synpref_bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
 void synpref_f16_to_f32(const uint16_t *src, float *dst, size_t n) {
 #if SYNPREF_X86
     static int f16c = -1;
-    if (f16c < 0) { __builtin_cpu_init(); f16c = __builtin_cpu_supports("f16c"); }
+    if (f16c < 0) f16c = (synpref_cpu_features() & SYNPREF_CPU_F16C) != 0;
     if (f16c && synpref_use_avx2()) { f16_to_f32_f16c(src, dst, n); return; }
 #endif
     for (size_t i = 0; i < n; i++) dst[i] = f16_scalar(src[i]);

@@ -6,24 +6,6 @@
 // (ComputeContext hands the choice to the workers it starts), never a concurrent one.
 static _Thread_local int force_scalar = 0;
 
-int synpref_cpu_has_avx2_fma(void) {
-#if SYNPREF_X86
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return 0;
-#endif
-}
-
-int synpref_cpu_has_avx512f(void) {
-#if SYNPREF_X86
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-#else
-    return 0;
-#endif
-}
-
 #if SYNPREF_X86
 #include <cpuid.h>
 
@@ -92,6 +74,9 @@ int synpref_scalar_forced(void) { return force_scalar; }
 
 int synpref_use_avx2(void) {
     static int cached = -1;
-    if (cached < 0) cached = synpref_cpu_has_avx2_fma();
+    if (cached < 0) {
+        uint64_t f = synpref_cpu_features();
+        cached = (f & SYNPREF_CPU_AVX2) && (f & SYNPREF_CPU_FMA);
+    }
     return cached && !force_scalar;
 }

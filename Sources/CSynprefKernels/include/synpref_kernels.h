@@ -13,11 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// 1 when the CPU supports AVX2 and FMA (x86-64), else 0.
-int synpref_cpu_has_avx2_fma(void);
-/// 1 when the CPU supports AVX-512F, else 0 (informational; kernels use AVX2).
-int synpref_cpu_has_avx512f(void);
-
 /// CPU feature bits (CPUID, counted only when the OS saves the registers they need).
 enum {
     SYNPREF_CPU_SSE2 = 1 << 0, SYNPREF_CPU_SSE3 = 1 << 1, SYNPREF_CPU_SSE41 = 1 << 2,
