@@ -1,3 +1,4 @@
+import Foundation
 import CZlib
 
 #if canImport(Glibc)
@@ -130,5 +131,22 @@ extension LineReader {
     @inlinable
     public static func isBlank<Bytes: Collection>(_ line: Bytes) -> Bool where Bytes.Element == UInt8 {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+    }
+}
+
+extension LineReader {
+    /// Calls `body` with the number (from 1) and bytes (without the newline) of every
+    /// non-blank line of `data`, in order: the in-memory counterpart of reading a file line
+    /// by line.
+    public static func forEachLine(in data: Data, _ body: (_ number: Int, _ line: Data.SubSequence) throws -> Void) rethrows {
+        var number = 0
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+            number += 1
+            let line = data[start..<end]
+            start = end < data.endIndex ? data.index(after: end) : end
+            if !isBlank(line) { try body(number, line) }
+        }
     }
 }

@@ -78,14 +78,7 @@ public enum DataFile {
             }
             locations = rows.indices.map { RowLocation.element($0) }
         } else {
-            var lineNumber = 0
-            var start = text.startIndex
-            while start < text.endIndex {
-                let end = text[start...].firstIndex(of: 0x0A) ?? text.endIndex
-                lineNumber += 1
-                let line = text[start..<end]
-                start = end < text.endIndex ? text.index(after: end) : end
-                if LineReader.isBlank(line) { continue }
+            try LineReader.forEachLine(in: text) { lineNumber, line in
                 do {
                     rows.append(try decoder.decode(Row.self, from: [UInt8](line)))
                 } catch let error as DecodingError {

@@ -17,14 +17,7 @@ public struct PrecomputedScores: ScoreSource {
         }
         self.path = path
         var table: [String: Double] = [:]
-        var lineNumber = 0
-        var start = raw.startIndex
-        while start < raw.endIndex {
-            let end = raw[start...].firstIndex(of: 0x0A) ?? raw.endIndex
-            lineNumber += 1
-            let line = raw[start..<end]
-            start = end < raw.endIndex ? raw.index(after: end) : end
-            if LineReader.isBlank(line) { continue }
+        try LineReader.forEachLine(in: raw) { lineNumber, line in
             let parsed = try PrecomputedScores.entry([UInt8](line), path: path, line: lineNumber)
             if let previous = table[parsed.id], previous != parsed.score {
                 throw EvalError.conflictingScore(path: path, line: lineNumber, id: parsed.id, first: previous, second: parsed.score)
