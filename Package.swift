@@ -18,11 +18,17 @@ let package = Package(
         .library(name: "SynprefData", targets: ["SynprefData"]),
         .library(name: "SynprefEval", targets: ["SynprefEval"]),
         .library(name: "SynprefTraining", targets: ["SynprefTraining"]),
+        .library(name: "SynprefServer", targets: ["SynprefServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // Layer 0: BLAS and C kernels. Linux: a current OpenBLAS (PyPI scipy-openblas32, kernels
@@ -51,11 +57,23 @@ let package = Package(
         // Layer 3: training and evaluation.
         .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefData", "SynprefCore"]),
+        // Layer 4: the HTTP server (scoring endpoints now; the annotation app later). Hummingbird
+        // stays here so lower modules and their tests build without it.
+        .target(name: "SynprefServer", dependencies: [
+            "SynprefModels", "SynprefCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
             "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",
-            "SynprefTraining", "SynprefTensor", "SynprefCore",
+            "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "synpref", dependencies: ["SynprefCLI"]),
         // Benchmarks (run release builds only; see benchmarks/runtime/README.md).
@@ -77,6 +95,9 @@ let package = Package(
         .testTarget(name: "SynprefDataTests", dependencies: ["SynprefData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefTrainingTests", dependencies: ["SynprefTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefEvalTests", dependencies: ["SynprefEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefServerTests", dependencies: [
+            "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI"]),
     ]
 )

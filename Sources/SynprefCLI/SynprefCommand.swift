@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SynprefCore
 import SynprefTensor
 
 /// The `synpref` command line. Each subcommand lives in its own file and stays thin: it
@@ -14,8 +15,10 @@ public struct SynprefCommand: AsyncParsableCommand {
             Bradley-Terry reward models, score conversations, and evaluate on the benchmarks \
             the field uses. Run `synpref help <subcommand>` for details.
             """,
+        version: SynprefVersion.string,
         subcommands: [
             ScoreCommand.self,
+            ServeCommand.self,
             TokenizeCommand.self,
             ChatTemplateCommand.self,
             EvalCommand.self,

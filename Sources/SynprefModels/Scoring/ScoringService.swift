@@ -5,13 +5,17 @@ import SynprefTensor
 /// One reward model shared by many callers: the one scoring path of `synpref score`,
 /// `synpref eval`, training's validation, and the server and curation to come.
 ///
-/// Callers in any task `prepare` their conversations or token ids (rendering and
-/// tokenizing happen on the caller's thread, once) and `score` them. Requests wait in one
-/// FIFO; a compute thread of the service's own (never the cooperative pool) takes
-/// sequences from the front up to `maxBatchTokens`, waiting up to `maxWait` for company
-/// when fewer are queued, runs one packed forward pass, and resumes each caller with its
-/// scores in its own order. Cancelling a caller removes its sequences that have not
-/// started; the others are not disturbed.
+/// Callers in any task `prepare` their conversations, texts or token ids (rendering and
+/// tokenizing happen on the caller's thread, once) and `score` them. Requests wait in
+/// arrival order; a compute thread of the service's own (never the cooperative pool) waits
+/// up to `maxWait` for company when fewer than `maxBatchTokens` tokens are queued, then
+/// fills one packed forward pass round-robin: one sequence from each waiting request in
+/// arrival order, then a second from each, and so on, until the next sequence would
+/// exceed the budget. A request of many sequences therefore shares every pass with the
+/// requests behind it instead of holding them back until it is done; a single sequence
+/// longer than the budget runs alone. Each caller is resumed with its scores in its own
+/// order. Cancelling a caller removes its sequences that have not started; the others are
+/// not disturbed.
 ///
 /// A sequence's score does not depend on the other sequences it is packed with, up to the
 /// f32 rounding of the BLAS kernels (some sum a row's products in another order at another
@@ -25,10 +29,35 @@ public final class ScoringService: RewardScorer, @unchecked Sendable {
         /// pass when fewer than `maxBatchTokens` tokens are queued.
         public var maxWait: Duration
 
-        public init(maxBatchTokens: Int? = nil, maxWait: Duration = .milliseconds(2)) {
+        /// Called on the compute thread after every forward pass (for metrics); keep it
+        /// short.
+        public var onForwardPass: (@Sendable (ForwardPass) -> Void)?
+
+        public init(maxBatchTokens: Int? = nil, maxWait: Duration = .milliseconds(2),
+                    onForwardPass: (@Sendable (ForwardPass) -> Void)? = nil) {
             self.maxBatchTokens = maxBatchTokens
             self.maxWait = maxWait
+            self.onForwardPass = onForwardPass
         }
+    }
+
+    /// One packed forward pass, as reported to `Options.onForwardPass`.
+    public struct ForwardPass: Sendable {
+        public var sequences: Int
+        public var tokens: Int
+        /// Wall seconds of the pass.
+        public var seconds: Double
+        /// False when the model threw.
+        public var succeeded: Bool
+    }
+
+    /// A caller's scores with where its time went.
+    public struct Scored: Sendable {
+        public var scores: [Float]
+        /// Seconds from submission to the first forward pass that took one of its inputs.
+        public var queueSeconds: Double
+        /// Wall seconds of the forward passes its inputs were part of.
+        public var computeSeconds: Double
     }
 
     /// Work done so far (for tokens/s).
@@ -50,7 +79,7 @@ public final class ScoringService: RewardScorer, @unchecked Sendable {
         let budget = Swift.max(1, options.maxBatchTokens ?? model.maxBatchTokens)
         let wait = options.maxWait.components
         let seconds = Double(wait.seconds) + Double(wait.attoseconds) * 1e-18
-        engine = Engine(model: model, budget: budget, maxWait: Swift.max(0, seconds))
+        engine = Engine(model: model, budget: budget, maxWait: Swift.max(0, seconds), onForwardPass: options.onForwardPass)
         let engine = self.engine
         let thread = Thread { engine.run() }
         thread.name = "synpref-scoring"
@@ -76,6 +105,34 @@ public final class ScoringService: RewardScorer, @unchecked Sendable {
         return ModelInput(ids: input.ids, typeIDs: types, renderedText: text, truncatedTokens: input.truncatedTokens)
     }
 
+    /// Renders and tokenizes `conversation` with other length options than the model's
+    /// (a server request's own maximum length or truncation side). The cache key then
+    /// covers the ids, since the model's fingerprint does not describe these options.
+    public func prepare(_ conversation: [ChatMessage], options: TextFrontEnd.Options, id: String? = nil) throws -> ModelInput {
+        guard var frontEnd = model.frontEnd else {
+            throw TextFrontEndError.noTokenizer(model: model.directory?.path ?? "the model")
+        }
+        frontEnd.options = options
+        let (text, input) = try frontEnd.prepare(conversation, id: id)
+        let types = model.readsTokenTypes ? input.typeIDs : nil
+        try model.validate(tokenSequences: [input.ids], tokenTypeIds: types.map { [$0] })
+        return ModelInput(ids: input.ids, typeIDs: types, renderedText: nil, truncatedTokens: input.truncatedTokens)
+    }
+
+    /// Tokenizes `text` as it is (no chat template), with or without the tokenizer's
+    /// special tokens, truncated or rejected per `options` (default: the model's).
+    public func prepare(text: String, addSpecialTokens: Bool, options: TextFrontEnd.Options? = nil,
+                        id: String? = nil) throws -> ModelInput {
+        guard var frontEnd = model.frontEnd else {
+            throw TextFrontEndError.noTokenizer(model: model.directory?.path ?? "the model")
+        }
+        if let options { frontEnd.options = options }
+        let input = try frontEnd.input(forText: text, addSpecialTokens: addSpecialTokens, id: id)
+        let types = model.readsTokenTypes ? input.typeIDs : nil
+        try model.validate(tokenSequences: [input.ids], tokenTypeIds: types.map { [$0] })
+        return ModelInput(ids: input.ids, typeIDs: types, renderedText: nil, truncatedTokens: input.truncatedTokens)
+    }
+
     /// Checks already tokenized ids (and BERT type ids) against the model.
     public func prepare(tokens: [Int], typeIDs: [Int]? = nil) throws -> ModelInput {
         let types = model.readsTokenTypes ? typeIDs : nil
@@ -85,7 +142,12 @@ public final class ScoringService: RewardScorer, @unchecked Sendable {
 
     /// The score of each input, in order.
     public func score(_ inputs: [ModelInput]) async throws -> [Float] {
-        if inputs.isEmpty { return [] }
+        try await scoreTimed(inputs).scores
+    }
+
+    /// The score of each input, in order, with the request's queue and compute time.
+    public func scoreTimed(_ inputs: [ModelInput]) async throws -> Scored {
+        if inputs.isEmpty { return Scored(scores: [], queueSeconds: 0, computeSeconds: 0) }
         let request = Request(inputs: inputs)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -95,6 +157,9 @@ public final class ScoringService: RewardScorer, @unchecked Sendable {
             engine.cancel(request)
         }
     }
+
+    /// Tokens submitted and not yet taken into a forward pass.
+    public var queuedTokens: Int { engine.waitingTokens }
 
     /// The score of one input.
     public func score(_ input: ModelInput) async throws -> Float {
@@ -125,8 +190,11 @@ private final class Request: @unchecked Sendable {
     var cancelled = false
     /// Inputs were dropped by a shutdown while others were being scored.
     var abandoned = false
-    var continuation: CheckedContinuation<[Float], any Error>?
+    var continuation: CheckedContinuation<ScoringService.Scored, any Error>?
     var arrived = 0.0
+    /// When a forward pass first took one of its inputs.
+    var started: Double?
+    var computeSeconds = 0.0
 
     init(inputs: [ModelInput]) {
         self.inputs = inputs
@@ -147,10 +215,19 @@ private final class Engine: @unchecked Sendable {
     private var closed = false
     private var stats = ScoringService.Statistics()
 
-    init(model: RewardModel, budget: Int, maxWait: Double) {
+    let onForwardPass: (@Sendable (ScoringService.ForwardPass) -> Void)?
+
+    init(model: RewardModel, budget: Int, maxWait: Double, onForwardPass: (@Sendable (ScoringService.ForwardPass) -> Void)?) {
         self.model = model
         self.budget = budget
         self.maxWait = maxWait
+        self.onForwardPass = onForwardPass
+    }
+
+    var waitingTokens: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queuedTokens
     }
 
     var statistics: ScoringService.Statistics {
@@ -159,7 +236,7 @@ private final class Engine: @unchecked Sendable {
         return stats
     }
 
-    func submit(_ request: Request, _ continuation: CheckedContinuation<[Float], any Error>) {
+    func submit(_ request: Request, _ continuation: CheckedContinuation<ScoringService.Scored, any Error>) {
         condition.lock()
         defer { condition.unlock() }
         if closed { return continuation.resume(throwing: ScoringError.shutDown) }
@@ -209,7 +286,12 @@ private final class Engine: @unchecked Sendable {
                 : nil
             let result = Result { try model.score(tokenSequences: seqs, tokenTypeIds: types) }
             let seconds = Profile.now() - started
-            deliver(batch, result, seconds: seconds, tokens: seqs.reduce(0) { $0 + $1.count })
+            let tokens = seqs.reduce(0) { $0 + $1.count }
+            deliver(batch, result, seconds: seconds, tokens: tokens)
+            if let onForwardPass {
+                let succeeded = if case .success = result { true } else { false }
+                onForwardPass(ScoringService.ForwardPass(sequences: seqs.count, tokens: tokens, seconds: seconds, succeeded: succeeded))
+            }
         }
     }
 
@@ -227,20 +309,26 @@ private final class Engine: @unchecked Sendable {
             _ = condition.wait(until: Date(timeIntervalSinceNow: deadline - now))
         }
         if closed || queue.isEmpty { return closed ? nil : [] }
+        // Round-robin over the waiting requests in arrival order (see the type's comment).
         var batch: [(request: Request, index: Int)] = []
         var tokens = 0
-        taking: while let r = queue.first {
-            while r.next < r.inputs.count {
+        let now = Profile.now()
+        var took = true
+        taking: while took {
+            took = false
+            for r in queue where r.next < r.inputs.count {
                 let n = r.inputs[r.next].ids.count
                 if !batch.isEmpty && tokens + n > budget { break taking }
                 batch.append((r, r.next))
+                if r.started == nil { r.started = now }
                 r.next += 1
                 r.inFlight += 1
                 tokens += n
                 queuedTokens -= n
+                took = true
             }
-            queue.removeFirst()
         }
+        queue.removeAll { $0.next == $0.inputs.count }
         return batch
     }
 
@@ -254,7 +342,9 @@ private final class Engine: @unchecked Sendable {
             stats.sequences += batch.count
             stats.tokens += tokens
         }
+        var charged = Set<ObjectIdentifier>()
         for (k, (request, index)) in batch.enumerated() {
+            if charged.insert(ObjectIdentifier(request)).inserted { request.computeSeconds += seconds }
             request.inFlight -= 1
             switch result {
             case .success(let scores): request.scores[index] = scores[k]
@@ -262,13 +352,16 @@ private final class Engine: @unchecked Sendable {
             }
             if request.inFlight == 0 && request.next == request.inputs.count {
                 finish(request, with: request.cancelled ? .failure(CancellationError())
-                    : request.abandoned ? .failure(ScoringError.shutDown) : .success(request.scores))
+                    : request.abandoned ? .failure(ScoringError.shutDown)
+                    : .success(ScoringService.Scored(scores: request.scores,
+                                                     queueSeconds: (request.started ?? request.arrived) - request.arrived,
+                                                     computeSeconds: request.computeSeconds)))
             }
         }
     }
 
     /// Resumes the caller once; a request that failed leaves the queue.
-    private func finish(_ request: Request, with result: Result<[Float], any Error>) {
+    private func finish(_ request: Request, with result: Result<ScoringService.Scored, any Error>) {
         guard let continuation = request.continuation else { return }
         request.continuation = nil
         if case .failure = result, let i = queue.firstIndex(where: { $0 === request }) {

@@ -145,20 +145,33 @@ public struct TextFrontEnd: Sendable {
         return (rendered.text, try input(from: rendered, id: id))
     }
 
+    /// Ids of `text` as it is, without a template: `tokenizer(text,
+    /// add_special_tokens=...)`, truncated or rejected per `options` as conversations are.
+    /// (OpenRLHF's remote reward server reads already templated text this way, without
+    /// special tokens; vLLM's completion-style input with them.)
+    public func input(forText text: String, addSpecialTokens: Bool, id: String? = nil) throws -> Input {
+        try input(first: tokenizer.encode(text, addSpecialTokens: false), second: nil,
+                  addSpecialTokens: addSpecialTokens, id: id)
+    }
+
     private func input(from rendered: Rendered, id: String?) throws -> Input {
-        var first: [Int], second: [Int]?
         switch rendered {
         case .text(let text):
-            first = tokenizer.encode(text, addSpecialTokens: false)
+            return try input(first: tokenizer.encode(text, addSpecialTokens: false), second: nil,
+                             addSpecialTokens: true, id: id)
         case .pair(let context, let response):
             if let context {
-                first = tokenizer.encode(context, addSpecialTokens: false)
-                second = tokenizer.encode(response, addSpecialTokens: false)
-            } else {
-                first = tokenizer.encode(response, addSpecialTokens: false)
+                return try input(first: tokenizer.encode(context, addSpecialTokens: false),
+                                 second: tokenizer.encode(response, addSpecialTokens: false), addSpecialTokens: true, id: id)
             }
+            return try input(first: tokenizer.encode(response, addSpecialTokens: false), second: nil,
+                             addSpecialTokens: true, id: id)
         }
-        let specials = tokenizer.specialTokenCount(pair: second != nil)
+    }
+
+    private func input(first: [Int], second: [Int]?, addSpecialTokens: Bool, id: String?) throws -> Input {
+        var first = first, second = second
+        let specials = addSpecialTokens ? tokenizer.specialTokenCount(pair: second != nil) : 0
         let length = first.count + (second?.count ?? 0) + specials
         var removed = 0
         let limit = [options.maxLength, positionLimit].compactMap { $0 }.min()
@@ -182,7 +195,7 @@ public struct TextFrontEnd: Sendable {
                 first = TextFrontEnd.cut(first, excess, side)
             }
         }
-        let encoding = tokenizer.postProcess(first, pair: second)
+        let encoding = tokenizer.postProcess(first, pair: second, addSpecialTokens: addSpecialTokens)
         if encoding.ids.isEmpty { throw TextFrontEndError.noTokens(id: id) }
         return Input(ids: encoding.ids, typeIDs: encoding.typeIDs, truncatedTokens: removed)
     }

@@ -1,0 +1,69 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import SynprefCore
+import SynprefModels
+@testable import SynprefServer
+
+/// Draining and client disconnects. Requests are held in flight with a long `maxWait`
+/// (the compute thread waits that long for company before a forward pass), so the order
+/// of events does not depend on the machine's speed.
+@Suite(.serialized, .enabled(if: ServerFixture.enabled, "needs the real Qwen tokenizer (scripts/fetch-assets.sh)"))
+struct LifecycleTests {
+    static let hello: JSONValue = [["role": "user", "content": "Hello"], ["role": "assistant", "content": "Hi there."]]
+
+    static func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(condition(), "timed out waiting until \(what)")
+    }
+
+    @Test func drainFinishesInFlightRequestsAndRefusesNewOnes() async throws {
+        let folder = try ServerFixture.folder("qwen3")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try await RunningServer.start(folder: folder) { $0.maxWait = .seconds(2) }
+        let base = server.base
+        let inFlight = Task { try await HTTP.post("\(base)/v1/score", ["inputs": [["messages": Self.hello]]]) }
+        try await Self.waitFor("the request is queued") { server.server.state.queuedTokens > 0 }
+        server.server.drain()
+        try await Self.waitFor("the server drains") { server.server.state.phase == .draining }
+        let refused = try await HTTP.post("\(base)/v1/score", ["inputs": [["messages": Self.hello]]])
+        ErrorStatusTests.expectError(refused, 503, "shutting down")
+        #expect(try await HTTP.get("\(base)/health").status == 503)
+        let finished = try await inFlight.value
+        #expect(finished.status == 200 && finished.json?["scores"]?.arrayValue?.count == 1, "\(finished.text)")
+        try await server.task.value
+        #expect(server.server.state.phase == .stopped)
+    }
+
+    @Test func aClientThatDisconnectsCancelsItsQueuedWork() async throws {
+        let folder = try ServerFixture.folder("qwen3")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try await RunningServer.start(folder: folder) { $0.maxWait = .seconds(3) }
+        let base = server.base
+        let client = Task { try await HTTP.post("\(base)/v1/score", ["inputs": [["messages": Self.hello]]]) }
+        try await Self.waitFor("the request is queued") { server.server.state.queuedTokens > 0 }
+        let started = ContinuousClock.now
+        client.cancel()
+        _ = try? await client.value
+        // The request leaves the queue when the connection closes, well before the 3 s wait
+        // for company would have run its forward pass.
+        try await Self.waitFor("the queue is empty") { server.server.state.queuedTokens == 0 && server.server.state.inFlight == 0 }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        try await Task.sleep(for: .seconds(2))
+        let metrics = try await HTTP.get("\(base)/metrics")
+        #expect(!metrics.text.contains("synpref_scored_sequences_total 1"), "the cancelled request was scored")
+        try await server.stop()
+    }
+
+    @Test func aModelThatCannotLoadStopsTheServerWithTheError() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-serve-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = ScoringServer(configuration: ServerConfiguration(port: 0, servedModelName: "x", modelReference: dir.path)) {
+            try RewardModel.open(dir.path)
+        }
+        await #expect(throws: (any Error).self) { try await server.run() }
+    }
+}
