@@ -48,4 +48,7 @@ if [ ! -f "$OPENBLAS_PREFIX/scipy_openblas32/lib/libscipy_openblas.so" ] || ! gr
     $SUDO ln -sfn "$lib/libscipy_openblas.so" "$OPENBLAS_LIB"
     $SUDO ldconfig
 fi
+# The server's client-compatibility test drives `synpref serve` with Python `requests`, as
+# OpenRLHF's and vLLM's clients do.
+python3 -c 'import requests' 2>/dev/null || python3 -m pip install --quiet requests
 command -v swift >/dev/null || { echo "bootstrap: Swift 6.1 or newer must be on PATH (https://swift.org/install)" >&2; exit 1; }

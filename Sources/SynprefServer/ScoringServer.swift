@@ -44,16 +44,11 @@ public final class ScoringServer: Sendable {
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let created = Int(Date().timeIntervalSince1970)
         let router = makeRouter(created: created)
-        let port = NIOLockedPort()
         let app = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [DisconnectWatcher()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "synpref"),
-            onServerRunning: { channel in
-                let bound = channel.localAddress?.port ?? 0
-                port.set(bound)
-                onListening(bound)
-            },
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         let loadResult = LoadResult()
@@ -68,7 +63,7 @@ public final class ScoringServer: Sendable {
                         onForwardPass: { [metrics] in metrics.forwardPass($0) }))
                     _ = model.fingerprint
                     self.state.ready(model: model, service: service)
-                    self.logger.info("model ready: \(configuration.modelReference) (\(model.numLabels) label, \(model.threads) threads); serving at http://\(configuration.host):\(port.value)")
+                    self.logger.info("model ready: \(configuration.modelReference) (\(model.threads) threads, max \(configuration.maxBatchTokens) tokens per forward pass); serving")
                 } catch {
                     self.logger.error("cannot load the model: \(error)")
                     loadResult.fail(error)
@@ -162,14 +157,6 @@ public final class ScoringServer: Sendable {
             thread.start()
         }
     }
-}
-
-/// The bound port, set once the listener is up.
-final class NIOLockedPort: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port = 0
-    func set(_ p: Int) { lock.withLock { port = p } }
-    var value: Int { lock.withLock { port } }
 }
 
 /// The model-load failure `run()` rethrows.

@@ -274,11 +274,13 @@ def check_get_reward(base, convs, key, report):
 
 def rerank_groups(convs):
     """Two-message (user, assistant) conversations grouped by their user text: each group is
-    one /rerank request whose texts are the assistant replies."""
+    one /rerank request whose texts are the assistant replies. Messages with keys beyond
+    role and content (reasoning_content) are left out: a rerank text carries only content."""
     groups = {}
     for i, c in enumerate(convs):
         m = c["messages"]
-        if len(m) == 2 and m[0].get("role") == "user" and m[1].get("role") == "assistant" \
+        plain = all(set(x) <= {"role", "content"} for x in m)
+        if len(m) == 2 and plain and m[0].get("role") == "user" and m[1].get("role") == "assistant" \
                 and isinstance(m[0].get("content"), str) and isinstance(m[1].get("content"), str):
             groups.setdefault(m[0]["content"], []).append(i)
     return groups
