@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SynprefEval", targets: ["SynprefEval"]),
         .library(name: "SynprefTraining", targets: ["SynprefTraining"]),
         .library(name: "SynprefServer", targets: ["SynprefServer"]),
+        .library(name: "SynprefRetrieval", targets: ["SynprefRetrieval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,6 +58,8 @@ let package = Package(
         // Layer 3: training and evaluation.
         .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefData", "SynprefCore"]),
+        // Layer 3: sentence embeddings and nearest-neighbour search.
+        .target(name: "SynprefRetrieval", dependencies: ["SynprefModels", "SynprefText", "SynprefTensor", "SynprefCore"]),
         // Layer 4: the HTTP server (scoring endpoints now; the annotation app later). Hummingbird
         // stays here so lower modules and their tests build without it.
         .target(name: "SynprefServer", dependencies: [
@@ -71,7 +74,7 @@ let package = Package(
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
             "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",
-            "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer",
+            "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer", "SynprefRetrieval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -95,6 +98,7 @@ let package = Package(
         .testTarget(name: "SynprefDataTests", dependencies: ["SynprefData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefTrainingTests", dependencies: ["SynprefTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefEvalTests", dependencies: ["SynprefEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefRetrievalTests", dependencies: ["SynprefRetrieval", "SynprefModels", "SynprefTensor", "SynprefCore"]),
         .testTarget(name: "SynprefServerTests", dependencies: [
             "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),
         ]),

@@ -19,6 +19,8 @@ public struct SynprefCommand: AsyncParsableCommand {
         subcommands: [
             ScoreCommand.self,
             ServeCommand.self,
+            EmbedCommand.self,
+            RetrieveCommand.self,
             TokenizeCommand.self,
             ChatTemplateCommand.self,
             EvalCommand.self,

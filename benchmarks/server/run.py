@@ -18,7 +18,7 @@ replaces only its own key).
 
 usage: run.py [--only baseline|synpref|both] [--levels 1,8,64] [--requests 96] [--rounds 2]
               [--threads 2] [--synpref .build/release/synpref] [--model DIR] [--layers 4]
-       run.py --overload [--max-queue 4] [--overload-concurrency 128] [--overload-seconds 30]
+       run.py --overload [--max-queue 8192] [--overload-concurrency 128] [--overload-seconds 30]
 """
 import argparse
 import json
@@ -121,7 +121,7 @@ class Server:
 # --- scenarios -------------------------------------------------------------------------------
 
 def one_run(side, args, queries, warm, concurrency):
-    server = Server(side, args, args.model, args.threads, extra=["--max-queue", str(max(256, 4 * concurrency))])
+    server = Server(side, args, args.model, args.threads, extra=[])
     try:
         server.warm_up(warm)
         r = load.run_load(server.url, queries, concurrency, requests=len(queries))
@@ -243,7 +243,7 @@ def main():
     ap.add_argument("--model", default=os.path.join(WORK, "serve-qwen3"))
     ap.add_argument("--layers", type=int, default=4, help="layers of the generated model (make_model.py)")
     ap.add_argument("--overload", action="store_true", help="run the overload scenario instead")
-    ap.add_argument("--max-queue", type=int, default=4)
+    ap.add_argument("--max-queue", type=int, default=8192, help="synpref --max-queue in tokens for --overload")
     ap.add_argument("--overload-concurrency", type=int, default=128)
     ap.add_argument("--overload-seconds", type=float, default=30)
     ap.add_argument("--rss-tolerance-mb", type=float, default=50, help="overload: allowed RSS growth")

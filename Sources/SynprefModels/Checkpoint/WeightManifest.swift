@@ -29,20 +29,24 @@ public struct WeightManifest: Sendable, Hashable {
     /// `WeightManifest(config:source:)` to detect it from a checkpoint). `includeHead: false`
     /// leaves out the classification head (`score` / `classifier`), for a base checkpoint
     /// whose head is initialized by the trainer.
-    public init(config: ModelConfig, bertPrefix: String = "bert.", includeHead: Bool = true) {
+    public init(config: ModelConfig, bertPrefix: String = "bert.", decoderPrefix: String = "model.", includeHead: Bool = true) {
         switch config {
         case .decoder(let c):
-            prefix = "model."
-            entries = WeightManifest.decoder(c, includeHead: includeHead)
+            prefix = decoderPrefix
+            entries = WeightManifest.decoder(c, prefix: decoderPrefix, includeHead: includeHead)
         case .bert(let c):
             prefix = bertPrefix
             entries = WeightManifest.bert(c, prefix: bertPrefix, includeHead: includeHead)
         }
     }
 
-    /// The manifest of `config` for the tensors in `source` (detects BERT's prefix).
+    /// The manifest of `config` for the tensors in `source` (detects BERT's prefix, and a
+    /// bare decoder base model's, whose tensors have no "model." in front, as
+    /// sentence-transformers saves `Qwen3Model`).
     public init(config: ModelConfig, source: any TensorSource, includeHead: Bool = true) {
-        self.init(config: config, bertPrefix: WeightManifest.bertPrefix(in: source), includeHead: includeHead)
+        let bare = !source.tensorNames.contains("model.embed_tokens.weight") && source.tensorNames.contains("embed_tokens.weight")
+        self.init(config: config, bertPrefix: WeightManifest.bertPrefix(in: source), decoderPrefix: bare ? "" : "model.",
+                  includeHead: includeHead)
     }
 
     /// "bert." when `source` holds `bert.embeddings.word_embeddings.weight`, else "".
@@ -96,14 +100,14 @@ public struct WeightManifest: Sendable, Hashable {
     /// `Qwen3ForSequenceClassification` / `LlamaForSequenceClassification`
     /// (transformers' `GenericForSequenceClassification`: base model under "model.", a
     /// bias-free `score` head).
-    static func decoder(_ c: DecoderConfig, includeHead: Bool) -> [Entry] {
+    static func decoder(_ c: DecoderConfig, prefix: String = "model.", includeHead: Bool) -> [Entry] {
         let hidden = c.hiddenSize
         let q = c.numAttentionHeads * c.headDim
         let kv = c.numKeyValueHeads * c.headDim
         let isQwen = c.architecture == .qwen3ForSequenceClassification
-        var entries = [Entry(name: "model.embed_tokens.weight", shape: [c.vocabSize, hidden])]
+        var entries = [Entry(name: prefix + "embed_tokens.weight", shape: [c.vocabSize, hidden])]
         for layer in 0..<c.numHiddenLayers {
-            let p = "model.layers.\(layer)."
+            let p = prefix + "layers.\(layer)."
             entries += [
                 Entry(name: p + "input_layernorm.weight", shape: [hidden]),
                 Entry(name: p + "self_attn.q_proj.weight", shape: [q, hidden]),
@@ -140,7 +144,7 @@ public struct WeightManifest: Sendable, Hashable {
                 ]
             }
         }
-        entries.append(Entry(name: "model.norm.weight", shape: [hidden]))
+        entries.append(Entry(name: prefix + "norm.weight", shape: [hidden]))
         if includeHead { entries.append(Entry(name: "score.weight", shape: [c.numLabels, hidden])) }
         return entries
     }
