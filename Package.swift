@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SynprefTraining", targets: ["SynprefTraining"]),
         .library(name: "SynprefServer", targets: ["SynprefServer"]),
         .library(name: "SynprefRetrieval", targets: ["SynprefRetrieval"]),
+        .library(name: "SynprefJudge", targets: ["SynprefJudge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
     ],
     targets: [
         // Layer 0: BLAS and C kernels. Linux: a current OpenBLAS (PyPI scipy-openblas32, kernels
@@ -58,6 +60,12 @@ let package = Package(
         // Layer 3: training and evaluation.
         .target(name: "SynprefTraining", dependencies: ["SynprefModels", "SynprefData", "SynprefTensor", "CSynprefKernels", "SynprefCore"]),
         .target(name: "SynprefEval", dependencies: ["SynprefModels", "SynprefData", "SynprefCore"]),
+        // Layer 3: LLM judges over OpenAI-compatible endpoints (AsyncHTTPClient stays here).
+        .target(name: "SynprefJudge", dependencies: [
+            "SynprefData", "SynprefJinja", "SynprefCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], resources: [.copy("Prompts")]),
         // Layer 3: sentence embeddings and nearest-neighbour search.
         .target(name: "SynprefRetrieval", dependencies: ["SynprefModels", "SynprefText", "SynprefTensor", "SynprefCore"]),
         // Layer 4: the HTTP server (scoring endpoints now; the annotation app later). Hummingbird
@@ -74,7 +82,7 @@ let package = Package(
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
             "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",
-            "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer", "SynprefRetrieval",
+            "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer", "SynprefRetrieval", "SynprefJudge",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -98,6 +106,7 @@ let package = Package(
         .testTarget(name: "SynprefDataTests", dependencies: ["SynprefData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefTrainingTests", dependencies: ["SynprefTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefEvalTests", dependencies: ["SynprefEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynprefJudgeTests", dependencies: ["SynprefJudge", "SynprefData", "SynprefCore"]),
         .testTarget(name: "SynprefRetrievalTests", dependencies: ["SynprefRetrieval", "SynprefModels", "SynprefTensor", "SynprefCore"]),
         .testTarget(name: "SynprefServerTests", dependencies: [
             "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),

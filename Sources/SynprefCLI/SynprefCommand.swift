@@ -21,6 +21,7 @@ public struct SynprefCommand: AsyncParsableCommand {
             ServeCommand.self,
             EmbedCommand.self,
             RetrieveCommand.self,
+            JudgeCommand.self,
             TokenizeCommand.self,
             ChatTemplateCommand.self,
             EvalCommand.self,

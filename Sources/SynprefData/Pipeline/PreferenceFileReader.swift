@@ -38,6 +38,9 @@ public final class PreferenceFileReader {
     private var pending: [RecordOutcome] = []  // outcomes to return before the in-flight batch
     /// Records per parallel window.
     public var window: Int
+    /// Keep every record's raw JSON in its outcome (for callers that read fields beyond
+    /// the pair, such as an id or examples), not only the records with issues.
+    public var keepRaw = false
     private let workers: Int
 
     public init(
@@ -144,7 +147,7 @@ public final class PreferenceFileReader {
         if !todo.isEmpty, let decoder {
             let batch = InFlightBatch()
             let job = ProcessJob(records: todo, decoder: decoder, validator: validator, file: displayPath, source: source,
-                                 overrideSource: overrideSource, prepare: prepare, workers: workers)
+                                 overrideSource: overrideSource, prepare: prepare, keepRaw: keepRaw, workers: workers)
             if let previous = inFlight {
                 // Collected by the caller before this one (readWindow runs while one is in flight).
                 queued = (previous, batch)
@@ -191,6 +194,7 @@ public final class PreferenceFileReader {
         let source: String
         let overrideSource: Bool
         let prepare: Bool
+        let keepRaw: Bool
         let workers: Int
 
         func run() -> [RecordOutcome] {
@@ -205,14 +209,16 @@ public final class PreferenceFileReader {
                 guard lo < hi else { return }
                 for i in lo..<hi {
                     results.set(i, PreferenceFileReader.outcome(records[i], decoder: decoder, validator: validator, file: file,
-                                                                source: source, overrideSource: overrideSource, prepare: prepare))
+                                                                source: source, overrideSource: overrideSource, prepare: prepare,
+                                                                keepRaw: keepRaw))
                 }
             }
             return results.take()
         }
     }
 
-    static func outcome(_ r: JSONRecord, decoder: any PreferenceRecordDecoder, validator: PairValidator, file: String, source: String, overrideSource: Bool, prepare: Bool = true) -> RecordOutcome {
+    static func outcome(_ r: JSONRecord, decoder: any PreferenceRecordDecoder, validator: PairValidator, file: String, source: String,
+                        overrideSource: Bool, prepare: Bool = true, keepRaw: Bool = false) -> RecordOutcome {
         var decoded = decoder.fastDecode(r.bytes)
         if decoded == nil {
             let value: JSONValue
@@ -250,7 +256,7 @@ public final class PreferenceFileReader {
                 }
             }
         }
-        return RecordOutcome(line: r.line, pairs: pairs, validPairs: valid, source: recordSource, issues: issues, badPairs: bad, raw: issues.isEmpty ? nil : r.bytes)
+        return RecordOutcome(line: r.line, pairs: pairs, validPairs: valid, source: recordSource, issues: issues, badPairs: bad, raw: issues.isEmpty && !keepRaw ? nil : r.bytes)
     }
 }
 

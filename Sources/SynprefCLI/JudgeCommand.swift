@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import SynprefCore
+import SynprefData
+import SynprefJudge
+
+/// `synpref judge attributes|preference|verify`: LLM judges over OpenAI-compatible endpoints.
+struct JudgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "judge",
+        abstract: "Ask LLM judges for preference attributes, preference labels or answer verification.",
+        discussion: """
+            TASK is attributes (the 5-tuple: task_category, objectivity, controversiality, \
+            desired_attributes, annotation_guideline), preference (which response is better, \
+            against a guideline and up to 8 human-labelled examples; the two responses shown as \
+            "Candidate 1" / "Candidate 2" in a seeded random order per pair and sample; votes \
+            aggregated within each judge, then across judges) or verify (each response of an \
+            objective pair judged correct or not: confirmed, flipped or undetermined). \
+            --judges is a JSON list of endpoints (see docs/judges.md); API keys come from the \
+            environment variable each judge names. Input: any format `synpref data import` \
+            reads; a Synpref jsonl pair may carry "examples": [pairs with attributes] for \
+            preference. Output, one line per input pair in input order, written atomically at \
+            the end: attributes -> {"id"?, "attributes": {...}} (or null with "errors"); \
+            preference and verify -> {"id"?, "label", "confidence", "votes": {"chosen", \
+            "rejected", "tie", "invalid"}}. Every answer is appended to --cache as it arrives \
+            (default: OUTPUT.cache.jsonl), so a killed run started again pays for nothing twice.
+            """)
+
+    @Argument(help: "attributes, preference or verify.")
+    var task: TaskArgument
+
+    @Option(help: "Judges file (JSON list).")
+    var judges: String
+
+    @Option(help: "Input pairs (any format `synpref data import` reads).")
+    var input: String
+
+    @Option(help: "Output JSON lines file.")
+    var output: String
+
+    @Option(help: "Answer cache (JSON lines, appended; default: OUTPUT.cache.jsonl).")
+    var cache: String?
+
+    @Option(help: "Samples per judge for preference and verify (default: each judge's \"samples\").")
+    var samples: Int?
+
+    @Option(help: "Seed of the candidate order and of the servers' sampling.")
+    var seed: UInt64 = 0
+
+    @Option(help: "majority or unanimous (across judges).")
+    var aggregate: Aggregation = .majority
+
+    @Option(help: "Judge only the first N pairs.")
+    var limit: Int?
+
+    @Option(name: .customLong("budget-usd"), help: "Stop starting new calls once this much has been spent (per the judges' prices).")
+    var budgetUSD: Double?
+
+    @Option(name: .customLong("max-requests"), help: "Stop starting new calls after this many.")
+    var maxRequests: Int?
+
+    @Option(help: "Preference guideline (Markdown; default: the shipped one).")
+    var guideline: String?
+
+    @Option(help: "Prompt template (Jinja) for the task instead of the shipped one.")
+    var prompt: String?
+
+    @Option(help: "Write the run's summary as JSON here too.")
+    var summary: String?
+
+    enum TaskArgument: String, ExpressibleByArgument, CaseIterable { case attributes, preference, verify }
+
+    func validate() throws {
+        if let s = samples, s < 1 { throw ValidationError("--samples must be at least 1") }
+        if let l = limit, l < 1 { throw ValidationError("--limit must be at least 1") }
+        if let b = budgetUSD, b <= 0 { throw ValidationError("--budget-usd must be positive") }
+        if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
+    }
+
+    func run() async throws {
+        let progressLine = ProgressLine()
+        let task = JudgeTask(rawValue: self.task.rawValue)!
+        let configs = try JudgeConfig.load(path: judges)
+        let clients = try configs.map { try ChatClient(judge: $0) }
+        var templates = try PromptTemplates.defaults()
+        if let guideline { templates.guideline = try PromptTemplates.read(guideline) }
+        if let prompt {
+            let t = try PromptTemplates.template(try PromptTemplates.read(prompt), file: prompt)
+            switch task {
+            case .attributes: templates.attributes = t
+            case .preference: templates.preference = t
+            case .verify: templates.verify = t
+            }
+        }
+        let items = try readItems()
+        let cachePath = cache ?? output + ".cache.jsonl"
+        let responseCache = try ResponseCache(path: cachePath)
+        if responseCache.unreadableLines > 0 {
+            progressLine.line("synpref judge: \(cachePath): \(responseCache.unreadableLines) torn line(s) ignored (a run was killed while writing)")
+        }
+        var options = JudgeRunner.Options(task: task)
+        options.samples = samples
+        options.seed = seed
+        options.aggregate = aggregate
+        options.budgetUSD = budgetUSD
+        options.maxRequests = maxRequests
+        let runner = JudgeRunner(clients: clients, templates: templates, cache: responseCache, options: options)
+        let started = Date()
+        let outcomes = try await runner.run(items) { p in
+            progressLine.update(Self.describe(p, elapsed: Date().timeIntervalSince(started)))
+        }
+        let final = runner.progress
+        progressLine.update(Self.describe(final, elapsed: Date().timeIntervalSince(started)), force: true)
+        let summaryValue = Self.summary(task: task, runner: runner, outcomes: outcomes, elapsed: Date().timeIntervalSince(started))
+        if let summary { try Data((summaryValue.serialized(indent: 2) + "\n").utf8).write(to: URL(fileURLWithPath: summary)) }
+        progressLine.line("synpref judge: " + summaryValue.serialized())
+        if let reason = runner.stopReason {
+            throw ValidationError("stopped early: \(reason); \(outcomes.filter { if case .notDone = $0 { true } else { false } }.count) pair(s) unfinished, nothing written to \(output). "
+                + "Answers so far are in \(cachePath): run the same command again (with a higher limit) to finish without paying for them twice.")
+        }
+        let writer = try AtomicLineWriter(path: output)
+        do {
+            for (item, outcome) in zip(items, outcomes) { try writer.write(Self.line(item, outcome).serialized()) }
+            try writer.commit()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    /// The pairs of `--input` with each record's "id" and "examples".
+    func readItems() throws -> [JudgeItem] {
+        let reader = try PreferenceFileReader(path: input, source: "judge", overrideSource: false)
+        reader.keepRaw = true
+        var items: [JudgeItem] = []
+        let exampleDecoder = PreferenceFormat.jsonl.decoder()
+        while let batch = try reader.nextBatch() {
+            for outcome in batch {
+                if let issue = outcome.issues.first { throw issue }
+                let raw = outcome.raw.flatMap { try? JSONParser.parse($0) }
+                let id = raw?["id"].flatMap { v -> String? in
+                    switch v { case .string(let s): return s; case .integer(let i): return String(i); default: return nil }
+                }
+                var examples: [PreferencePair] = []
+                for (k, e) in (raw?["examples"]?.arrayValue ?? []).enumerated() {
+                    for r in exampleDecoder.decode(e) {
+                        switch r {
+                        case .success(let p): examples.append(p)
+                        case .failure(let f):
+                            throw RecordIssue(file: input, line: outcome.line, field: "examples[\(k)].\(f.field)", reason: f.reason)
+                        }
+                    }
+                }
+                for p in outcome.pairs { items.append(JudgeItem(id: id, pair: p.pair, examples: examples)) }
+                if let limit, items.count >= limit { return Array(items.prefix(limit)) }
+            }
+        }
+        return items
+    }
+
+    static func line(_ item: JudgeItem, _ outcome: JudgeOutcome) -> JSONValue {
+        var o = JSONObject()
+        if let id = item.id { o["id"] = .string(id) }
+        switch outcome {
+        case .attributes(let a, let judge, let reasons):
+            if let a {
+                o["attributes"] = ["task_category": .string(a.taskCategory), "objectivity": .string(a.objectivity.rawValue),
+                                   "controversiality": .string(a.controversiality.rawValue),
+                                   "desired_attributes": .string(a.desiredAttributes), "annotation_guideline": .string(a.annotationGuideline)]
+                o["judge"] = judge.map(JSONValue.string) ?? .null
+            } else {
+                o["attributes"] = .null
+                o["errors"] = .array(reasons.map(JSONValue.string))
+            }
+        case .verdict(let v, let reasons):
+            o["label"] = .string(v.label.rawValue)
+            o["confidence"] = .double(v.confidence)
+            o["votes"] = ["chosen": .integer(v.votes.chosen), "rejected": .integer(v.votes.rejected),
+                          "tie": .integer(v.votes.tie), "invalid": .integer(v.votes.invalid)]
+            if !reasons.isEmpty { o["errors"] = .array(reasons.map(JSONValue.string)) }
+        case .notDone:
+            o["label"] = .null
+        }
+        return .object(o)
+    }
+
+    static func describe(_ p: JudgeProgress, elapsed: Double) -> String {
+        let rate = Double(p.calls) / Swift.max(elapsed, 1e-9)
+        var s = "judge: \(p.itemsDone)/\(p.items) pairs, \(p.calls) calls (\(p.cached) cached), " + String(format: "%.1f calls/s", rate)
+        s += ", \(p.promptTokens + p.completionTokens) tokens, " + String(format: "$%.4f", p.cost)
+        s += ", \(p.retries) retries, \(p.invalid) invalid"
+        if p.itemsDone > 0 && p.itemsDone < p.items {
+            let eta = elapsed / Double(p.itemsDone) * Double(p.items - p.itemsDone)
+            s += String(format: ", ETA %.0fs", eta)
+        }
+        return s
+    }
+
+    static func summary(task: JudgeTask, runner: JudgeRunner, outcomes: [JudgeOutcome], elapsed: Double) -> JSONValue {
+        let p = runner.progress
+        var labels: [String: Int] = [:]
+        for o in outcomes {
+            switch o {
+            case .attributes(let a, _, _): labels[a == nil ? "invalid" : "ok", default: 0] += 1
+            case .verdict(let v, _): labels[v.label.rawValue, default: 0] += 1
+            case .notDone: labels["not done", default: 0] += 1
+            }
+        }
+        var bias = JSONObject()
+        for (judge, c) in runner.positionBias.sorted(by: { $0.key < $1.key }) {
+            let decided = c.first + c.second
+            bias[judge] = ["first": .integer(c.first), "second": .integer(c.second), "tie": .integer(c.tie),
+                           "first_share": decided > 0 ? .double(Double(c.first) / Double(decided)) : .null]
+        }
+        var reasons = JSONObject()
+        for (r, n) in runner.invalidReasons.sorted(by: { $0.value > $1.value }).prefix(20) { reasons[r] = .integer(n) }
+        let received = p.calls + p.cached - p.failed
+        return [
+            "task": .string(task.rawValue), "pairs": .integer(p.items), "outcomes": .object(JSONObject(labels.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.integer($0.value)) })),
+            "calls": .integer(p.calls), "cached": .integer(p.cached), "retries": .integer(p.retries),
+            "prompt_tokens": .integer(p.promptTokens), "completion_tokens": .integer(p.completionTokens),
+            "cost_usd": .double(p.cost), "invalid_answers": .integer(p.invalid), "failed_calls": .integer(p.failed),
+            "parse_rate": received > 0 ? .double(Double(received - (p.invalid - p.failed)) / Double(received)) : .null,
+            "position_bias": .object(bias), "invalid_reasons": .object(reasons),
+            "seconds": .double(elapsed), "stopped": runner.stopReason.map(JSONValue.string) ?? .null,
+        ]
+    }
+}
+
+extension Aggregation: ExpressibleByArgument {}
