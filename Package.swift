@@ -107,7 +107,8 @@ let package = Package(
         .testTarget(name: "SynprefTrainingTests", dependencies: ["SynprefTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefEvalTests", dependencies: ["SynprefEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefJudgeTests", dependencies: ["SynprefJudge", "SynprefData", "SynprefCore"]),
-        .testTarget(name: "SynprefRetrievalTests", dependencies: ["SynprefRetrieval", "SynprefModels", "SynprefTensor", "SynprefCore"]),
+        .testTarget(name: "SynprefRetrievalTests", dependencies: ["SynprefRetrieval", "SynprefModels", "SynprefTensor", "SynprefCore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefServerTests", dependencies: [
             "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),
         ]),

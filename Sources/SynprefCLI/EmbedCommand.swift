@@ -16,7 +16,9 @@ struct EmbedCommand: AsyncParsableCommand {
             or a Hugging Face repo id. Texts are cut on the right at the model's \
             max_seq_length, pooled as its pooling module says and normalised when it has a \
             Normalize module, exactly as SentenceTransformer.encode does. --prompt-name picks \
-            a prompt of config_sentence_transformers.json (e.g. "query" for Qwen3-Embedding).
+            a prompt of config_sentence_transformers.json (e.g. "query" for Qwen3-Embedding). \
+            An --output ending in .npy gets a float32 NumPy matrix (rows in input order) and \
+            OUTPUT.ids.jsonl with the ids, for large corpora.
             """)
 
     @Option(help: "sentence-transformers folder or Hugging Face repo id.")
@@ -25,7 +27,7 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(help: "Input JSON lines: {\"id\": string, \"text\": string}.")
     var input: String
 
-    @Option(help: "Output JSON lines file (default: stdout).")
+    @Option(help: "Output JSON lines file (default: stdout), or a .npy matrix.")
     var output: String?
 
     @Option(name: .customLong("prompt-name"), help: "A prompt from the model's config_sentence_transformers.json, put before every text.")
@@ -47,9 +49,11 @@ struct EmbedCommand: AsyncParsableCommand {
         let texts = try EmbeddingFile.readTexts(path: input)
         let embedder = try SentenceEmbedder(model, threads: threads, maxBatchTokens: batchTokens, progress: progress)
         let prompt = try promptName.map { try embedder.prompt(named: $0) } ?? ""
-        let writer = try AtomicLineWriter(path: output)
         let started = Date()
         var tokens = 0
+        let npy = output?.hasSuffix(".npy") == true
+        let writer = npy ? nil : try AtomicLineWriter(path: output)
+        var matrix: [Float] = []
         do {
             let chunk = 1024
             var start = 0
@@ -58,13 +62,25 @@ struct EmbedCommand: AsyncParsableCommand {
                 let ids = part.map { embedder.tokenize($0.text, prompt: prompt) }
                 tokens += ids.reduce(0) { $0 + $1.count }
                 let vectors = try embedder.embed(tokenized: ids)
-                for (item, v) in zip(part, vectors) { try writer.write(EmbeddingFile.line(id: item.id, embedding: v)) }
+                for (item, v) in zip(part, vectors) {
+                    if let writer { try writer.write(EmbeddingFile.line(id: item.id, embedding: v)) } else { matrix += v }
+                }
                 start += part.count
                 progress.report(ProgressEvent(task: "embed", completed: start, total: texts.count, unit: "texts"))
             }
-            try writer.commit()
+            if let writer { try writer.commit() }
+            if npy, let output {
+                try NpyMatrix.write(matrix, rows: texts.count, columns: embedder.dimension, to: output)
+                let idWriter = try AtomicLineWriter(path: output + ".ids.jsonl")
+                for t in texts {
+                    var line = ""
+                    JSONWriter.appendString(t.id, to: &line)
+                    try idWriter.write(line)
+                }
+                try idWriter.commit()
+            }
         } catch {
-            writer.abandon()
+            writer?.abandon()
             throw error
         }
         let seconds = Date().timeIntervalSince(started)

@@ -10,7 +10,8 @@ struct RetrieveCommand: AsyncParsableCommand {
         abstract: "Find each query's nearest corpus embeddings (exact top-k; fixed k or the paper's adaptive k).",
         discussion: """
             --corpus and --queries are `synpref embed` outputs ({"id", "embedding"} lines, one \
-            model). Output: {"id": query id, "neighbours": [{"id", "similarity"}, ...]} per \
+            model) or float32 .npy matrices (memory-mapped, so a corpus larger than RAM works; \
+            ids from FILE.ids.jsonl, else row numbers; ties by row). Output: {"id": query id, "neighbours": [{"id", "similarity"}, ...]} per \
             query, in query order, neighbours by decreasing similarity, ties broken by id. \
             Similarity is the inner product (the cosine for normalised embeddings). With \
             --k-rule skywork, each query's k comes from --confidence lines {"id", "p"} (p: the \
@@ -60,8 +61,8 @@ struct RetrieveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let progress = ProgressLine()
-        let corpusVectors = try EmbeddingFile.readVectors(path: corpus)
-        let queryVectors = try EmbeddingFile.readVectors(path: queries)
+        let corpusVectors = try EmbeddingMatrix(path: corpus)
+        let queryVectors = try EmbeddingMatrix(path: queries)
         guard corpusVectors.count == 0 || queryVectors.count == 0 || corpusVectors.dimension == queryVectors.dimension else {
             throw ValidationError("\(queries): embeddings have \(queryVectors.dimension) components but \(corpus)'s have \(corpusVectors.dimension); embed both with the same model")
         }
@@ -73,21 +74,13 @@ struct RetrieveCommand: AsyncParsableCommand {
             }
             return k
         }
-        // Corpus rows in id order, so equal similarities fall to the smaller id.
-        let order = corpusVectors.ids.indices.sorted { corpusVectors.ids[$0] < corpusVectors.ids[$1] }
-        let d = corpusVectors.dimension
-        var sortedValues = [Float](repeating: 0, count: corpusVectors.values.count)
-        for (row, original) in order.enumerated() {
-            for j in 0..<d { sortedValues[row * d + j] = corpusVectors.values[original * d + j] }
-        }
+        let d = Swift.max(corpusVectors.dimension, 1)
         let started = Date()
         // With --exclude-selected, ask for extra neighbours so that items taken by earlier
         // queries can be skipped.
         let searchK = excludeSelected ? ks.map { $0 == 0 ? 0 : $0 * 4 + 8 } : ks
-        var results = sortedValues.withUnsafeBufferPointer { c in
-            queryVectors.values.withUnsafeBufferPointer { q in
-                ExactSearch().search(corpus: c, queries: q, dimension: Swift.max(d, 1), k: searchK)
-            }
+        var results = corpusVectors.withValues { c in
+            queryVectors.withValues { q in ExactSearch().search(corpus: c, queries: q, dimension: d, k: searchK) }
         }
         var duplicates = 0
         if excludeSelected {
@@ -109,7 +102,7 @@ struct RetrieveCommand: AsyncParsableCommand {
                 for (j, n) in neighbours.enumerated() {
                     if j > 0 { s += "," }
                     s += "{\"id\":"
-                    JSONWriter.appendString(corpusVectors.ids[order[n.index]], to: &s)
+                    JSONWriter.appendString(corpusVectors.ids[n.index], to: &s)
                     s += ",\"similarity\":\(n.similarity)}"
                 }
                 try writer.write(s + "]}")

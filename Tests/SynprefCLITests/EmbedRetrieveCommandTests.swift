@@ -53,6 +53,20 @@ import SynprefCore
         try await runSynpref(["retrieve", "--corpus", corpusOut, "--queries", queriesOut, "--k-rule", "skywork",
                               "--confidence", conf, "--k-max", "2", "--output", out])
         #expect(try lines(out).map { $0["neighbours"]?.arrayValue?.count } == [2, 1])
+
+        // The same corpus as a .npy matrix (with its ids file) gives the same neighbours.
+        let npy = try temp("corpus.npy")
+        try await runSynpref(["embed", "--model", model, "--input", corpusIn, "--output", npy, "--threads", "2"])
+        #expect(FileManager.default.fileExists(atPath: npy + ".ids.jsonl"))
+        let fromNpy = try temp("neighbours-npy.jsonl")
+        try await runSynpref(["retrieve", "--corpus", npy, "--queries", queriesOut, "--k", "2", "--output", fromNpy])
+        try await runSynpref(["retrieve", "--corpus", corpusOut, "--queries", queriesOut, "--k", "2", "--output", out])
+        func neighbourIDs(_ path: String) throws -> [[String]] {
+            try lines(path).map { line in (line["neighbours"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue } }
+        }
+        let fromMatrix = try neighbourIDs(fromNpy)
+        let fromLines = try neighbourIDs(out)
+        #expect(fromMatrix == fromLines && fromMatrix.count == 2)
     }
 
     @Test(arguments: [

@@ -66,3 +66,33 @@ import Testing
         #expect(KRule.fixed(3).k(confidence: nil) == 3)
     }
 }
+
+/// `.npy` matrices: NumPy's own file (scripts/reference/npy_fixture.py) reads back, and
+/// ours reads back in NumPy's layout.
+@Suite struct NpyMatrixTests {
+    @Test func readsNumpysFileAndRoundTripsOurs() throws {
+        let url = try #require(Bundle.module.url(forResource: "numpy-3x4", withExtension: "npy", subdirectory: "Fixtures"))
+        let m = try NpyMatrix(path: url.path)
+        #expect(m.rows == 3 && m.columns == 4)
+        var want: [Float] = []
+        for r in 0..<3 { for c in 0..<4 { want.append(Float(r * 10 + c) + 0.5) } }
+        #expect(Array(m.values) == want)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString).npy").path
+        try NpyMatrix.write([1, 2, 3, 4, 5, 6], rows: 2, columns: 3, to: path)
+        let back = try NpyMatrix(path: path)
+        #expect(back.rows == 2 && back.columns == 3 && Array(back.values) == [1, 2, 3, 4, 5, 6])
+        // The header is padded so the data starts on a 64-byte boundary, as NumPy writes it.
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect((size - 24) % 64 == 0)
+    }
+
+    @Test func aMatrixThatIsNotFloat32IsAnError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).npy").path
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0])
+        data.append(contentsOf: Array(header.utf8) + [UInt8](repeating: 0, count: 8))
+        try data.write(to: URL(fileURLWithPath: path))
+        #expect { try NpyMatrix(path: path) } throws: { "\($0)".contains("not little-endian float32") }
+    }
+}

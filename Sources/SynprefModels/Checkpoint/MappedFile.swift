@@ -16,15 +16,15 @@ import Darwin
 ///
 /// A file truncated by another process *while mapped* can still raise SIGBUS on access;
 /// that cannot be detected up front. Everything checkable at open time is checked.
-final class MappedFile: @unchecked Sendable {
-    let path: String
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
     /// Start of the mapping; nil for an empty file (nothing is mapped).
-    let base: UnsafeRawPointer?
-    let count: Int
+    public let base: UnsafeRawPointer?
+    public let count: Int
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
-    init(path: String) throws(CheckpointError) {
+    public init(path: String) throws(CheckpointError) {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw .unreadable(file: path, reason: MappedFile.errnoDescription()) }
