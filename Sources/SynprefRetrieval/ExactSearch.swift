@@ -18,12 +18,15 @@ public struct ExactSearch: Sendable {
     public var queryBlock = 256
     public var corpusTile = 8192
 
+    /// Threads that scan score rows into the heaps (BLAS has its own).
+    static let threads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+
     public init() {}
 
     /// `corpus` is [n × dimension] row-major, `queries` [q × dimension]; `k[i]` neighbours
     /// for query i (0 allowed).
     public func search(corpus: UnsafeBufferPointer<Float>, queries: UnsafeBufferPointer<Float>, dimension d: Int,
-                       k: [Int], exclude: ((_ query: Int, _ corpusIndex: Int) -> Bool)? = nil) -> [[Neighbour]] {
+                       k: [Int], exclude: (@Sendable (_ query: Int, _ corpusIndex: Int) -> Bool)? = nil) -> [[Neighbour]] {
         let n = corpus.count / d, q = queries.count / d
         precondition(k.count == q, "one k per query")
         var heaps = k.map { BoundedHeap(capacity: $0) }
@@ -39,13 +42,20 @@ public struct ExactSearch: Sendable {
                 let cn = Swift.min(ct, n - c0)
                 BLAS.sgemm(transB: true, m: qn, n: cn, k: d, a: queries.baseAddress! + q0 * d, lda: d,
                            b: corpus.baseAddress! + c0 * d, ldb: d, beta: 0, c: scores, ldc: cn)
-                for i in 0..<qn where k[q0 + i] > 0 {
-                    let row = scores + i * cn
-                    let query = q0 + i
-                    for j in 0..<cn {
-                        let s = row[j]
-                        if heaps[query].accepts(s), exclude?(query, c0 + j) != true {
-                            heaps[query].insert(Neighbour(index: c0 + j, similarity: s))
+                // Each query's heap is its own: rows are scanned on all threads at once.
+                let (first, tile, base) = (q0, cn, c0)
+                let scoresAddress = Int(bitPattern: scores)
+                heaps.withUnsafeMutableBufferPointer { hs in
+                    let heapsAddress = Int(bitPattern: hs.baseAddress)
+                    let workers = Swift.min(ExactSearch.threads, qn)
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        guard let hp = UnsafeMutablePointer<BoundedHeap>(bitPattern: heapsAddress),
+                              let sp = UnsafePointer<Float>(bitPattern: scoresAddress) else { return }
+                        var i = w
+                        while i < qn {
+                            let query = first + i
+                            if k[query] > 0 { hp[query].scan(sp + i * tile, count: tile, base: base, query: query, exclude: exclude) }
+                            i += workers
                         }
                     }
                 }
@@ -72,8 +82,25 @@ struct BoundedHeap {
         a.similarity < b.similarity || (a.similarity == b.similarity && a.index > b.index)
     }
 
-    /// Whether a similarity could enter (a cheap pre-check; ties are decided by `insert`).
-    func accepts(_ s: Float) -> Bool { items.count < capacity || s >= items[0].similarity }
+    /// Offers one row of scores (corpus rows `base ..< base + count`, in increasing order,
+    /// so an equal similarity seen later ranks lower and is not taken once the heap is
+    /// full).
+    mutating func scan(_ row: UnsafePointer<Float>, count: Int, base: Int, query: Int,
+                       exclude: (@Sendable (_ query: Int, _ corpusIndex: Int) -> Bool)?) {
+        guard capacity > 0 else { return }
+        var threshold = items.count < capacity ? -Float.infinity : items[0].similarity
+        var j = 0
+        while j < count {
+            let s = row[j]
+            if s > threshold || (items.count < capacity && s == threshold) {
+                if exclude?(query, base + j) != true {
+                    insert(ExactSearch.Neighbour(index: base + j, similarity: s))
+                    if items.count == capacity { threshold = items[0].similarity }
+                }
+            }
+            j += 1
+        }
+    }
 
     mutating func insert(_ x: ExactSearch.Neighbour) {
         guard capacity > 0 else { return }
