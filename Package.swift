@@ -95,6 +95,11 @@ let package = Package(
             name: "synpref-train-bench", dependencies: ["SynprefTraining", "SynprefTensor"],
             path: "benchmarks/training/SynprefTrainBench"),
 
+        .executableTarget(
+            name: "synpref-judge-bench", dependencies: ["SynprefJudge", "SynprefData", "SynprefCore",
+                                                        .product(name: "Hummingbird", package: "hummingbird")],
+            path: "benchmarks/judge/SynprefJudgeBench"),
+
         // Test harness: an import that SIGKILLs itself after N committed chunks (CrashSafetyTests).
         .executableTarget(name: "synpref-crash-harness", dependencies: ["SynprefData"], path: "Tests/SynprefCrashHarness"),
 
