@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import SynprefCore
+@testable import SynprefCLI
+
+/// `synpref judge` as a user runs it, against Tests/JudgeServer/fault_server.py: a run
+/// killed with SIGKILL in the middle and started again finishes without paying for any
+/// answer twice (the server counts the 200 answers per distinct request).
+@Suite(.serialized) struct JudgeCommandTests {
+    static let root = ScoreCommandTests.root
+
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let base: String
+        init(_ args: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", JudgeCommandTests.root.appendingPathComponent("Tests/JudgeServer/fault_server.py").path, "--port", "0"] + args
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+            base = String(try #require(line.firstMatch(of: #/(http://127\.0\.0\.1:\d+)/#)).1)
+        }
+        deinit { process.terminate() }
+        func stats() throws -> JSONValue { try JSONParser.parse([UInt8](Data(contentsOf: URL(string: base + "/stats")!))) }
+    }
+
+    func temp(_ name: String, _ contents: String? = nil) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-judge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        if let contents { try contents.write(toFile: path, atomically: true, encoding: .utf8) }
+        return path
+    }
+
+    func lineCount(_ path: String) -> Int {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n").count ?? 0
+    }
+
+    @Test func aKilledRunResumesWithoutRepeatingPaidCalls() async throws {
+        let server = try Server(["--delay-ms", "100"])
+        let judges = try temp("judges.json", """
+            [{"name": "fault", "endpoint": "\(server.base)/v1", "model": "m", "max_concurrency": 4, "samples": 2,
+              "structured_output": "json_object"}]
+            """)
+        var input = ""
+        for i in 0..<40 {
+            input += "{\"id\": \"p\(i)\", \"prompt\": \"What is \(i) + \(i)?\", \"chosen\": \"GOOD: \(2 * i)\", \"rejected\": \"\(2 * i + 1)\"}\n"
+        }
+        let inputPath = try temp("pairs.jsonl", input)
+        let output = try temp("labels.jsonl"), cache = output + ".cache.jsonl"
+        let exe = try ServeCommandTests.executable()
+        func start() throws -> Process {
+            let p = Process()
+            p.executableURL = exe
+            p.arguments = ["judge", "preference", "--judges", judges, "--input", inputPath, "--output", output, "--seed", "5"]
+            p.standardError = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let first = try start()
+        // Kill it once a quarter of the 80 answers are cached.
+        for _ in 0..<600 where lineCount(cache) < 20 && first.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(first.terminationReason == .uncaughtSignal)
+        #expect(!FileManager.default.fileExists(atPath: output), "a killed run writes no output")
+        let cachedAtKill = lineCount(cache)
+        #expect(cachedAtKill >= 20 && cachedAtKill < 80)
+
+        let second = try start()
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 0)
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(lines.count == 40)
+        #expect(lines.map { $0["id"]?.stringValue } == (0..<40).map { "p\($0)" })
+        #expect(lines.allSatisfy { $0["label"]?.stringValue == "chosen" && $0["votes"]?["chosen"]?.intValue == 2 })
+        // Every distinct request was answered once, except those in flight at the kill
+        // (sent, not yet answered: at most max_concurrency).
+        let byKey = try #require(try server.stats()["by_key"]?.objectValue)
+        #expect(byKey.count == 80)
+        let repeated = byKey.values.filter { ($0["ok_200"]?.intValue ?? 0) > 1 }.count
+        #expect(repeated <= 4, "\(repeated) answers paid for twice")
+        let sent = byKey.values.reduce(0) { $0 + ($1["requests"]?.intValue ?? 0) }
+        print("judge resume after SIGKILL: \(cachedAtKill) answers cached at the kill, \(repeated) answered twice, \(sent) requests for 80 distinct calls")
+        #expect(sent <= 80 + 4)
+    }
+
+    @Test func aJudgesFileWithATypoIsAnErrorNamingTheField() async throws {
+        let judges = try temp("judges.json", "[{\"name\": \"a\", \"endpoint\": \"http://127.0.0.1:9/v1\", \"model\": \"m\", \"temprature\": 0.2}]")
+        let input = try temp("pairs.jsonl", "{\"prompt\": \"q\", \"chosen\": \"a\", \"rejected\": \"b\"}\n")
+        await #expect {
+            try await runSynpref(["judge", "attributes", "--judges", judges, "--input", input, "--output", try temp("o.jsonl")])
+        } throws: { "\($0)".contains("[0].temprature: unknown field") }
+    }
+}
