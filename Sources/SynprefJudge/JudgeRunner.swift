@@ -95,13 +95,18 @@ public final class JudgeRunner: @unchecked Sendable {
     /// Invalid-answer and failure reasons with their counts.
     public var invalidReasons: [String: Int] { lock.withLock { reasons } }
 
-    /// One call to make: which item, judge, sample and (verify) which response.
-    struct Call: Sendable {
+    /// Which item, judge, sample and (verify) which response a call is for.
+    struct CallMeta: Sendable {
         var item: Int, judge: Int, sample: Int, part: Int
-        var request: ChatRequest
-        var key: String
         /// Preference: true when the stored chosen response is shown as Candidate 2.
         var swapped: Bool
+    }
+
+    /// One call to make.
+    struct Call: Sendable {
+        var meta: CallMeta
+        var request: ChatRequest
+        var key: String
     }
 
     enum CallResult: Sendable {
@@ -110,39 +115,61 @@ public final class JudgeRunner: @unchecked Sendable {
         case skipped
     }
 
+    /// Judges `items`. Prompts are rendered as their calls are started (a window of calls
+    /// in flight), and each item's answers are dropped once its outcome is known, so
+    /// memory follows the window, not the number of items.
     public func run(_ items: [JudgeItem], onProgress: @escaping @Sendable (JudgeProgress) -> Void = { _ in }) async throws -> [JudgeOutcome] {
         lock.withLock { state.items = items.count }
-        var results: [[CallResult?]] = items.map { _ in [] }
-        var callsPerItem = [Int](repeating: 0, count: items.count)
-        var plans: [[Call]] = []
-        for (i, item) in items.enumerated() {
-            let calls = try plan(item, index: i)
-            callsPerItem[i] = calls.count
-            results[i] = [CallResult?](repeating: nil, count: calls.count)
-            plans.append(calls)
+        var outcomes = [JudgeOutcome?](repeating: nil, count: items.count)
+        var metas: [Int: [CallMeta]] = [:]
+        var results: [Int: [CallResult?]] = [:]
+        var remaining: [Int: Int] = [:]
+        var nextItem = 0
+        var queue: [(item: Int, slot: Int, call: Call)] = []
+        queue.reserveCapacity(64)
+        func nextCall() throws -> (item: Int, slot: Int, call: Call)? {
+            while queue.isEmpty {
+                guard nextItem < items.count else { return nil }
+                let i = nextItem
+                nextItem += 1
+                let calls = try plan(items[i], index: i)
+                if calls.isEmpty {
+                    outcomes[i] = outcome(items[i], [], [])
+                    continue
+                }
+                metas[i] = calls.map(\.meta)
+                results[i] = [CallResult?](repeating: nil, count: calls.count)
+                remaining[i] = calls.count
+                queue = calls.enumerated().map { (i, $0.offset, $0.element) }.reversed()
+            }
+            return queue.popLast()
         }
         let window = Swift.max(4, clients.reduce(0) { $0 + $1.judge.maxConcurrency } * 2)
-        var remaining = callsPerItem
         try await withThrowingTaskGroup(of: (Int, Int, CallResult).self) { group in
-            var pending = plans.enumerated().lazy.flatMap { i, calls in calls.enumerated().map { (i, $0.offset, $0.element) } }.makeIterator()
             var inFlight = 0
-            func startNext() -> Bool {
-                guard let (i, j, call) = pending.next() else { return false }
+            func startNext() throws -> Bool {
+                guard let (i, j, call) = try nextCall() else { return false }
                 group.addTask { (i, j, try await self.perform(call)) }
                 inFlight += 1
                 return true
             }
-            while inFlight < window, startNext() {}
+            while inFlight < window, try startNext() {}
             while let (i, j, result) = try await group.next() {
                 inFlight -= 1
-                results[i][j] = result
-                remaining[i] -= 1
-                if remaining[i] == 0 { lock.withLock { state.itemsDone += 1 } }
+                results[i]?[j] = result
+                remaining[i, default: 1] -= 1
+                if remaining[i] == 0 {
+                    outcomes[i] = outcome(items[i], metas[i] ?? [], (results[i] ?? []).map { $0 ?? .skipped })
+                    metas[i] = nil
+                    results[i] = nil
+                    remaining[i] = nil
+                    lock.withLock { state.itemsDone += 1 }
+                }
                 onProgress(progress)
-                _ = startNext()
+                _ = try startNext()
             }
         }
-        return items.indices.map { outcome(items[$0], plans[$0], results[$0].map { $0 ?? .skipped }) }
+        return outcomes.map { $0 ?? .notDone }
     }
 
     // MARK: - Planning
@@ -203,14 +230,14 @@ public final class JudgeRunner: @unchecked Sendable {
                       _ seed: Int, _ swapped: Bool) -> Call {
         let request = ChatRequest(messages: [(role: "user", content: text)], schema: options.task.schema,
                                   schemaName: options.task.rawValue, seed: seed)
-        return Call(item: item, judge: judge, sample: sample, part: part, request: request,
-                    key: ResponseCache.key(request, judge: client.judge), swapped: swapped)
+        return Call(meta: CallMeta(item: item, judge: judge, sample: sample, part: part, swapped: swapped), request: request,
+                    key: ResponseCache.key(request, judge: client.judge))
     }
 
     // MARK: - Calling
 
     private func perform(_ call: Call) async throws -> CallResult {
-        let client = clients[call.judge]
+        let client = clients[call.meta.judge]
         if let hit = cache.answer(for: call.key) {
             lock.withLock {
                 state.cached += 1
@@ -248,7 +275,7 @@ public final class JudgeRunner: @unchecked Sendable {
 
     // MARK: - Outcomes
 
-    private func outcome(_ item: JudgeItem, _ calls: [Call], _ results: [CallResult]) -> JudgeOutcome {
+    private func outcome(_ item: JudgeItem, _ calls: [CallMeta], _ results: [CallResult]) -> JudgeOutcome {
         if results.contains(where: { if case .skipped = $0 { return true } else { return false } }) { return .notDone }
         var itemReasons: [String] = []
         func invalid(_ judge: String, _ reason: String) {
