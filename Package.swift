@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Prompts")]),
         // Layer 3: sentence embeddings and nearest-neighbour search.
-        .target(name: "SynprefRetrieval", dependencies: ["SynprefModels", "SynprefText", "SynprefTensor", "SynprefCore"]),
+        .target(name: "SynprefRetrieval", dependencies: ["SynprefModels", "SynprefData", "SynprefText", "SynprefTensor", "SynprefCore"]),
         // Layer 4: the HTTP server (scoring endpoints now; the annotation app later). Hummingbird
         // stays here so lower modules and their tests build without it.
         .target(name: "SynprefServer", dependencies: [
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "SynprefTrainingTests", dependencies: ["SynprefTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefEvalTests", dependencies: ["SynprefEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefJudgeTests", dependencies: ["SynprefJudge", "SynprefData", "SynprefCore"]),
-        .testTarget(name: "SynprefRetrievalTests", dependencies: ["SynprefRetrieval", "SynprefModels", "SynprefTensor", "SynprefCore"],
+        .testTarget(name: "SynprefRetrievalTests", dependencies: ["SynprefRetrieval", "SynprefModels", "SynprefData", "SynprefTensor", "SynprefCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefServerTests", dependencies: [
             "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynprefCore
+import SynprefData
 import SynprefRetrieval
 
 /// `synpref embed`: sentence embeddings of texts, as sentence-transformers computes them.
@@ -9,7 +10,10 @@ struct EmbedCommand: AsyncParsableCommand {
         commandName: "embed",
         abstract: "Embed texts with a sentence-transformers model (BERT mean pooling, Qwen3-Embedding last token).",
         discussion: """
-            Input: JSON lines {"id": string, "text": string}. Output: {"id": string, \
+            Input: JSON lines {"id": string, "text": string}, or preference pairs in any \
+            format `synpref data import` reads, embedded as (x, a): the pair's attributes, then \
+            its conversation before the responses, cut from the start to fit (ids: the \
+            record's "id", else FILE:LINE). Output: {"id": string, \
             "embedding": [number]} per input line, in input order, written atomically to \
             --output (or stdout). --model is a sentence-transformers folder (modules.json, \
             1_Pooling/config.json, the encoder's config.json, safetensors and tokenizer.json) \
@@ -39,6 +43,41 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-tokens"), help: "Token budget of one packed forward pass.")
     var batchTokens: Int = 8192
 
+    /// Token ids per input: texts as they are, pairs as `PairText`; and, for pairs, how
+    /// many had no attributes.
+    static func inputs(path: String, embedder: SentenceEmbedder, prompt: String) throws -> ([(id: String, ids: [Int])], Int?) {
+        if try isTextFile(path) {
+            return (try EmbeddingFile.readTexts(path: path).map { ($0.id, embedder.tokenize($0.text, prompt: prompt)) }, nil)
+        }
+        let reader = try PreferenceFileReader(path: path, source: "embed", overrideSource: false)
+        reader.keepRaw = true
+        var out: [(id: String, ids: [Int])] = []
+        var bare = 0
+        while let batch = try reader.nextBatch() {
+            for outcome in batch {
+                if let issue = outcome.issues.first { throw issue }
+                let raw = outcome.raw.flatMap { try? JSONParser.parse($0) }
+                for (k, p) in outcome.pairs.enumerated() {
+                    var id = raw?["id"]?.stringValue ?? raw?["id"]?.intValue.map(String.init) ?? "\(path):\(outcome.line)"
+                    if outcome.pairs.count > 1 { id += "#\(k)" }
+                    if p.pair.attributes == nil { bare += 1 }
+                    out.append((id, embedder.tokenize(pair: p.pair)))
+                }
+            }
+        }
+        return (out, bare)
+    }
+
+    /// True when the first record has a "text" field (an `{"id", "text"}` file).
+    static func isTextFile(_ path: String) throws -> Bool {
+        let reader = try LineReader(path: path)
+        while let (_, bytes) = try reader.nextLine() {
+            if LineReader.isBlank(bytes) { continue }
+            return (try? JSONParser.parse(bytes))?["text"] != nil
+        }
+        return true
+    }
+
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if batchTokens < 1 { throw ValidationError("--batch-tokens must be at least 1") }
@@ -46,9 +85,10 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let progress = ProgressLine()
-        let texts = try EmbeddingFile.readTexts(path: input)
         let embedder = try SentenceEmbedder(model, threads: threads, maxBatchTokens: batchTokens, progress: progress)
         let prompt = try promptName.map { try embedder.prompt(named: $0) } ?? ""
+        // {"id", "text"} lines, or preference pairs embedded as (x, a).
+        let (texts, withoutAttributes) = try Self.inputs(path: input, embedder: embedder, prompt: prompt)
         let started = Date()
         var tokens = 0
         let npy = output?.hasSuffix(".npy") == true
@@ -59,7 +99,7 @@ struct EmbedCommand: AsyncParsableCommand {
             var start = 0
             while start < texts.count {
                 let part = texts[start..<Swift.min(texts.count, start + chunk)]
-                let ids = part.map { embedder.tokenize($0.text, prompt: prompt) }
+                let ids = part.map(\.ids)
                 tokens += ids.reduce(0) { $0 + $1.count }
                 let vectors = try embedder.embed(tokenized: ids)
                 for (item, v) in zip(part, vectors) {
@@ -84,8 +124,10 @@ struct EmbedCommand: AsyncParsableCommand {
             throw error
         }
         let seconds = Date().timeIntervalSince(started)
-        progress.line(String(format: "synpref embed: %d texts (%d tokens) in %.1f s: %.1f texts/s, %.0f tokens/s; dimension %d",
+        var summary = String(format: "synpref embed: %d texts (%d tokens) in %.1f s: %.1f texts/s, %.0f tokens/s; dimension %d",
                              texts.count, tokens, seconds, Double(texts.count) / Swift.max(seconds, 1e-9),
-                             Double(tokens) / Swift.max(seconds, 1e-9), embedder.dimension))
+                             Double(tokens) / Swift.max(seconds, 1e-9), embedder.dimension)
+        if let withoutAttributes { summary += "; \(withoutAttributes) pair(s) had no attributes and were embedded by their conversation alone" }
+        progress.line(summary)
     }
 }

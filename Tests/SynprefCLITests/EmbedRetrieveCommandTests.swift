@@ -54,6 +54,12 @@ import SynprefCore
                               "--confidence", conf, "--k-max", "2", "--output", out])
         #expect(try lines(out).map { $0["neighbours"]?.arrayValue?.count } == [2, 1])
 
+        // Preference pairs are embedded as (x, a); ids come from the records.
+        let pairs = try temp("pairs.jsonl", "{\"id\": \"x1\", \"prompt\": \"A cat naps.\", \"chosen\": \"a\", \"rejected\": \"b\"}\n{\"prompt\": \"Rain soon.\", \"chosen\": \"a\", \"rejected\": \"b\"}\n")
+        let pairsOut = try temp("pairs-emb.jsonl")
+        try await runSynpref(["embed", "--model", model, "--input", pairs, "--output", pairsOut, "--threads", "2"])
+        #expect(try lines(pairsOut).map { $0["id"]?.stringValue } == ["x1", "\(pairs):2"])
+
         // The same corpus as a .npy matrix (with its ids file) gives the same neighbours.
         let npy = try temp("corpus.npy")
         try await runSynpref(["embed", "--model", model, "--input", corpusIn, "--output", npy, "--threads", "2"])

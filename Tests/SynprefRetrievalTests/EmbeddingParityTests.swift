@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefData
 @testable import SynprefRetrieval
 
 /// `SentenceEmbedder` against `SentenceTransformer.encode` (sentence-transformers 6.3,
@@ -64,5 +65,32 @@ struct EmbeddingParityTests {
         for (g, w) in zip(queryIDs, (q["ids"]?.arrayValue ?? []).map(EmbeddingFixture.ints)) { #expect(g == w, "query ids") }
         Self.compare(try embedder.embed(tokenized: queryIDs), (q["embeddings"]?.arrayValue ?? []).map(EmbeddingFixture.floats), "qwen3 query")
         #expect(throws: EmbeddingError.unknownPrompt(name: "nope", available: ["document", "query"])) { try embedder.prompt(named: "nope") }
+    }
+}
+
+/// The `(x, a)` text of a pair and its truncation from the start of the conversation.
+@Suite(.enabled(if: EmbeddingFixture.enabled, "needs the real MiniLM (scripts/fetch-assets.sh)"))
+struct PairTextTests {
+    @Test func attributesStayAndTheConversationLosesItsStart() throws {
+        let embedder = try SentenceEmbedder(try EmbeddingFixture.assetFolder("minilm").path, threads: 1)
+        let attributes = PreferenceAttributes(taskCategory: "math", objectivity: .objective, controversiality: .low,
+                                              desiredAttributes: "a correct sum", annotationGuideline: "Check the arithmetic.")
+        let long = (0..<300).map { "word\($0)" }.joined(separator: " ")
+        let pair = PreferencePair(context: [ChatMessage(role: .user, content: long), ChatMessage(role: .assistant, content: "ok"),
+                                            ChatMessage(role: .user, content: "So what is 2 + 2?")],
+                                  chosen: ChatMessage(role: .assistant, content: "4"), rejected: ChatMessage(role: .assistant, content: "5"),
+                                  source: "t", attributes: attributes)
+        let ids = embedder.tokenize(pair: pair)
+        #expect(ids.count == 256)
+        let text = embedder.tokenizer.decode(ids, skipSpecialTokens: true)
+        #expect(text.hasPrefix("task : math ; objectivity : objective"), "\(text.prefix(80))")
+        #expect(text.hasSuffix("user : so what is 2 + 2?"), "\(text.suffix(80))")
+        #expect(!text.contains("word0 "))
+        // Without attributes: the conversation alone, as PairText renders it.
+        var bare = pair
+        bare.attributes = nil
+        bare.context = [ChatMessage(role: .user, content: "Hello there")]
+        #expect(embedder.tokenize(pair: bare) == embedder.tokenize("User: Hello there"))
+        #expect(PairText.attributes(attributes) == "Task: math; objectivity: objective; controversiality: low\nDesired: a correct sum\nGuideline: Check the arithmetic.\n")
     }
 }
