@@ -42,9 +42,8 @@ public enum ResumeCheckpoint {
             }
             try SafetensorsWriter.write(moments, metadata: ["format": "synpref-adamw", "step": "\(optimizer.step)"],
                                         to: directory.appendingPathComponent("optimizer.safetensors"))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(state).write(to: directory.appendingPathComponent("trainer_state.json"), options: .atomic)
+            let json = try JSONValueEncoder().encode(state).serialized(indent: 2) + "\n"
+            try Data(json.utf8).write(to: directory.appendingPathComponent("trainer_state.json"), options: .atomic)
         } catch let e as TrainingError {
             throw e
         } catch {
