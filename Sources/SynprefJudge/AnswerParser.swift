@@ -1,3 +1,4 @@
+import Foundation
 import SynprefCore
 
 /// Finds the JSON object in a model's answer: the whole content, else the inside of a
@@ -17,8 +18,37 @@ public enum AnswerParser {
     }
 
     static func parse(_ text: String) -> JSONObject? {
-        guard let v = try? JSONParser.parse(text), case .object(let o) = v else { return nil }
+        if let v = try? JSONParser.parse(text), case .object(let o) = v { return o }
+        // Constrained decoders let models write raw newlines and tabs inside strings (the
+        // JSON grammar forbids them; Python's json.loads(strict=False) reads them): escape
+        // them and try again.
+        guard let v = try? JSONParser.parse(escapingControlCharacters(text)), case .object(let o) = v else { return nil }
         return o
+    }
+
+    /// `text` with raw control characters inside string literals escaped.
+    static func escapingControlCharacters(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var inString = false, escaped = false
+        for scalar in text.unicodeScalars {
+            if inString {
+                if escaped { escaped = false } else if scalar == "\\" { escaped = true } else if scalar == "\"" { inString = false }
+                if scalar.value < 0x20 {
+                    switch scalar {
+                    case "\n": out += "\\n"
+                    case "\r": out += "\\r"
+                    case "\t": out += "\\t"
+                    default: out += String(format: "\\u%04x", scalar.value)
+                    }
+                    continue
+                }
+            } else if scalar == "\"" {
+                inString = true
+            }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
     }
 
     static func fence(_ text: String) -> String? {

@@ -40,6 +40,8 @@ import SynprefData
         #expect(AnswerParser.object(in: "```json\n{\"verdict\": \"Candidate 2\"}\n```")?["verdict"]?.stringValue == "Candidate 2")
         #expect(AnswerParser.object(in: "Sure! Here it is: {\"rationale\": \"a } in text\", \"verdict\": \"Candidate 1\"} Hope this helps.")?["verdict"]?.stringValue == "Candidate 1")
         #expect(AnswerParser.object(in: "I think candidate 1 is better.") == nil)
+        // A raw newline inside a string (constrained decoders allow it) is read.
+        #expect(AnswerParser.object(in: "{\"rationale\": \"line one\nline two\", \"verdict\": \"tie\"}")?["rationale"]?.stringValue == "line one\nline two")
         #expect(JudgeTask.parseVerdict("{\"verdict\": \"Candidate 3\"}").0 == nil)
         #expect(JudgeTask.parseVerdict("{\"verdict\": \"Candidate 3\"}").1?.contains("Candidate 3") == true)
         #expect(JudgeTask.parseCorrect("{\"correct\": \"maybe\"}").0 == nil)
