@@ -22,16 +22,7 @@ public enum PairText {
     }
 
     public static func conversation(_ messages: [ChatMessage]) -> String {
-        messages.map { m in
-            let label: String
-            switch m.role {
-            case .system: label = "System"
-            case .user: label = "User"
-            case .assistant: label = "Assistant"
-            case .tool: label = "Tool"
-            }
-            return "\(label): \(m.content)"
-        }.joined(separator: "\n")
+        ChatMessage.transcript(messages)
     }
 }
 

@@ -252,16 +252,7 @@ public struct TextFrontEnd: Sendable {
     public static func textPair(_ conversation: [ChatMessage]) -> (context: String?, response: String) {
         guard let last = conversation.last else { return (nil, "") }
         guard conversation.count > 1 else { return (nil, last.content) }
-        let context = conversation.dropLast().map { m -> String in
-            let label: String
-            switch m.role {
-            case .system: label = "System"
-            case .user: label = "User"
-            case .assistant: label = "Assistant"
-            case .tool: label = "Tool"
-            }
-            return "\(label): \(m.content)"
-        }.joined(separator: "\n")
+        let context = ChatMessage.transcript(conversation.dropLast())
         return last.content.isEmpty ? (nil, context) : (context, last.content)
     }
 
