@@ -39,7 +39,7 @@ import SynprefCore
     }
 
     @Test func aKilledRunResumesWithoutRepeatingPaidCalls() async throws {
-        let server = try Server(["--delay-ms", "100"])
+        let server = try Server(["--delay-ms", "250"])
         let judges = try temp("judges.json", """
             [{"name": "fault", "endpoint": "\(server.base)/v1", "model": "m", "max_concurrency": 4, "samples": 2,
               "structured_output": "json_object"}]
@@ -61,9 +61,18 @@ import SynprefCore
             return p
         }
         let first = try start()
-        // Kill it once a quarter of the 80 answers are cached.
-        for _ in 0..<600 where lineCount(cache) < 20 && first.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        kill(first.processIdentifier, SIGKILL)
+        // Kill it once a quarter of the 80 answers are cached. A thread of its own watches the
+        // cache, so a busy test process (the whole suite runs at once) cannot miss the moment.
+        let pid = first.processIdentifier, cacheFile = cache
+        let watcher = Thread {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                let lines = (try? String(contentsOfFile: cacheFile, encoding: .utf8))?.split(separator: "\n").count ?? 0
+                if lines >= 20 { kill(pid, SIGKILL); return }
+                usleep(2_000)
+            }
+        }
+        watcher.start()
         first.waitUntilExit()
         #expect(first.terminationReason == .uncaughtSignal)
         #expect(!FileManager.default.fileExists(atPath: output), "a killed run writes no output")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -41,18 +44,19 @@ struct LifecycleTests {
         let folder = try ServerFixture.folder("qwen3")
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try await RunningServer.start(folder: folder) { $0.maxWait = .seconds(3) }
-        let base = server.base
-        let client = Task { try await HTTP.post("\(base)/v1/score", ["inputs": [["messages": Self.hello]]]) }
+        // A client on a plain socket sends its request and hangs up while it waits.
+        let body = JSONValue.object(["inputs": [["messages": Self.hello]]]).serialized()
+        let socket = try RawClient(port: server.port)
+        try socket.send("POST /v1/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         try await Self.waitFor("the request is queued") { server.server.state.queuedTokens > 0 }
         let started = ContinuousClock.now
-        client.cancel()
-        _ = try? await client.value
+        socket.close()
         // The request leaves the queue when the connection closes, well before the 3 s wait
         // for company would have run its forward pass.
         try await Self.waitFor("the queue is empty") { server.server.state.queuedTokens == 0 && server.server.state.inFlight == 0 }
         #expect(ContinuousClock.now - started < .seconds(2))
         try await Task.sleep(for: .seconds(2))
-        let metrics = try await HTTP.get("\(base)/metrics")
+        let metrics = try await HTTP.get("\(server.base)/metrics")
         #expect(!metrics.text.contains("synpref_scored_sequences_total 1"), "the cancelled request was scored")
         try await server.stop()
     }
@@ -66,4 +70,33 @@ struct LifecycleTests {
         }
         await #expect(throws: (any Error).self) { try await server.run() }
     }
+}
+
+/// A TCP client on a plain socket, for a client that disappears mid-request.
+final class RawClient {
+    private var fd: Int32
+
+    init(port: Int) throws {
+        fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, result == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "connect failed: errno \(errno)"]) }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        guard sent == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "send failed: errno \(errno)"]) }
+    }
+
+    func close() {
+        if fd >= 0 { _ = Glibc.close(fd); fd = -1 }
+    }
+
+    deinit { close() }
 }
