@@ -24,6 +24,15 @@ import Testing
         #expect(try JSONValueDecoder().decode(Outer.self, from: json) == value)
     }
 
+    @Test func everyIntegerTypeIsANumber() throws {
+        struct Seeds: Codable, Equatable { var a: UInt64; var b: UInt8; var c: Int16; var d: UInt; var e: Int32 }
+        let v = Seeds(a: 1 << 40, b: 7, c: -3, d: 9, e: -1)
+        let json = try JSONValueEncoder().encode(v)
+        #expect(json.serialized() == #"{"a":1099511627776,"b":7,"c":-3,"d":9,"e":-1}"#)
+        #expect(try JSONValueDecoder().decode(Seeds.self, from: json) == v)
+        #expect(throws: EncodingError.self) { try JSONValueEncoder().encode([UInt64.max]) }
+    }
+
     @Test func nonFiniteNumbersAreAnError() {
         #expect(throws: EncodingError.self) { try JSONValueEncoder().encode([Double.nan]) }
         #expect(throws: EncodingError.self) { try JSONValueEncoder().encode(Inner(name: "n", weights: [.infinity])) }

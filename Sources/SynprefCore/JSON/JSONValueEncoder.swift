@@ -68,12 +68,15 @@ private func scalar<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> J
     switch value {
     case let v as String: return .string(v)
     case let v as Bool: return .bool(v)
-    case let v as Int: return .integer(v)
-    case let v as Int64: return .integer(Int(v))
-    case let v as Int32: return .integer(Int(v))
-    case let v as UInt32: return .integer(Int(v))
+    case let v as any BinaryInteger:
+        // Every integer type (a type's own encode(to:) would call back into this encoder).
+        guard let i = Int(exactly: v) else {
+            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(v) does not fit a 64-bit signed JSON integer"))
+        }
+        return .integer(i)
     case let v as Double: return try finite(v, path)
     case let v as Float: return try finite(Double(v), path)
+    case let v as any BinaryFloatingPoint: return try finite(Double(v), path)
     default: return nil
     }
 }
