@@ -23,7 +23,10 @@ struct JudgeCommand: AsyncParsableCommand {
             the end: attributes -> {"id"?, "attributes": {...}} (or null with "errors"); \
             preference and verify -> {"id"?, "label", "confidence", "votes": {"chosen", \
             "rejected", "tie", "invalid"}}. Every answer is appended to --cache as it arrives \
-            (default: OUTPUT.cache.jsonl), so a killed run started again pays for nothing twice.
+            (default: OUTPUT.cache.jsonl), so a killed run started again pays for nothing twice. \
+            For OpenAI's Batch API: --batch-requests FILE writes the calls instead of sending \
+            them (custom_id = cache key); --batch-results FILE stores the batch's answers in the \
+            cache, after which the same command finishes from the cache.
             """)
 
     @Argument(help: "attributes, preference or verify.")
@@ -68,6 +71,12 @@ struct JudgeCommand: AsyncParsableCommand {
     @Option(help: "Write the run's summary as JSON here too.")
     var summary: String?
 
+    @Option(name: .customLong("batch-requests"), help: "Write the calls the cache cannot answer as OpenAI Batch API input (JSONL) instead of sending them.")
+    var batchRequests: String?
+
+    @Option(name: .customLong("batch-results"), help: "Store the answers of an OpenAI Batch API output file in the cache before judging.")
+    var batchResults: String?
+
     enum TaskArgument: String, ExpressibleByArgument, CaseIterable { case attributes, preference, verify }
 
     func validate() throws {
@@ -98,7 +107,13 @@ struct JudgeCommand: AsyncParsableCommand {
         if responseCache.unreadableLines > 0 {
             progressLine.line("synpref judge: \(cachePath): \(responseCache.unreadableLines) torn line(s) ignored (a run was killed while writing)")
         }
+        if let batchResults {
+            let (stored, failed) = try responseCache.ingestBatchResults(path: batchResults)
+            progressLine.line("synpref judge: \(batchResults): \(stored) answer(s) stored in the cache, \(failed.count) line(s) without an answer")
+            for f in failed.prefix(10) { progressLine.line("  \(f)") }
+        }
         var options = JudgeRunner.Options(task: task)
+        options.collectOnly = batchRequests != nil
         options.samples = samples
         options.seed = seed
         options.aggregate = aggregate
@@ -114,6 +129,14 @@ struct JudgeCommand: AsyncParsableCommand {
         let summaryValue = Self.summary(task: task, runner: runner, outcomes: outcomes, elapsed: Date().timeIntervalSince(started))
         if let summary { try Data((summaryValue.serialized(indent: 2) + "\n").utf8).write(to: URL(fileURLWithPath: summary)) }
         progressLine.line("synpref judge: " + summaryValue.serialized())
+        if let batchRequests {
+            let writer = try AtomicLineWriter(path: batchRequests)
+            for line in runner.batchRequests { try writer.write(line.serialized()) }
+            try writer.commit()
+            progressLine.line("synpref judge: \(runner.batchRequests.count) call(s) written to \(batchRequests) for the Batch API "
+                + "(answered calls come from the cache); submit it, then run this command again with --batch-results OUTPUT instead of --batch-requests")
+            if runner.batchRequests.isEmpty == false { return }
+        }
         if let reason = runner.stopReason {
             throw ValidationError("stopped early: \(reason); \(outcomes.filter { if case .notDone = $0 { true } else { false } }.count) pair(s) unfinished, nothing written to \(output). "
                 + "Answers so far are in \(cachePath): run the same command again (with a higher limit) to finish without paying for them twice.")

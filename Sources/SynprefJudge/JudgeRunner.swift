@@ -58,9 +58,18 @@ public final class JudgeRunner: @unchecked Sendable {
         public var aggregate = Aggregation.majority
         public var budgetUSD: Double?
         public var maxRequests: Int?
+        /// Collect the calls the cache cannot answer instead of sending them (for the
+        /// OpenAI Batch API: `batchRequests`); those pairs end `notDone`.
+        public var collectOnly = false
 
         public init(task: JudgeTask) { self.task = task }
     }
+
+    /// With `Options.collectOnly`: the calls that were not sent, as OpenAI Batch API input
+    /// lines (`{"custom_id": cache key, "method": "POST", "url": "/v1/chat/completions",
+    /// "body": ...}`), in the order they were planned.
+    public var batchRequests: [JSONValue] { lock.withLock { collected } }
+    private var collected: [JSONValue] = []
 
     public let clients: [ChatClient]
     public let templates: PromptTemplates
@@ -243,6 +252,12 @@ public final class JudgeRunner: @unchecked Sendable {
                 state.cached += 1
             }
             return .answer(hit.content)
+        }
+        if options.collectOnly {
+            let line: JSONValue = ["custom_id": .string(call.key), "method": "POST", "url": "/v1/chat/completions",
+                                   "body": call.request.body(for: client.judge)]
+            lock.withLock { collected.append(line) }
+            return .skipped
         }
         let allowed: Bool = lock.withLock {
             if stopped != nil { return false }

@@ -97,6 +97,38 @@ import SynprefCore
         #expect(sent <= 80 + 4)
     }
 
+    /// The OpenAI Batch API round trip: the calls go out as a JSONL file instead of
+    /// requests, the batch's output file (in the documented output shape) fills the cache,
+    /// and the same command then finishes from the cache without any server.
+    @Test func batchRequestsOutAndBatchResultsIn() async throws {
+        let judges = try temp("judges.json", "[{\"name\": \"b\", \"endpoint\": \"http://127.0.0.1:9/v1\", \"model\": \"gpt-x\", \"samples\": 2, \"max_retries\": 0}]")
+        let input = try temp("pairs.jsonl", (0..<3).map { "{\"id\": \"p\($0)\", \"prompt\": \"q\($0)\", \"chosen\": \"a\($0)\", \"rejected\": \"b\($0)\"}\n" }.joined())
+        let output = try temp("labels.jsonl"), requests = try temp("batch-in.jsonl")
+        try await runSynpref(["judge", "preference", "--judges", judges, "--input", input, "--output", output, "--batch-requests", requests])
+        #expect(!FileManager.default.fileExists(atPath: output))
+        let calls = try String(contentsOfFile: requests, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(calls.count == 6)
+        for c in calls {
+            #expect(c["custom_id"]?.stringValue?.count == 64 && c["method"]?.stringValue == "POST" && c["url"]?.stringValue == "/v1/chat/completions")
+            #expect(c["body"]?["model"]?.stringValue == "gpt-x" && c["body"]?["messages"]?.arrayValue?.count == 1)
+        }
+        // The batch's output: every call answered "tie", plus one failed line.
+        var results = calls.enumerated().map { i, c -> String in
+            let completion: JSONValue = ["id": .string("chatcmpl-\(i)"), "object": "chat.completion", "model": "gpt-x",
+                                         "choices": [["index": 0, "message": ["role": "assistant", "content": "{\"rationale\": \"same\", \"verdict\": \"tie\"}"], "finish_reason": "stop"]],
+                                         "usage": ["prompt_tokens": 100, "completion_tokens": 9, "total_tokens": 109]]
+            let line: JSONValue = ["id": .string("batch_req_\(i)"), "custom_id": c["custom_id"] ?? .null,
+                                   "response": ["status_code": 200, "request_id": .string("req_\(i)"), "body": completion], "error": .null]
+            return line.serialized()
+        }
+        results.append(#"{"id": "batch_req_x", "custom_id": "unknown", "response": null, "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}}"#)
+        let batchOut = try temp("batch-out.jsonl", results.joined(separator: "\n") + "\n")
+        try await runSynpref(["judge", "preference", "--judges", judges, "--input", input, "--output", output, "--batch-results", batchOut])
+        let labels = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(labels.map { $0["id"]?.stringValue } == ["p0", "p1", "p2"])
+        #expect(labels.allSatisfy { $0["label"]?.stringValue == "tie" && $0["votes"]?["tie"]?.intValue == 2 })
+    }
+
     @Test func aJudgesFileWithATypoIsAnErrorNamingTheField() async throws {
         let judges = try temp("judges.json", "[{\"name\": \"a\", \"endpoint\": \"http://127.0.0.1:9/v1\", \"model\": \"m\", \"temprature\": 0.2}]")
         let input = try temp("pairs.jsonl", "{\"prompt\": \"q\", \"chosen\": \"a\", \"rejected\": \"b\"}\n")
