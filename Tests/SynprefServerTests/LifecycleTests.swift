@@ -17,15 +17,16 @@ import SynprefModels
 struct LifecycleTests {
     static let hello: JSONValue = [["role": "user", "content": "Hello"], ["role": "assistant", "content": "Hi there."]]
 
+    /// Polls until `condition` holds (a generous limit: the whole suite shares 2 cores).
     static func waitFor(_ what: String, _ condition: () -> Bool) async throws {
-        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<3000 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
         try #require(condition(), "timed out waiting until \(what)")
     }
 
     @Test func drainFinishesInFlightRequestsAndRefusesNewOnes() async throws {
         let folder = try ServerFixture.folder("qwen3")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try await RunningServer.start(folder: folder) { $0.maxWait = .seconds(2) }
+        let server = try await RunningServer.start(folder: folder) { $0.maxWait = .seconds(5) }
         let base = server.base
         let inFlight = Task { try await HTTP.post("\(base)/v1/score", ["inputs": [["messages": Self.hello]]]) }
         try await Self.waitFor("the request is queued") { server.server.state.queuedTokens > 0 }
@@ -43,19 +44,17 @@ struct LifecycleTests {
     @Test func aClientThatDisconnectsCancelsItsQueuedWork() async throws {
         let folder = try ServerFixture.folder("qwen3")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try await RunningServer.start(folder: folder) { $0.maxWait = .seconds(3) }
+        // The compute thread would wait 60 s for company before scoring this request alone,
+        // so the queue can only empty sooner by the request being cancelled.
+        let server = try await RunningServer.start(folder: folder) { $0.maxWait = .seconds(60) }
         // A client on a plain socket sends its request and hangs up while it waits.
         let body = JSONValue.object(["inputs": [["messages": Self.hello]]]).serialized()
         let socket = try RawClient(port: server.port)
         try socket.send("POST /v1/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         try await Self.waitFor("the request is queued") { server.server.state.queuedTokens > 0 }
-        let started = ContinuousClock.now
         socket.close()
-        // The request leaves the queue when the connection closes, well before the 3 s wait
-        // for company would have run its forward pass.
+        // The request leaves the queue when the connection closes; it is never scored.
         try await Self.waitFor("the queue is empty") { server.server.state.queuedTokens == 0 && server.server.state.inFlight == 0 }
-        #expect(ContinuousClock.now - started < .seconds(2))
-        try await Task.sleep(for: .seconds(2))
         let metrics = try await HTTP.get("\(server.base)/metrics")
         #expect(!metrics.text.contains("synpref_scored_sequences_total 1"), "the cancelled request was scored")
         try await server.stop()

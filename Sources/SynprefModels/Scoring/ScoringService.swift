@@ -300,15 +300,16 @@ private final class Engine: @unchecked Sendable {
     private func nextBatch() -> [(request: Request, index: Int)]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !closed { condition.wait() }
-        if closed { return nil }
-        let deadline = queue[0].arrived + maxWait
-        while queuedTokens < budget && !closed {
+        // Wait for work, then for company until the oldest waiting request's deadline (the
+        // head is looked up again after every wake-up: a cancelled head leaves the queue).
+        while true {
+            while queue.isEmpty && !closed { condition.wait() }
+            if closed { return nil }
             let now = Profile.now()
-            if now >= deadline { break }
+            let deadline = queue[0].arrived + maxWait
+            if queuedTokens >= budget || now >= deadline { break }
             _ = condition.wait(until: Date(timeIntervalSinceNow: deadline - now))
         }
-        if closed || queue.isEmpty { return closed ? nil : [] }
         // Round-robin over the waiting requests in arrival order (see the type's comment).
         var batch: [(request: Request, index: Int)] = []
         var tokens = 0
