@@ -60,6 +60,21 @@ public struct ChatAnswer: Sendable, Equatable {
     public var completionTokens: Int
     /// HTTP attempts it took (1 = no retry).
     public var attempts: Int
+
+    public init(content: String, promptTokens: Int, completionTokens: Int, attempts: Int) {
+        self.content = content
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.attempts = attempts
+    }
+
+    /// The answer in a chat completion body (`choices[0].message.content`, `usage`); nil
+    /// when it has no content.
+    public init?(completion json: JSONValue, attempts: Int = 1) {
+        guard let content = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else { return nil }
+        self.init(content: content, promptTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,
+                  completionTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0, attempts: attempts)
+    }
 }
 
 /// Calls one judge's chat-completions endpoint with the judge's concurrency cap, optional
@@ -168,13 +183,11 @@ public final class ChatClient: Sendable {
         do { json = try JSONParser.parse([UInt8](bytes.readableBytesView)) } catch {
             return .retry(reason: "HTTP 200 with a body that is not JSON (\(error))", headers: headers)
         }
-        guard let content = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else {
+        guard let answer = ChatAnswer(completion: json) else {
             if let message = Self.errorMessage(text) { return .retry(reason: "HTTP 200 with an error: \(message)", headers: headers) }
             return .retry(reason: "HTTP 200 without choices[0].message.content", headers: headers)
         }
-        let usage = json["usage"]
-        return .answer(ChatAnswer(content: content, promptTokens: usage?["prompt_tokens"]?.intValue ?? 0,
-                                  completionTokens: usage?["completion_tokens"]?.intValue ?? 0, attempts: 1))
+        return .answer(answer)
     }
 
     /// The message of an error body in OpenAI's or vLLM's shape (with its code).

@@ -91,13 +91,11 @@ public final class ResponseCache: @unchecked Sendable {
             }
             let status = v["response"]?["status_code"]?.intValue ?? 0
             let body = v["response"]?["body"]
-            guard status == 200, let content = body?["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else {
+            guard status == 200, let answer = body.flatMap({ ChatAnswer(completion: $0) }) else {
                 let message = v["error"]?["message"]?.stringValue ?? body?["error"]?["message"]?.stringValue ?? "status \(status), no answer"
                 failed.append("\(path):\(number): \(key.prefix(12)): \(message)")
                 return
             }
-            let answer = ChatAnswer(content: content, promptTokens: body?["usage"]?["prompt_tokens"]?.intValue ?? 0,
-                                    completionTokens: body?["usage"]?["completion_tokens"]?.intValue ?? 0, attempts: 1)
             do { try store(answer, key: key, judge: "batch") } catch let e as JudgeError { problem = e } catch {}
             stored += 1
         }

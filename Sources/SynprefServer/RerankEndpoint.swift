@@ -29,7 +29,7 @@ enum RerankEndpoint {
         let inputs = try texts.enumerated().map { i, text in
             let conversation = [ChatMessage(role: .user, content: query), ChatMessage(role: .assistant, content: text)]
             return try ScoringRoute.prepare("texts[\(i)]") {
-                options == defaults ? try service.prepare(conversation) : try service.prepare(conversation, options: options)
+                try service.prepare(conversation, options: options)
             }
         }
         return ScoringJob(inputs: inputs) { scores in

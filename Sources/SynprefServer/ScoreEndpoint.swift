@@ -32,7 +32,7 @@ enum ScoreEndpoint {
             case (.some(let m), nil):
                 let conversation = try ScoringRoute.messages(m, field: "\(field).messages")
                 return try ScoringRoute.prepare(field) {
-                    options == defaults ? try service.prepare(conversation) : try service.prepare(conversation, options: options)
+                    try service.prepare(conversation, options: options)
                 }
             case (nil, .some(let ids)):
                 let tokens = try RequestFields.tokenIDs(ids, field: "\(field).input_ids")

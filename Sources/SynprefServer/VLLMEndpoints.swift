@@ -51,7 +51,7 @@ enum VLLMEndpoints {
         case (.some(let value), nil):
             let conversation = try ScoringRoute.messages(value, field: "messages")
             inputs = [try ScoringRoute.prepare("messages") {
-                options == defaults ? try service.prepare(conversation) : try service.prepare(conversation, options: options)
+                try service.prepare(conversation, options: options)
             }]
         case (nil, .some(let value)):
             let special = try f.bool("add_special_tokens") ?? true

@@ -105,13 +105,15 @@ public final class ScoringService: RewardScorer, @unchecked Sendable {
         return ModelInput(ids: input.ids, typeIDs: types, renderedText: text, truncatedTokens: input.truncatedTokens)
     }
 
-    /// Renders and tokenizes `conversation` with other length options than the model's
-    /// (a server request's own maximum length or truncation side). The cache key then
-    /// covers the ids, since the model's fingerprint does not describe these options.
+    /// Renders and tokenizes `conversation` with these length options (a server request's
+    /// own maximum length or truncation side). With the model's own options this is
+    /// `prepare(_:id:)`; with others the cache key covers the ids, since the model's
+    /// fingerprint does not describe these options.
     public func prepare(_ conversation: [ChatMessage], options: TextFrontEnd.Options, id: String? = nil) throws -> ModelInput {
         guard var frontEnd = model.frontEnd else {
             throw TextFrontEndError.noTokenizer(model: model.directory?.path ?? "the model")
         }
+        if options == frontEnd.options { return try prepare(conversation, id: id) }
         frontEnd.options = options
         let (text, input) = try frontEnd.prepare(conversation, id: id)
         let types = model.readsTokenTypes ? input.typeIDs : nil
