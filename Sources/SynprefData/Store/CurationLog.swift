@@ -6,7 +6,8 @@
 /// tier moves of many pairs atomically.
 public protocol CurationLog: Sendable {
     /// Records labels, attribute updates and tier moves in one transaction (all or nothing).
-    /// A tier move whose `expectedFrom` does not match the pair's tier fails the whole batch.
+    /// A tier move whose `expectedFrom` does not match the pair's tier fails the whole batch,
+    /// and so does a completion of a task the worker no longer holds.
     func apply(_ batch: CurationBatch) async throws -> CurationResult
 
     /// The label log of a pair, oldest first.

@@ -10,12 +10,17 @@ public struct NewTask: Sendable, Hashable {
     /// How many claims may end without a result (lease expired, released) before the task
     /// fails; at least 1. With one required worker, the task is claimed at most this often.
     public var maxAttempts: Int
+    /// If set, a task with this key already in the queue (in any state) is not added again:
+    /// `enqueue` returns the existing task's id. Several processes enqueueing the same work
+    /// (e.g. "attributes for pair 17") then share one task.
+    public var key: String?
 
-    public init(pairID: Int64? = nil, kind: String = "", payload: String = "", requiredWorkers: Int = 1, maxAttempts: Int = 5) {
+    public init(pairID: Int64? = nil, kind: String = "", payload: String = "", requiredWorkers: Int = 1, maxAttempts: Int = 5, key: String? = nil) {
         self.pairID = pairID
         self.kind = kind
         self.payload = payload
         self.requiredWorkers = requiredWorkers
         self.maxAttempts = maxAttempts
+        self.key = key
     }
 }

@@ -17,6 +17,9 @@ import SynprefCore
 ///   `expired`). `state` follows from the counters (see `taskState`).
 /// - `task_claims`: one row per (task, worker): the lease, its state (`leased`, `done`,
 ///   `released`, `expired`), and the worker's result or error.
+/// - `responses`: LLM judges' answers by the SHA-256 of the exact request (the judges'
+///   answer cache when they work from a store): judge, answer text, token counts.
+/// - `embeddings`: one vector per (embedder fingerprint, pair), f32 or f16 little-endian.
 /// - `synpref_meta`: `schema_version`.
 ///
 /// `sqlite[v - 1]` and `postgres[v - 1]` bring a store from version `v - 1` to `v`; a new
@@ -35,8 +38,8 @@ enum StoreSchema {
     static let taskStates = "'pending','leased','done','failed'"
     static let claimStates = "'leased','done','released','expired'"
 
-    static let sqlite: [[String]] = [sqliteVersion1, sqliteVersion2]
-    static let postgres: [[String]] = [postgresVersion1, postgresVersion2]
+    static let sqlite: [[String]] = [sqliteVersion1, sqliteVersion2, sqliteVersion3]
+    static let postgres: [[String]] = [postgresVersion1, postgresVersion2, postgresVersion3]
 
     static let sqliteVersion1: [String] = [
         """
@@ -271,6 +274,58 @@ enum StoreSchema {
             failures = GREATEST(0, attempts - CASE WHEN state IN ('leased', 'done') THEN 1 ELSE 0 END)
         """,
         "ALTER TABLE tasks DROP COLUMN lease_owner, DROP COLUMN lease_expires_at, DROP COLUMN result",
+    ]
+
+    /// Task keys (a task whose key is already in its queue is not added again), the judges'
+    /// answer cache, and stored embeddings.
+    static let sqliteVersion3: [String] = [
+        "ALTER TABLE tasks ADD COLUMN task_key TEXT",
+        "CREATE UNIQUE INDEX tasks_key ON tasks (queue, task_key) WHERE task_key IS NOT NULL",
+        """
+        CREATE TABLE responses (
+            key TEXT PRIMARY KEY,
+            judge TEXT NOT NULL,
+            content TEXT NOT NULL,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            created_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE embeddings (
+            embedder TEXT NOT NULL,
+            pair_id INTEGER NOT NULL REFERENCES pairs (id),
+            format TEXT NOT NULL CHECK (format IN ('f32','f16')),
+            dims INTEGER NOT NULL CHECK (dims > 0),
+            vector BLOB NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (embedder, pair_id))
+        """,
+    ]
+
+    static let postgresVersion3: [String] = [
+        "ALTER TABLE tasks ADD COLUMN task_key TEXT",
+        "CREATE UNIQUE INDEX tasks_key ON tasks (queue, task_key) WHERE task_key IS NOT NULL",
+        """
+        CREATE TABLE responses (
+            key TEXT PRIMARY KEY,
+            judge TEXT NOT NULL,
+            content TEXT NOT NULL,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL)
+        """,
+        """
+        CREATE TABLE embeddings (
+            embedder TEXT NOT NULL,
+            pair_id BIGINT NOT NULL REFERENCES pairs (id),
+            format TEXT NOT NULL CHECK (format IN ('f32','f16')),
+            dims INTEGER NOT NULL CHECK (dims > 0),
+            vector BYTEA NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (embedder, pair_id))
+        """,
     ]
 
     /// A task's state after its claim counters change to `completed`, `held` and

@@ -20,7 +20,8 @@ import Foundation
 ///   recorded for a slot another worker may have taken;
 /// - a crashed worker's leases expire and its slots return to the queue.
 public protocol WorkQueue: Sendable {
-    /// Adds tasks to a named queue; returns their ids, in order.
+    /// Adds tasks to a named queue; returns their ids, in order. A task whose `key` is
+    /// already in the queue is not added: its id is the existing task's.
     func enqueue(_ tasks: [NewTask], queue: String) async throws -> [Int64]
 
     /// Leases up to `limit` tasks of `queue` to `worker` for `lease` seconds, oldest first:

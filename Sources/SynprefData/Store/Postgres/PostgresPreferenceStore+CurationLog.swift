@@ -12,7 +12,11 @@ extension PostgresPreferenceStore {
         let attributes = batch.attributes.map { ($0.pairID, $0.attributes) }
         let moves = batch.moves
         let actor = batch.actor
+        let completions = batch.completions
         return try await transaction { conn in
+            for c in completions where try await !self.complete(conn, c) {
+                throw StoreError.leaseLost(taskID: c.taskID, worker: c.worker)
+            }
             let ids = Array(Set(labels.map(\.pairID) + attributes.map(\.0) + moves.map(\.pairID))).sorted()
             var current: [Int64: PreferenceTier] = [:]
             if !ids.isEmpty {

@@ -91,7 +91,7 @@ extension PostgresPreferenceStore {
         }
     }
 
-    private static func pairFromRow(_ row: PostgresRow) throws -> PreferencePair {
+    static func pairFromRow(_ row: PostgresRow) throws -> PreferencePair {
         let (id, source, context, chosen, rejected, margin, tier, origin, cat, obj, con, des, gui) =
             try row.decode((Int64, String, String, String, String, Double?, String, String?, String?, String?, String?, String?, String?).self)
         return try StoredPair.make(id: id, source: source, context: context, chosen: chosen, rejected: rejected, margin: margin,

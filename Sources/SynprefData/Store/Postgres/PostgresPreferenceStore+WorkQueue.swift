@@ -19,15 +19,43 @@ extension PostgresPreferenceStore {
         b.append(tasks.map(\.payload))
         b.append(tasks.map { max(1, $0.requiredWorkers) })
         b.append(tasks.map { max(1, $0.maxAttempts) })
+        b.append(tasks.map { $0.key ?? "" })
         let binds = b
+        let keys = tasks.map(\.key)
         return try await transaction { conn in
-            try await self.rows(conn, """
-                INSERT INTO tasks (queue, pair_id, kind, payload, required_workers, max_attempts, created_at, updated_at)
-                SELECT $1, NULLIF(p, 0), k, d, r, m, \(self.now), \(self.now)
-                FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int8[]) WITH ORDINALITY AS x(p, k, d, r, m, ord)
+            // Keyless tasks get ids in input order (the insert follows `ord`); keyed ones are
+            // looked up by key afterwards, whether this insert or an earlier one added them.
+            let keyless = try await self.rows(conn, """
+                INSERT INTO tasks (queue, pair_id, kind, payload, required_workers, max_attempts, task_key, created_at, updated_at)
+                SELECT $1, NULLIF(p, 0), k, d, r, m, NULLIF(y, ''), \(self.now), \(self.now)
+                FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::text[]) WITH ORDINALITY AS x(p, k, d, r, m, y, ord)
                 ORDER BY ord
-                RETURNING id
-                """, binds).map { try $0.decode(Int64.self) }.sorted()
+                ON CONFLICT (queue, task_key) WHERE task_key IS NOT NULL DO NOTHING
+                RETURNING id, task_key
+                """, binds).compactMap { row -> Int64? in
+                let (id, key) = try row.decode((Int64, String?).self)
+                return key == nil ? id : nil
+            }.sorted()
+            var byKey: [String: Int64] = [:]
+            let wanted = Array(Set(keys.compactMap { $0 }))
+            if !wanted.isEmpty {
+                var kb = PostgresBindings()
+                kb.append(queue)
+                kb.append(wanted)
+                for row in try await self.rows(conn, "SELECT task_key, id FROM tasks WHERE queue = $1 AND task_key = ANY($2::text[])", kb) {
+                    let (key, id) = try row.decode((String, Int64).self)
+                    byKey[key] = id
+                }
+            }
+            var next = keyless.makeIterator()
+            return try keys.map { key in
+                if let key {
+                    guard let id = byKey[key] else { throw StoreError.database("task with key '\(key)' was not stored") }
+                    return id
+                }
+                guard let id = next.next() else { throw StoreError.database("task insert returned too few ids") }
+                return id
+            }
         }
     }
 
@@ -122,13 +150,18 @@ extension PostgresPreferenceStore {
     }
 
     public func complete(_ taskID: Int64, worker: String, result: String?) async throws {
+        let completion = TaskCompletion(taskID: taskID, worker: worker, result: result)
+        let held = try await transaction { conn in try await self.complete(conn, completion) }
+        if !held { throw StoreError.leaseLost(taskID: taskID, worker: worker) }
+    }
+
+    /// Completes a live claim inside the caller's transaction; false if the worker holds none.
+    func complete(_ conn: PostgresConnection, _ c: TaskCompletion) async throws -> Bool {
         var b = PostgresBindings()
-        b.append(result)
-        b.append(taskID)
-        b.append(worker)
-        let binds = b
-        let n = try await transaction { conn in
-            try await self.rows(conn, """
+        b.append(c.result)
+        b.append(c.taskID)
+        b.append(c.worker)
+        return try await rows(conn, """
                 WITH finished AS (
                     UPDATE task_claims SET state = 'done', result = $1, finished_at = \(self.now)
                     WHERE task_id = $2 AND worker = $3 AND state = 'leased' AND lease_expires_at >= \(self.now)
@@ -137,9 +170,7 @@ extension PostgresPreferenceStore {
                     state = \(StoreSchema.taskState(completed: "t.completed + 1", held: "t.held - 1")), updated_at = \(self.now)
                 FROM finished WHERE t.id = finished.task_id
                 RETURNING t.id
-                """, binds).count
-        }
-        if n == 0 { throw StoreError.leaseLost(taskID: taskID, worker: worker) }
+                """, b).count == 1
     }
 
     public func release(_ taskID: Int64, worker: String, error: String, retry: Bool) async throws {

@@ -11,8 +11,12 @@ extension SQLitePreferenceStore {
         let attributes = batch.attributes.map { ($0.pairID, $0.attributes) }
         let moves = batch.moves
         let actor = batch.actor
+        let completions = batch.completions
         return try await write { db in
             let now = SQLitePreferenceStore.now
+            for c in completions where try !SQLitePreferenceStore.complete(db, c, now: now) {
+                throw StoreError.leaseLost(taskID: c.taskID, worker: c.worker)
+            }
             let exists = try db.cachedStatement(sql: "SELECT tier FROM pairs WHERE id = ?")
             var current: [Int64: PreferenceTier] = [:]
             let ids = Set(labels.map(\.pairID) + attributes.map(\.0) + moves.map(\.pairID))

@@ -9,12 +9,18 @@ extension SQLitePreferenceStore {
         try await write { db in
             let now = SQLitePreferenceStore.now
             let stmt = try db.cachedStatement(sql: """
-                INSERT INTO tasks (queue, pair_id, kind, payload, required_workers, max_attempts, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                INSERT INTO tasks (queue, pair_id, kind, payload, required_workers, max_attempts, task_key, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (queue, task_key) WHERE task_key IS NOT NULL DO NOTHING
+                RETURNING id
                 """)
+            let existing = try db.cachedStatement(sql: "SELECT id FROM tasks WHERE queue = ? AND task_key = ?")
             return try tasks.map { t in
-                stmt.setUncheckedArguments([queue, t.pairID, t.kind, t.payload, max(1, t.requiredWorkers), max(1, t.maxAttempts), now, now])
-                guard let id = try Int64.fetchOne(stmt) else { throw StoreError.database("task insert returned no id") }
+                stmt.setUncheckedArguments([queue, t.pairID, t.kind, t.payload, max(1, t.requiredWorkers), max(1, t.maxAttempts), t.key, now, now])
+                if let id = try Int64.fetchOne(stmt) { return id }
+                guard let key = t.key, let id = try Int64.fetchOne(existing, arguments: [queue, key]) else {
+                    throw StoreError.database("task insert returned no id")
+                }
                 return id
             }
         }
@@ -103,20 +109,24 @@ extension SQLitePreferenceStore {
 
     public func complete(_ taskID: Int64, worker: String, result: String?) async throws {
         let held = try await write { db in
-            let now = SQLitePreferenceStore.now
-            try db.execute(sql: """
-                UPDATE task_claims SET state = 'done', result = ?1, finished_at = ?2
-                WHERE task_id = ?3 AND worker = ?4 AND state = 'leased' AND lease_expires_at >= ?2
-                """, arguments: [result, now, taskID, worker])
-            guard db.changesCount == 1 else { return false }
-            try db.execute(sql: """
-                UPDATE tasks SET completed = completed + 1, held = held - 1,
-                    state = \(StoreSchema.taskState(completed: "completed + 1", held: "held - 1")), updated_at = ?1
-                WHERE id = ?2
-                """, arguments: [now, taskID])
-            return true
+            try SQLitePreferenceStore.complete(db, TaskCompletion(taskID: taskID, worker: worker, result: result), now: SQLitePreferenceStore.now)
         }
         if !held { throw StoreError.leaseLost(taskID: taskID, worker: worker) }
+    }
+
+    /// Completes a live claim inside the caller's transaction; false if the worker holds none.
+    static func complete(_ db: Database, _ c: TaskCompletion, now: Double) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE task_claims SET state = 'done', result = ?1, finished_at = ?2
+            WHERE task_id = ?3 AND worker = ?4 AND state = 'leased' AND lease_expires_at >= ?2
+            """, arguments: [c.result, now, c.taskID, c.worker])
+        guard db.changesCount == 1 else { return false }
+        try db.execute(sql: """
+            UPDATE tasks SET completed = completed + 1, held = held - 1,
+                state = \(StoreSchema.taskState(completed: "completed + 1", held: "held - 1")), updated_at = ?1
+            WHERE id = ?2
+            """, arguments: [now, c.taskID])
+        return true
     }
 
     public func release(_ taskID: Int64, worker: String, error: String, retry: Bool) async throws {
