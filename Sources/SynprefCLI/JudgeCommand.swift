@@ -26,7 +26,15 @@ struct JudgeCommand: AsyncParsableCommand {
             (default: OUTPUT.cache.jsonl), so a killed run started again pays for nothing twice. \
             For OpenAI's Batch API: --batch-requests FILE writes the calls instead of sending \
             them (custom_id = cache key); --batch-results FILE stores the batch's answers in the \
-            cache, after which the same command finishes from the cache.
+            cache, after which the same command finishes from the cache. \
+            Store mode (--store URL instead of --input/--output): one task per pair of --tier \
+            that needs the task is put in the store's work queue (--queue; enqueueing twice adds \
+            nothing), then this process claims batches of tasks and records results in the \
+            curation log (attributes set by llm_judge:<judge>; one label per judge as \
+            llm_judge:<judge> with confidence and rationale, plus the aggregate with several \
+            judges), each batch together with its tasks' completion in one transaction. Run the \
+            same command on more machines to share the queue; answers are kept in the store, so \
+            a killed worker's paid answers are reused by whoever takes its tasks.
             """)
 
     @Argument(help: "attributes, preference or verify.")
@@ -36,13 +44,37 @@ struct JudgeCommand: AsyncParsableCommand {
     var judges: String
 
     @Option(help: "Input pairs (any format `synpref data import` reads).")
-    var input: String
+    var input: String?
 
     @Option(help: "Output JSON lines file.")
-    var output: String
+    var output: String?
 
-    @Option(help: "Answer cache (JSON lines, appended; default: OUTPUT.cache.jsonl).")
+    @Option(help: "Answer cache (JSON lines, appended; default: OUTPUT.cache.jsonl). Store mode keeps answers in the store.")
     var cache: String?
+
+    @Option(help: "Judge the pairs of this store through its work queue instead of --input/--output (sqlite:PATH or postgres://...).")
+    var store: String?
+
+    @Option(help: "Store mode: only pairs of this tier (unverified, silver, gold, discarded; default: every tier).")
+    var tier: PreferenceTier?
+
+    @Option(help: "Store mode: the work queue's name (default: judge-TASK).")
+    var queue: String?
+
+    @Option(help: "Store mode: this worker's name in the queue (default: host:pid:start time, unique per run).")
+    var worker: String?
+
+    @Option(name: .customLong("batch-size"), help: "Store mode: tasks claimed at a time (by each of two claim loops).")
+    var batchSize: Int = 64
+
+    @Option(help: "Store mode: seconds a claim lasts; renewed while the judges work, so a killed worker's tasks return after this long.")
+    var lease: Double = 120
+
+    @Flag(name: .customLong("no-enqueue"), help: "Store mode: only work on tasks already in the queue.")
+    var noEnqueue = false
+
+    @Flag(name: .customLong("no-wait"), help: "Store mode: stop when no task is free, even while other workers still hold some.")
+    var noWait = false
 
     @Option(help: "Samples per judge for preference and verify (default: each judge's \"samples\").")
     var samples: Int?
@@ -84,6 +116,16 @@ struct JudgeCommand: AsyncParsableCommand {
         if let l = limit, l < 1 { throw ValidationError("--limit must be at least 1") }
         if let b = budgetUSD, b <= 0 { throw ValidationError("--budget-usd must be positive") }
         if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
+        if store != nil {
+            if input != nil || output != nil { throw ValidationError("--store replaces --input and --output: give one or the other") }
+            if cache != nil { throw ValidationError("--cache: with --store the answers are kept in the store; drop --cache") }
+            if batchRequests != nil { throw ValidationError("--batch-requests works on files: run it with --input/--output, then --batch-results with --store") }
+            if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+            if !(lease >= 5) { throw ValidationError("--lease must be at least 5 seconds") }
+        } else {
+            if input == nil || output == nil { throw ValidationError("give --input FILE and --output FILE, or --store URL") }
+            if tier != nil || queue != nil || worker != nil || noEnqueue { throw ValidationError("--tier, --queue, --worker and --no-enqueue need --store") }
+        }
     }
 
     func run() async throws {
@@ -101,17 +143,6 @@ struct JudgeCommand: AsyncParsableCommand {
             case .verify: templates.verify = t
             }
         }
-        let items = try readItems()
-        let cachePath = cache ?? output + ".cache.jsonl"
-        let responseCache = try ResponseCache(path: cachePath)
-        if responseCache.unreadableLines > 0 {
-            progressLine.line("synpref judge: \(cachePath): \(responseCache.unreadableLines) torn line(s) ignored (a run was killed while writing)")
-        }
-        if let batchResults {
-            let (stored, failed) = try responseCache.ingestBatchResults(path: batchResults)
-            progressLine.line("synpref judge: \(batchResults): \(stored) answer(s) stored in the cache, \(failed.count) line(s) without an answer")
-            for f in failed.prefix(10) { progressLine.line("  \(f)") }
-        }
         var options = JudgeRunner.Options(task: task)
         options.collectOnly = batchRequests != nil
         options.samples = samples
@@ -119,6 +150,18 @@ struct JudgeCommand: AsyncParsableCommand {
         options.aggregate = aggregate
         options.budgetUSD = budgetUSD
         options.maxRequests = maxRequests
+        if let store {
+            try await runStore(store, clients: clients, templates: templates, options: options, progressLine: progressLine)
+            return
+        }
+        guard let input, let output else { return }
+        let items = try readItems(input)
+        let cachePath = cache ?? output + ".cache.jsonl"
+        let responseCache = try ResponseCache(path: cachePath)
+        if responseCache.unreadableLines > 0 {
+            progressLine.line("synpref judge: \(cachePath): \(responseCache.unreadableLines) torn line(s) ignored (a run was killed while writing)")
+        }
+        try await ingestBatchResults(into: responseCache, progressLine)
         let runner = JudgeRunner(clients: clients, templates: templates, cache: responseCache, options: options)
         let started = Date()
         let outcomes = try await runner.run(items) { p in
@@ -143,7 +186,7 @@ struct JudgeCommand: AsyncParsableCommand {
         }
         let writer = try AtomicLineWriter(path: output)
         do {
-            for (item, outcome) in zip(items, outcomes) { try writer.write(Self.line(item, outcome).serialized()) }
+            for (item, outcome) in zip(items, outcomes) { try writer.write(outcome.line(id: item.id).serialized()) }
             try writer.commit()
         } catch {
             writer.abandon()
@@ -151,8 +194,78 @@ struct JudgeCommand: AsyncParsableCommand {
         }
     }
 
+    func ingestBatchResults(into cache: any AnswerCache, _ progressLine: ProgressLine) async throws {
+        guard let batchResults else { return }
+        let (stored, failed) = try await cache.ingestBatchResults(path: batchResults)
+        progressLine.line("synpref judge: \(batchResults): \(stored) answer(s) stored in the cache, \(failed.count) line(s) without an answer")
+        for f in failed.prefix(10) { progressLine.line("  \(f)") }
+    }
+
+    /// Store mode: enqueue what the tier needs, then work the queue until it is empty.
+    func runStore(_ url: String, clients: [ChatClient], templates: PromptTemplates, options: JudgeRunner.Options,
+                  progressLine: ProgressLine) async throws {
+        let target = try await PreferenceStores.open(url)
+        do {
+            try await work(target, clients: clients, templates: templates, options: options, progressLine: progressLine)
+        } catch {
+            try? await target.close()
+            throw error
+        }
+        try await target.close()
+    }
+
+    private func work(_ target: any PreferenceStore, clients: [ChatClient], templates: PromptTemplates, options: JudgeRunner.Options,
+                      progressLine: ProgressLine) async throws {
+        let cache = StoreAnswerCache(log: target)
+        try await ingestBatchResults(into: cache, progressLine)
+        let runner = JudgeRunner(clients: clients, templates: templates, cache: cache, options: options)
+        var workerOptions = JudgeQueueWorker.Options(queue: queue ?? JudgeQueueWorker.defaultQueue(options.task),
+                                                     worker: worker ?? JudgeQueueWorker.defaultWorkerName())
+        workerOptions.batchSize = batchSize
+        workerOptions.lease = lease
+        workerOptions.waitForOthers = !noWait
+        let qw = JudgeQueueWorker(store: target, runner: runner, options: workerOptions)
+        if !noEnqueue {
+            let (queued, skipped) = try await qw.enqueue(tier: tier, limit: limit) { seen in
+                progressLine.update("judge: enqueueing: \(seen) pairs looked at")
+            }
+            var why = ""
+            if skipped > 0 {
+                switch options.task {
+                case .attributes: why = ", \(skipped) skipped (they have attributes)"
+                case .verify: why = ", \(skipped) skipped (not objective, or no attributes yet: run `synpref judge attributes` first)"
+                case .preference: break
+                }
+            }
+            progressLine.line("synpref judge: \(queued) pair(s) in queue \(workerOptions.queue)\(why)")
+        }
+        let started = Date()
+        let queueName = workerOptions.queue
+        let report = try await qw.run { p in
+            progressLine.update(Self.describe(p, elapsed: Date().timeIntervalSince(started)))
+        }
+        let final = runner.progress
+        progressLine.update(Self.describe(final, elapsed: Date().timeIntervalSince(started)), force: true)
+        var summaryValue = Self.summary(task: options.task, runner: runner, outcomes: [], elapsed: Date().timeIntervalSince(started))
+        let counts = try await target.queueCounts(queue: queueName)
+        if case .object(var o) = summaryValue {
+            o["outcomes"] = nil
+            o["store"] = ["queue": .string(queueName), "worker": .string(workerOptions.worker),
+                          "tasks_recorded": .integer(report.tasks), "labels": .integer(report.labels), "attributes": .integer(report.attributes),
+                          "no_valid_answer": .integer(report.invalid), "released": .integer(report.released), "lease_lost": .integer(report.leaseLost),
+                          "queue_tasks": .object(JSONObject(WorkTask.State.allCases.map { ($0.rawValue, JSONValue.integer(counts.tasks[$0] ?? 0)) }))]
+            summaryValue = .object(o)
+        }
+        if let summary { try Data((summaryValue.serialized(indent: 2) + "\n").utf8).write(to: URL(fileURLWithPath: summary)) }
+        progressLine.line("synpref judge: " + summaryValue.serialized())
+        if let reason = runner.stopReason {
+            throw ValidationError("stopped early: \(reason); \(report.released) task(s) given back to queue \(queueName). "
+                + "Answers so far are in the store: run the same command again (with a higher limit) to finish without paying for them twice.")
+        }
+    }
+
     /// The pairs of `--input` with each record's "id" and "examples".
-    func readItems() throws -> [JudgeItem] {
+    func readItems(_ input: String) throws -> [JudgeItem] {
         let reader = try PreferenceFileReader(path: input, source: "judge", overrideSource: false)
         reader.keepRaw = true
         var items: [JudgeItem] = []
@@ -179,32 +292,6 @@ struct JudgeCommand: AsyncParsableCommand {
             }
         }
         return items
-    }
-
-    static func line(_ item: JudgeItem, _ outcome: JudgeOutcome) -> JSONValue {
-        var o = JSONObject()
-        if let id = item.id { o["id"] = .string(id) }
-        switch outcome {
-        case .attributes(let a, let judge, let reasons):
-            if let a {
-                o["attributes"] = ["task_category": .string(a.taskCategory), "objectivity": .string(a.objectivity.rawValue),
-                                   "controversiality": .string(a.controversiality.rawValue),
-                                   "desired_attributes": .string(a.desiredAttributes), "annotation_guideline": .string(a.annotationGuideline)]
-                o["judge"] = judge.map(JSONValue.string) ?? .null
-            } else {
-                o["attributes"] = .null
-                o["errors"] = .array(reasons.map(JSONValue.string))
-            }
-        case .verdict(let v, let reasons):
-            o["label"] = .string(v.label.rawValue)
-            o["confidence"] = .double(v.confidence)
-            o["votes"] = ["chosen": .integer(v.votes.chosen), "rejected": .integer(v.votes.rejected),
-                          "tie": .integer(v.votes.tie), "invalid": .integer(v.votes.invalid)]
-            if !reasons.isEmpty { o["errors"] = .array(reasons.map(JSONValue.string)) }
-        case .notDone:
-            o["label"] = .null
-        }
-        return .object(o)
     }
 
     static func describe(_ p: JudgeProgress, elapsed: Double) -> String {

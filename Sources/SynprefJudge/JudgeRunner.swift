@@ -73,7 +73,7 @@ public final class JudgeRunner: @unchecked Sendable {
 
     public let clients: [ChatClient]
     public let templates: PromptTemplates
-    public let cache: ResponseCache
+    public let cache: any AnswerCache
     public let options: Options
     private let lock = NSLock()
     private var state = JudgeProgress()
@@ -82,7 +82,7 @@ public final class JudgeRunner: @unchecked Sendable {
     private var positions: [String: (first: Int, second: Int, tie: Int)] = [:]
     private var reasons: [String: Int] = [:]
 
-    public init(clients: [ChatClient], templates: PromptTemplates, cache: ResponseCache, options: Options) {
+    public init(clients: [ChatClient], templates: PromptTemplates, cache: any AnswerCache, options: Options) {
         self.clients = clients
         self.templates = templates
         self.cache = cache
@@ -128,7 +128,7 @@ public final class JudgeRunner: @unchecked Sendable {
     /// in flight), and each item's answers are dropped once its outcome is known, so
     /// memory follows the window, not the number of items.
     public func run(_ items: [JudgeItem], onProgress: @escaping @Sendable (JudgeProgress) -> Void = { _ in }) async throws -> [JudgeOutcome] {
-        lock.withLock { state.items = items.count }
+        lock.withLock { state.items += items.count }
         var outcomes = [JudgeOutcome?](repeating: nil, count: items.count)
         var metas: [Int: [CallMeta]] = [:]
         var results: [Int: [CallResult?]] = [:]
@@ -247,7 +247,7 @@ public final class JudgeRunner: @unchecked Sendable {
 
     private func perform(_ call: Call) async throws -> CallResult {
         let client = clients[call.meta.judge]
-        if let hit = cache.answer(for: call.key) {
+        if let hit = try await cachedAnswer(call.key) {
             lock.withLock {
                 state.cached += 1
             }
@@ -273,18 +273,28 @@ public final class JudgeRunner: @unchecked Sendable {
             return true
         }
         guard allowed else { return .skipped }
+        let answer: ChatAnswer
         do {
-            let answer = try await client.complete(call.request)
-            try cache.store(answer, key: call.key, judge: client.judge.name)
-            lock.withLock {
-                state.promptTokens += answer.promptTokens
-                state.completionTokens += answer.completionTokens
-                state.cost += client.judge.cost(promptTokens: answer.promptTokens, completionTokens: answer.completionTokens)
-            }
-            return .answer(answer.content)
+            answer = try await client.complete(call.request)
         } catch let error as JudgeError {
             lock.withLock { state.failed += 1 }
             return .failed("\(error)")
+        }
+        lock.withLock {
+            state.promptTokens += answer.promptTokens
+            state.completionTokens += answer.completionTokens
+            state.cost += client.judge.cost(promptTokens: answer.promptTokens, completionTokens: answer.completionTokens)
+        }
+        // A paid answer that cannot be saved stops the run: going on would pay for it again.
+        do { try await cache.store(answer, key: call.key, judge: client.judge.name) } catch let e as JudgeError { throw e } catch {
+            throw JudgeError.cache(file: "store", reason: "cannot save an answer (\(error))")
+        }
+        return .answer(answer.content)
+    }
+
+    private func cachedAnswer(_ key: String) async throws -> ChatAnswer? {
+        do { return try await cache.answer(for: key) } catch let e as JudgeError { throw e } catch {
+            throw JudgeError.cache(file: "store", reason: "cannot read the answer cache (\(error))")
         }
     }
 
@@ -316,6 +326,7 @@ public final class JudgeRunner: @unchecked Sendable {
             return .attributes(nil, judge: nil, reasons: itemReasons)
         case .preference:
             var perJudge = clients.map { (judge: $0.judge.name, votes: Votes()) }
+            var rationales: [String: [PairLabel: String]] = [:]
             for (call, result) in zip(calls, results) {
                 let name = clients[call.judge].judge.name
                 switch result {
@@ -327,23 +338,28 @@ public final class JudgeRunner: @unchecked Sendable {
                         switch verdict { case 1: p.first += 1; case 2: p.second += 1; default: p.tie += 1 }
                         positions[name] = p
                     }
+                    let label: PairLabel
                     switch (verdict, call.swapped) {
-                    case (0, _): perJudge[call.judge].votes.tie += 1
-                    case (1, false), (2, true): perJudge[call.judge].votes.chosen += 1
-                    default: perJudge[call.judge].votes.rejected += 1
+                    case (0, _): label = .tie; perJudge[call.judge].votes.tie += 1
+                    case (1, false), (2, true): label = .chosen; perJudge[call.judge].votes.chosen += 1
+                    default: label = .rejected; perJudge[call.judge].votes.rejected += 1
                     }
+                    if rationales[name]?[label] == nil, let r = JudgeTask.rationale(content) { rationales[name, default: [:]][label] = r }
                 case .failed(let reason):
                     invalid(name, reason)
                     perJudge[call.judge].votes.invalid += 1
                 case .skipped: break
                 }
             }
-            return .verdict(Verdict.aggregate(perJudge, rule: options.aggregate, tieIsUndetermined: false), reasons: itemReasons)
+            var verdict = Verdict.aggregate(perJudge, rule: options.aggregate, tieIsUndetermined: false)
+            for (judge, label) in verdict.judgeLabels { verdict.judgeRationales[judge] = rationales[judge]?[label] }
+            return .verdict(verdict, reasons: itemReasons)
         case .verify:
             // Per (judge, sample): chosen correct and rejected incorrect → a vote for chosen;
             // the opposite → rejected; alike → tie; an invalid half → invalid.
             var perJudge = clients.map { (judge: $0.judge.name, votes: Votes()) }
             var halves: [String: [Int: Bool?]] = [:]
+            var halfRationales: [String: [Int: String]] = [:]
             for (call, result) in zip(calls, results) {
                 let name = clients[call.judge].judge.name
                 var correct: Bool?
@@ -352,21 +368,32 @@ public final class JudgeRunner: @unchecked Sendable {
                     let (value, reason) = JudgeTask.parseCorrect(content)
                     if value == nil { invalid(name, reason ?? "invalid answer") }
                     correct = value
+                    if let r = JudgeTask.rationale(content) { halfRationales["\(call.judge)|\(call.sample)", default: [:]][call.part] = r }
                 case .failed(let reason): invalid(name, reason)
                 case .skipped: break
                 }
                 halves["\(call.judge)|\(call.sample)", default: [:]][call.part] = .some(correct)
             }
-            for (key, parts) in halves {
+            var rationales: [String: [PairLabel: String]] = [:]
+            for (key, parts) in halves.sorted(by: { $0.key < $1.key }) {
                 let judge = Int(key.split(separator: "|")[0]) ?? 0
                 guard let c = parts[0] ?? nil, let r = parts[1] ?? nil else { perJudge[judge].votes.invalid += 1; continue }
+                let label: PairLabel
                 switch (c, r) {
-                case (true, false): perJudge[judge].votes.chosen += 1
-                case (false, true): perJudge[judge].votes.rejected += 1
-                default: perJudge[judge].votes.tie += 1
+                case (true, false): label = .chosen; perJudge[judge].votes.chosen += 1
+                case (false, true): label = .rejected; perJudge[judge].votes.rejected += 1
+                default: label = .tie; perJudge[judge].votes.tie += 1
+                }
+                let name = clients[judge].judge.name
+                if rationales[name]?[label] == nil, let text = halfRationales[key] {
+                    rationales[name, default: [:]][label] = "chosen: \(text[0] ?? "") / rejected: \(text[1] ?? "")"
                 }
             }
-            return .verdict(Verdict.aggregate(perJudge, rule: options.aggregate, tieIsUndetermined: true), reasons: itemReasons)
+            var verdict = Verdict.aggregate(perJudge, rule: options.aggregate, tieIsUndetermined: true)
+            for (judge, label) in verdict.judgeLabels {
+                verdict.judgeRationales[judge] = rationales[judge]?[label == .undetermined ? .tie : label]
+            }
+            return .verdict(verdict, reasons: itemReasons)
         }
     }
 }

@@ -68,6 +68,11 @@ public enum JudgeTask: String, Sendable, CaseIterable {
         }
     }
 
+    /// The `rationale` string of an answer, if it has one.
+    static func rationale(_ content: String) -> String? {
+        AnswerParser.object(in: content)?["rationale"]?.stringValue
+    }
+
     /// A verify answer; nil with the reason when not valid.
     static func parseCorrect(_ content: String) -> (Bool?, String?) {
         guard let o = AnswerParser.object(in: content) else { return (nil, "the answer holds no JSON object") }

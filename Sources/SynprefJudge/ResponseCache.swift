@@ -71,38 +71,6 @@ public final class ResponseCache: @unchecked Sendable {
         }
     }
 
-    /// Reads an OpenAI Batch API output file (`{"custom_id", "response": {"status_code",
-    /// "body": chat completion}, "error"}` per line, `custom_id` = a cache key as
-    /// `JudgeRunner.batchRequests` wrote it) and stores every answered call. Returns the
-    /// answers stored and the lines that carried an error or no answer (with reasons).
-    public func ingestBatchResults(path: String) throws -> (stored: Int, failed: [String]) {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw JudgeError.cache(file: path, reason: "cannot read (\(error.localizedDescription))")
-        }
-        var stored = 0
-        var failed: [String] = []
-        var problem: JudgeError?
-        LineReader.forEachLine(in: data) { number, line in
-            guard problem == nil, !LineReader.isBlank(line) else { return }
-            guard let v = try? JSONParser.parse([UInt8](line)), let key = v["custom_id"]?.stringValue else {
-                problem = .cache(file: "\(path):\(number)", reason: "not a Batch API output line (no custom_id)")
-                return
-            }
-            let status = v["response"]?["status_code"]?.intValue ?? 0
-            let body = v["response"]?["body"]
-            guard status == 200, let answer = body.flatMap({ ChatAnswer(completion: $0) }) else {
-                let message = v["error"]?["message"]?.stringValue ?? body?["error"]?["message"]?.stringValue ?? "status \(status), no answer"
-                failed.append("\(path):\(number): \(key.prefix(12)): \(message)")
-                return
-            }
-            do { try store(answer, key: key, judge: "batch") } catch let e as JudgeError { problem = e } catch {}
-            stored += 1
-        }
-        if let problem { throw problem }
-        return (stored, failed)
-    }
-
     /// The key of `request` sent to `judge` (sample index included by the caller in the
     /// request's seed/prompt, so samples differ).
     public static func key(_ request: ChatRequest, judge: JudgeConfig) -> String {

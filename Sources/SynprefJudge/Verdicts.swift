@@ -25,7 +25,7 @@ public struct Votes: Sendable, Equatable {
         chosen += other.chosen; rejected += other.rejected; tie += other.tie; invalid += other.invalid
     }
 
-    func count(_ label: PairLabel) -> Int {
+    public func count(_ label: PairLabel) -> Int {
         switch label {
         case .chosen: return chosen
         case .rejected: return rejected
@@ -46,13 +46,25 @@ public struct Verdict: Sendable {
     public var label: PairLabel
     public var confidence: Double
     public var votes: Votes
+    /// Each judge's own label, its votes, and the rationale of one of its answers that gave
+    /// that label (absent when the judge gave no valid answer).
     public var judgeLabels: [String: PairLabel]
+    public var judgeVotes: [String: Votes] = [:]
+    public var judgeRationales: [String: String] = [:]
+
+    /// The share of a judge's valid votes that went to its own label (0 when undetermined).
+    public func judgeConfidence(_ judge: String) -> Double {
+        guard let votes = judgeVotes[judge], let label = judgeLabels[judge], label != .undetermined, votes.valid > 0 else { return 0 }
+        return Double(votes.count(label)) / Double(votes.valid)
+    }
 
     static func aggregate(_ perJudge: [(judge: String, votes: Votes)], rule: Aggregation, tieIsUndetermined: Bool) -> Verdict {
         var total = Votes()
         var labels: [String: PairLabel] = [:]
+        var judgeVotes: [String: Votes] = [:]
         for (judge, votes) in perJudge {
             total.add(votes)
+            judgeVotes[judge] = votes
             var l = votes.plurality
             if tieIsUndetermined && l == .tie { l = .undetermined }
             labels[judge] = l
@@ -68,6 +80,6 @@ public struct Verdict: Sendable {
             if let first = given.first, first != .undetermined, given.allSatisfy({ $0 == first }) { label = first }
         }
         let confidence = label == .undetermined || total.valid == 0 ? 0 : Double(total.count(label)) / Double(total.valid)
-        return Verdict(label: label, confidence: confidence, votes: total, judgeLabels: labels)
+        return Verdict(label: label, confidence: confidence, votes: total, judgeLabels: labels, judgeVotes: judgeVotes)
     }
 }
