@@ -47,19 +47,33 @@ extension AnswerCache {
     }
 }
 
-/// The judges' answer cache in a store (`ResponseLog`).
+/// The judges' answer cache in a store (`ResponseLog`). Lookups and saves made at about the
+/// same time go to the store together (one query, one transaction); a save returns only
+/// once its transaction has committed.
 public struct StoreAnswerCache: AnswerCache {
     public let log: any ResponseLog
+    private let lookups: Coalescer<String, StoredResponse?>
+    private let saves: Coalescer<StoredResponse, Bool>
 
-    public init(log: any ResponseLog) { self.log = log }
+    public init(log: any ResponseLog) {
+        self.log = log
+        lookups = Coalescer { keys in
+            let found = try await log.responses(keys: keys)
+            return keys.map { found[$0] }
+        }
+        saves = Coalescer { responses in
+            try await log.saveResponses(responses)
+            return responses.map { _ in true }
+        }
+    }
 
     public func answer(for key: String) async throws -> ChatAnswer? {
-        guard let r = try await log.responses(keys: [key])[key] else { return nil }
+        guard let r = try await lookups.submit(key) else { return nil }
         return ChatAnswer(content: r.content, promptTokens: r.promptTokens, completionTokens: r.completionTokens, attempts: 0)
     }
 
     public func store(_ answer: ChatAnswer, key: String, judge: String) async throws {
-        try await log.saveResponses([StoredResponse(key: key, judge: judge, content: answer.content, promptTokens: answer.promptTokens,
-                                                    completionTokens: answer.completionTokens, attempts: answer.attempts)])
+        _ = try await saves.submit(StoredResponse(key: key, judge: judge, content: answer.content, promptTokens: answer.promptTokens,
+                                                  completionTokens: answer.completionTokens, attempts: answer.attempts))
     }
 }
