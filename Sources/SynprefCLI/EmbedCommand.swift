@@ -22,14 +22,29 @@ struct EmbedCommand: AsyncParsableCommand {
             Normalize module, exactly as SentenceTransformer.encode does. --prompt-name picks \
             a prompt of config_sentence_transformers.json (e.g. "query" for Qwen3-Embedding). \
             An --output ending in .npy gets a float32 NumPy matrix (rows in input order) and \
-            OUTPUT.ids.jsonl with the ids, for large corpora.
+            OUTPUT.ids.jsonl with the ids, for large corpora. \
+            Store mode (--store URL instead of --input): embeds, as (x, a), every stored pair \
+            of --tier that has no vector from this model yet and saves the vectors in the store \
+            (--format f32, or f16 for half the space) under the model's fingerprint, chunk by \
+            chunk: a killed run keeps what it saved and the next run embeds only what is \
+            missing; vectors of another model or prompt are never mixed in. Embed after \
+            `synpref judge attributes`, since a pair's vector holds its attributes.
             """)
 
     @Option(help: "sentence-transformers folder or Hugging Face repo id.")
     var model: String
 
-    @Option(help: "Input JSON lines: {\"id\": string, \"text\": string}.")
-    var input: String
+    @Option(help: "Input JSON lines: {\"id\": string, \"text\": string}, or preference pairs.")
+    var input: String?
+
+    @Option(help: "Embed the stored pairs that lack a vector from this model (instead of --input).")
+    var store: String?
+
+    @Option(help: "Store mode: only pairs of this tier (default: every tier).")
+    var tier: PreferenceTier?
+
+    @Option(help: "Store mode: f32, or f16 (half the space).")
+    var format: EmbeddingFormat = .f32
 
     @Option(help: "Output JSON lines file (default: stdout), or a .npy matrix.")
     var output: String?
@@ -42,6 +57,30 @@ struct EmbedCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("batch-tokens"), help: "Token budget of one packed forward pass.")
     var batchTokens: Int = 8192
+
+    func runStore(_ url: String, embedder: SentenceEmbedder, prompt: String, progress: ProgressLine) async throws {
+        let target = try await PreferenceStores.open(url)
+        let key = StoreEmbedding.key(embedder, promptName: promptName)
+        let started = Date()
+        let report: StoreEmbedding.Report
+        do {
+            report = try await StoreEmbedding.run(store: target, embedder: embedder, key: key, tier: tier, format: format, prompt: prompt) { done, total in
+                progress.report(ProgressEvent(task: "embed", completed: done, total: total, unit: "pairs"))
+            }
+        } catch {
+            try? await target.close()
+            throw error
+        }
+        try await target.close()
+        let seconds = Date().timeIntervalSince(started)
+        var summary = String(format: "synpref embed: %d pair(s) embedded (%d tokens) in %.1f s: %.1f pairs/s; %d already had a vector; model key %@…",
+                             report.embedded, report.tokens, seconds, Double(report.embedded) / Swift.max(seconds, 1e-9), report.present,
+                             String(key.prefix(12)))
+        if report.withoutAttributes > 0 {
+            summary += "; \(report.withoutAttributes) pair(s) had no attributes and were embedded by their conversation alone"
+        }
+        progress.line(summary)
+    }
 
     /// Token ids per input: texts as they are, pairs as `PairText`; and, for pairs, how
     /// many had no attributes.
@@ -61,7 +100,7 @@ struct EmbedCommand: AsyncParsableCommand {
                     var id = raw?["id"]?.stringValue ?? raw?["id"]?.intValue.map(String.init) ?? "\(path):\(outcome.line)"
                     if outcome.pairs.count > 1 { id += "#\(k)" }
                     if p.pair.attributes == nil { bare += 1 }
-                    out.append((id, embedder.tokenize(pair: p.pair)))
+                    out.append((id, embedder.tokenize(pair: p.pair, prompt: prompt)))
                 }
             }
         }
@@ -81,12 +120,24 @@ struct EmbedCommand: AsyncParsableCommand {
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if batchTokens < 1 { throw ValidationError("--batch-tokens must be at least 1") }
+        switch (input, store) {
+        case (nil, nil): throw ValidationError("give --input FILE, or --store URL")
+        case (.some, .some): throw ValidationError("give --input or --store, not both")
+        case (nil, .some) where output != nil: throw ValidationError("--output is for --input; with --store the vectors go to the store")
+        case (.some, nil) where tier != nil: throw ValidationError("--tier needs --store")
+        default: break
+        }
     }
 
     func run() async throws {
         let progress = ProgressLine()
         let embedder = try SentenceEmbedder(model, threads: threads, maxBatchTokens: batchTokens, progress: progress)
         let prompt = try promptName.map { try embedder.prompt(named: $0) } ?? ""
+        if let store {
+            try await runStore(store, embedder: embedder, prompt: prompt, progress: progress)
+            return
+        }
+        guard let input else { return }
         // {"id", "text"} lines, or preference pairs embedded as (x, a).
         let (texts, withoutAttributes) = try Self.inputs(path: input, embedder: embedder, prompt: prompt)
         let started = Date()
@@ -131,3 +182,4 @@ struct EmbedCommand: AsyncParsableCommand {
         progress.line(summary)
     }
 }
+extension EmbeddingFormat: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynprefCore
+import SynprefData
 import SynprefRetrieval
 
 /// `synpref retrieve`: each query's most similar corpus items, exact, by cosine similarity.
@@ -19,16 +20,41 @@ struct RetrieveCommand: AsyncParsableCommand {
             ceil(k-max * (1 - p)), as in Skywork-Reward-V2's Stage 1. --exclude-selected gives \
             each corpus item to at most one query (the first, in query order, that retrieves \
             it; later queries take their next neighbours instead) and reports how many \
-            duplicates it skipped.
+            duplicates it skipped. \
+            Store mode (--store URL --model REF instead of --corpus/--queries): the queries are \
+            the pairs of --query-tier (default gold), the corpus the pairs of --from-tier \
+            (default unverified), by the vectors `synpref embed --store` saved for --model \
+            (and --prompt-name); ids are pair ids, confidence lines use them too. A pair never \
+            retrieves itself; --exclude-same-prompt skips corpus pairs whose conversation \
+            equals the query's. Search is exact, in this process (the corpus tier's vectors \
+            are read into memory).
             """)
 
     enum Rule: String, ExpressibleByArgument, CaseIterable { case skywork }
 
     @Option(help: "Corpus embeddings (synpref embed output).")
-    var corpus: String
+    var corpus: String?
 
     @Option(help: "Query embeddings (synpref embed output).")
-    var queries: String
+    var queries: String?
+
+    @Option(help: "Retrieve among stored pairs (instead of --corpus/--queries); needs --model.")
+    var store: String?
+
+    @Option(help: "Store mode: the embedding model (sentence-transformers folder or repo id) whose stored vectors to search.")
+    var model: String?
+
+    @Option(name: .customLong("prompt-name"), help: "Store mode: the prompt the vectors were embedded with, if any.")
+    var promptName: String?
+
+    @Option(name: .customLong("query-tier"), help: "Store mode: the tier whose pairs are the queries.")
+    var queryTier: PreferenceTier = .gold
+
+    @Option(name: .customLong("from-tier"), help: "Store mode: the tier whose pairs are searched.")
+    var fromTier: PreferenceTier = .unverified
+
+    @Flag(name: .customLong("exclude-same-prompt"), help: "Store mode: skip corpus pairs whose conversation equals the query's.")
+    var excludeSamePrompt = false
 
     @Option(help: "Neighbours per query.")
     var k: Int?
@@ -57,42 +83,97 @@ struct RetrieveCommand: AsyncParsableCommand {
         default: break
         }
         if kMax < 1 { throw ValidationError("--k-max must be at least 1") }
+        if store != nil {
+            if corpus != nil || queries != nil { throw ValidationError("--store replaces --corpus and --queries: give one or the other") }
+            if model == nil { throw ValidationError("--store needs --model: the embedding model whose stored vectors to search") }
+        } else {
+            if corpus == nil || queries == nil { throw ValidationError("give --corpus FILE and --queries FILE, or --store URL --model REF") }
+            if excludeSamePrompt { throw ValidationError("--exclude-same-prompt needs --store (embedding files hold no conversations)") }
+        }
+    }
+
+    /// Each query's k from --k or --k-rule and --confidence.
+    func kFunction() throws -> (String) throws -> Int {
+        let rule: KRule = k.map { .fixed($0) } ?? .skywork(kMax: kMax)
+        let confidences = try confidence.map { try EmbeddingFile.readConfidences(path: $0) } ?? [:]
+        let file = confidence ?? "--confidence"
+        return { id in
+            guard let k = rule.k(confidence: confidences[id]) else {
+                throw ValidationError("\(file): no confidence for query \"\(id)\"; every query needs a line {\"id\": \"\(id)\", \"p\": number}")
+            }
+            return k
+        }
+    }
+
+    func runStore(_ url: String, model: String, progress: ProgressLine) async throws {
+        let embedder = try SentenceEmbedder(model, progress: progress)
+        let key = StoreEmbedding.key(embedder, promptName: promptName)
+        if let promptName { _ = try embedder.prompt(named: promptName) }
+        let kOf = try kFunction()
+        var retrieval = StoreRetrieval(embedder: key, queryTier: queryTier, corpusTier: fromTier)
+        retrieval.excludeSelected = excludeSelected
+        retrieval.excludeSamePrompt = excludeSamePrompt
+        let target = try await PreferenceStores.open(url)
+        let started = Date()
+        let result: StoreRetrieval.Result
+        do {
+            result = try await retrieval.run(store: target) { try kOf(String($0)) }
+        } catch {
+            try? await target.close()
+            throw error
+        }
+        try await target.close()
+        let writer = try AtomicLineWriter(path: output)
+        do {
+            for (id, neighbours) in result.queries {
+                var s = "{\"id\":\"\(id)\",\"neighbours\":["
+                for (j, n) in neighbours.enumerated() {
+                    if j > 0 { s += "," }
+                    s += "{\"id\":\"\(n.pairID)\",\"similarity\":\(n.similarity)}"
+                }
+                try writer.write(s + "]}")
+            }
+            try writer.commit()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        var summary = String(format: "synpref retrieve: %d %@ pairs x %d %@ pairs (dimension %d, exact) in %.2f s; %d neighbours",
+                             result.queries.count, queryTier.rawValue, result.corpusSize, fromTier.rawValue, result.dimension,
+                             Date().timeIntervalSince(started), result.queries.reduce(0) { $0 + $1.neighbours.count })
+        if excludeSelected { summary += "; \(result.duplicates) duplicate neighbours given to an earlier query instead" }
+        if excludeSamePrompt { summary += "; \(result.samePromptSkipped) with the query's own conversation skipped" }
+        progress.line(summary)
+        for (n, tier) in [(result.queriesWithoutVector, queryTier), (result.corpusWithoutVector, fromTier)] where n > 0 {
+            progress.line("synpref retrieve: warning: \(n) \(tier.rawValue) pair(s) have no vector from this model and were left out; run `synpref embed --store \(url) --model \(model)` first")
+        }
     }
 
     func run() async throws {
         let progress = ProgressLine()
+        if let store, let model {
+            try await runStore(store, model: model, progress: progress)
+            return
+        }
+        guard let corpus, let queries else { return }
         let corpusVectors = try EmbeddingMatrix(path: corpus)
         let queryVectors = try EmbeddingMatrix(path: queries)
         guard corpusVectors.count == 0 || queryVectors.count == 0 || corpusVectors.dimension == queryVectors.dimension else {
             throw ValidationError("\(queries): embeddings have \(queryVectors.dimension) components but \(corpus)'s have \(corpusVectors.dimension); embed both with the same model")
         }
-        let rule: KRule = k.map { .fixed($0) } ?? .skywork(kMax: kMax)
-        let confidences = try confidence.map { try EmbeddingFile.readConfidences(path: $0) } ?? [:]
-        let ks: [Int] = try queryVectors.ids.map { id in
-            guard let k = rule.k(confidence: confidences[id]) else {
-                throw ValidationError("\(confidence ?? "--confidence"): no confidence for query \"\(id)\"; every query needs a line {\"id\": \"\(id)\", \"p\": number}")
-            }
-            return k
-        }
+        let kOf = try kFunction()
+        let ks: [Int] = try queryVectors.ids.map(kOf)
         let d = Swift.max(corpusVectors.dimension, 1)
         let started = Date()
         // With --exclude-selected, ask for extra neighbours so that items taken by earlier
         // queries can be skipped.
-        let searchK = excludeSelected ? ks.map { $0 == 0 ? 0 : $0 * 4 + 8 } : ks
-        var results = corpusVectors.withValues { c in
+        let searchK = excludeSelected ? ks.map(NeighbourSelection.overfetch) : ks
+        let candidates = corpusVectors.withValues { c in
             queryVectors.withValues { q in ExactSearch().search(corpus: c, queries: q, dimension: d, k: searchK) }
         }
-        var duplicates = 0
-        if excludeSelected {
-            var taken = Set<Int>()
-            for i in results.indices {
-                var kept: [ExactSearch.Neighbour] = []
-                for n in results[i] where kept.count < ks[i] {
-                    if taken.insert(n.index).inserted { kept.append(n) } else { duplicates += 1 }
-                }
-                results[i] = kept
-            }
-        }
+        let selection = NeighbourSelection.select(candidates, k: ks, excludeSelected: excludeSelected)
+        let results = selection.neighbours
+        let duplicates = selection.duplicates
         let writer = try AtomicLineWriter(path: output)
         do {
             for (i, neighbours) in results.enumerated() {

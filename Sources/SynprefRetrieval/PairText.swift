@@ -27,11 +27,11 @@ public enum PairText {
 }
 
 extension SentenceEmbedder {
-    /// The ids of a pair's `(x, a)` text (`PairText`): the attributes' tokens, then the
-    /// conversation's tokens cut from the start to fit the model's maximum, with the
-    /// tokenizer's special tokens around them.
-    public func tokenize(pair: PreferencePair) -> [Int] {
-        let head = pair.attributes.map(PairText.attributes) ?? ""
+    /// The ids of a pair's `(x, a)` text (`PairText`): the prompt's and the attributes'
+    /// tokens, then the conversation's tokens cut from the start to fit the model's maximum,
+    /// with the tokenizer's special tokens around them.
+    public func tokenize(pair: PreferencePair, prompt: String = "") -> [Int] {
+        let head = prompt + (pair.attributes.map(PairText.attributes) ?? "")
         let tail = PairText.conversation(pair.context)
         let headIDs = tokenizer.encode(head, addSpecialTokens: false)
         var tailIDs = tokenizer.encode(tail, addSpecialTokens: false)
