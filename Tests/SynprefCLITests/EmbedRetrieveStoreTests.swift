@@ -79,6 +79,25 @@ import SynprefRetrieval
         let dot = zip(goldVectors, stored[0].vector).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(top - dot) <= 1e-5)
 
+        // The same neighbours whichever way the search runs: exact in this process, or (on
+        // PostgreSQL with pgvector) HNSW in the database; SQLite has no index to search.
+        let exactOut = try helper.temp("exact.jsonl")
+        try await runSynpref(["retrieve", "--store", url, "--model", model, "--k", "2", "--search", "exact", "--output", exactOut])
+        let exact = try String(contentsOfFile: exactOut, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        if kind == .postgres {
+            let indexOut = try helper.temp("index.jsonl")
+            try await runSynpref(["retrieve", "--store", url, "--model", model, "--k", "2", "--search", "index", "--output", indexOut])
+            let viaIndex = try String(contentsOfFile: indexOut, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+            func ids(_ v: [JSONValue]) -> [[String]] { v.map { ($0["neighbours"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue } } }
+            func sims(_ v: [JSONValue]) -> [Double] { v.flatMap { ($0["neighbours"]?.arrayValue ?? []).compactMap { $0["similarity"]?.doubleValue } } }
+            #expect(ids(viaIndex) == ids(exact))
+            #expect(zip(sims(viaIndex), sims(exact)).allSatisfy { abs($0 - $1) < 1e-5 })
+        } else {
+            await #expect {
+                try await runSynpref(["retrieve", "--store", url, "--model", model, "--k", "2", "--search", "index"])
+            } throws: { "\($0)".contains("not PostgreSQL") }
+        }
+
         // The verbatim prompt is skipped with --exclude-same-prompt; the adaptive k applies.
         let conf = try helper.temp("p.jsonl", goldIDs.enumerated().map { "{\"id\": \"\($1)\", \"p\": \($0 == 3 ? 0.9 : 0.3)}\n" }.joined())
         try await runSynpref(["retrieve", "--store", url, "--model", model, "--k-rule", "skywork", "--k-max", "3", "--confidence", conf,
