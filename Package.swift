@@ -100,6 +100,10 @@ let package = Package(
                                                         .product(name: "Hummingbird", package: "hummingbird")],
             path: "benchmarks/judge/SynprefJudgeBench"),
 
+        .executableTarget(
+            name: "synpref-pgvector-bench", dependencies: ["SynprefRetrieval", "SynprefData", "SynprefCore"],
+            path: "benchmarks/retrieval/PgvectorBench"),
+
         // Test harness: an import that SIGKILLs itself after N committed chunks (CrashSafetyTests).
         .executableTarget(name: "synpref-crash-harness", dependencies: ["SynprefData"], path: "Tests/SynprefCrashHarness"),
 

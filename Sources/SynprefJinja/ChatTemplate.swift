@@ -32,10 +32,11 @@ public struct ChatTemplate: Sendable {
 
     /// Loads the template and special tokens of a Hugging Face tokenizer folder (see
     /// `ChatTemplate.source(fromDirectory:name:)` and `specialTokens(fromDirectory:)`).
-    public init(directory: URL, name: String? = nil) throws {
+    /// `tokenizerConfig`: the folder's tokenizer_config.json already parsed (nil: read it).
+    public init(directory: URL, name: String? = nil, tokenizerConfig: JSONValue? = nil) throws {
         try self.init(
-            source: try ChatTemplate.source(fromDirectory: directory, name: name),
-            specialTokens: try ChatTemplate.specialTokens(fromDirectory: directory))
+            source: try ChatTemplate.source(fromDirectory: directory, name: name, tokenizerConfig: tokenizerConfig),
+            specialTokens: try ChatTemplate.specialTokens(fromDirectory: directory, tokenizerConfig: tokenizerConfig))
     }
 
     /// Renders a conversation as `tokenizer.apply_chat_template(messages, tokenize=False,

@@ -1,11 +1,13 @@
 import Foundation
+import SynprefCore
 
 extension ChatTemplate {
     /// The chat template of a Hugging Face tokenizer folder, as transformers finds it:
     /// `chat_template.jinja` if present (or `additional_chat_templates/<name>.jinja` for a
     /// named one), else `chat_template` in `tokenizer_config.json`: a string, or a list
     /// of `{"name", "template"}` from which `name` (default `"default"`) is taken.
-    public static func source(fromDirectory directory: URL, name: String? = nil) throws -> String {
+    /// `tokenizerConfig`: the folder's tokenizer_config.json already parsed (nil: read it).
+    public static func source(fromDirectory directory: URL, name: String? = nil, tokenizerConfig: JSONValue? = nil) throws -> String {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
             throw ChatTemplateError.directoryNotFound(directory.path)
@@ -23,7 +25,7 @@ extension ChatTemplate {
         guard FileManager.default.fileExists(atPath: configFile.path) else {
             throw ChatTemplateError.noChatTemplate(directory: directory.path)
         }
-        let config = try readConfig(configFile)
+        let config = try tokenizerConfig.map { try object(JinjaValue($0), configFile) } ?? readConfig(configFile)
         switch config["chat_template"] {
         case nil, .null?:
             throw ChatTemplateError.noChatTemplate(directory: directory.path)
@@ -55,12 +57,18 @@ extension ChatTemplate {
     /// `tokenizer_config.json`, each then overridden by `special_tokens_map.json` when that
     /// file names it (each a string or an AddedToken object `{"content": ...}`; null or
     /// absent ones are left out). A folder with neither file has none.
-    public static func specialTokens(fromDirectory directory: URL) throws -> [String: String] {
+    /// `tokenizerConfig`: the folder's tokenizer_config.json already parsed (nil: read it).
+    public static func specialTokens(fromDirectory directory: URL, tokenizerConfig: JSONValue? = nil) throws -> [String: String] {
         var tokens: [String: String] = [:]
         for name in ["tokenizer_config.json", "special_tokens_map.json"] {
             let file = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: file.path) else { continue }
-            let config = try readConfig(file)
+            let config: JinjaValue
+            if name == "tokenizer_config.json", let tokenizerConfig {
+                config = try object(JinjaValue(tokenizerConfig), file)
+            } else {
+                guard FileManager.default.fileExists(atPath: file.path) else { continue }
+                config = try readConfig(file)
+            }
             for key in ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
                 switch config[key] {
                 case nil, .null?: continue
@@ -103,10 +111,15 @@ extension ChatTemplate {
         }
         let config: JinjaValue
         do {
-            config = try JinjaValue(json: data)
+            config = try JinjaValue(config: data)
         } catch let e as JinjaJSONError {
             throw ChatTemplateError.invalidTokenizerConfig(path: url.path, reason: "invalid JSON: \(e)")
         }
+        return try object(config, url)
+    }
+
+    /// `config` if it is a JSON object.
+    static func object(_ config: JinjaValue, _ url: URL) throws -> JinjaValue {
         guard case .object = config else {
             throw ChatTemplateError.invalidTokenizerConfig(path: url.path, reason: "must be a JSON object")
         }

@@ -1,6 +1,10 @@
+import SynprefCore
+
 /// JSON read and written with Python's `json` module semantics, which is what
 /// transformers sees: object key order is kept, `1` stays an int and `1.0` a float,
-/// `NaN`/`Infinity` are accepted, duplicate keys keep the last value.
+/// `NaN`/`Infinity` are accepted, duplicate keys keep the first position and the last value.
+/// Reading goes through SynprefCore's parser with the options that give Python's behaviour;
+/// errors carry Python's wording and the byte offset.
 public struct JinjaJSONError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, e.g. "Expecting ',' delimiter".
     public var message: String
@@ -8,17 +12,84 @@ public struct JinjaJSONError: Error, CustomStringConvertible, Equatable {
     public var offset: Int
 
     public var description: String { "\(message) (at byte \(offset + 1))" }
+
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+
+    /// Python's wording for a Core parser error.
+    init(_ e: JSONError) {
+        offset = e.offset
+        func expecting(_ what: String) -> String {
+            if what.hasPrefix("',' or") { return "Expecting ',' delimiter" }
+            if what == "':'" { return "Expecting ':' delimiter" }
+            if what == "a string key" { return "Expecting property name enclosed in double quotes" }
+            if what.contains("close the string") { return "Unterminated string starting at" }
+            return "Expecting value"
+        }
+        switch e.reason {
+        case .unexpectedEnd(let what), .unexpectedByte(_, let what): message = expecting(what)
+        case .invalidUTF8: message = "Invalid UTF-8"
+        case .controlCharacterInString: message = "Invalid control character at"
+        case .invalidEscape: message = "Invalid \\escape"
+        case .invalidUnicodeEscape: message = "Invalid \\uXXXX escape"
+        case .loneSurrogate(let u): message = "Unpaired surrogate \\u\(String(u, radix: 16)) (not representable)"
+        case .invalidNumber: message = "Expecting value"
+        case .numberOutOfRange: message = "Number out of range"
+        case .tooDeep: message = "Nesting too deep"
+        case .trailingContent: message = "Extra data"
+        case .empty: message = "Expecting value"
+        }
+    }
 }
 
 extension JinjaValue {
-    /// Parses one JSON document (the whole input must be one value).
+    /// Arrays and objects nest at most this deep (Python's json gives up near 1000 with a
+    /// RecursionError); deeper input is an error instead of a stack overflow.
+    static let maxJSONDepth = 500
+
+    /// Parses one JSON document (the whole input must be one value). An integer beyond 64
+    /// bits is an error (Python's would be exact); `init(config:)` reads config files, where
+    /// such integers are read as the nearest double instead.
     public init(json bytes: some Collection<UInt8>) throws {
-        var parser = PythonJSONParser(Array(bytes))
-        self = try parser.parseDocument()
+        var options = JSONParser.Options.python
+        options.rejectInexactIntegers = true
+        options.maxDepth = JinjaValue.maxJSONDepth
+        do {
+            self = JinjaValue(try JSONParser.parse(Array(bytes), options: options))
+        } catch let e as JSONError {
+            throw JinjaJSONError(e)
+        }
+    }
+
+    /// A config file's JSON (tokenizer_config.json, special_tokens_map.json), with
+    /// `JSONParser.Options.python`.
+    public init(config bytes: some Collection<UInt8>) throws {
+        var options = JSONParser.Options.python
+        options.maxDepth = JinjaValue.maxJSONDepth
+        do {
+            self = JinjaValue(try JSONParser.parse(Array(bytes), options: options))
+        } catch let e as JSONError {
+            throw JinjaJSONError(e)
+        }
     }
 
     public init(json text: String) throws {
         try self.init(json: Array(text.utf8))
+    }
+
+    /// The same value in the template's vocabulary.
+    public init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .integer(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .array(a.map(JinjaValue.init))
+        case .object(let o): self = .object(JinjaObject(o.map { ($0.key, JinjaValue($0.value)) }))
+        }
     }
 
     /// `json.dumps(value, ensure_ascii=False)`: Python's default separators `", "` and `": "`.
@@ -30,241 +101,6 @@ extension JinjaValue {
 /// Values built from JSON are always serializable.
 private func dumpsJSON(_ v: JinjaValue) -> String {
     (try? PythonJSON.dumps(Value(v), options: PythonJSON.Options())) ?? ""
-}
-
-struct PythonJSONParser {
-    private let b: [UInt8]
-    private var i = 0
-    /// Arrays and objects nest at most this deep (Python's json gives up near 1000 with
-    /// a RecursionError); deeper input is an error instead of a stack overflow.
-    static let maxDepth = 500
-    private var depth = 0
-
-    init(_ bytes: [UInt8]) { b = bytes }
-
-    private func err(_ m: String, _ at: Int? = nil) -> JinjaJSONError { JinjaJSONError(message: m, offset: at ?? i) }
-
-    mutating func parseDocument() throws -> JinjaValue {
-        skipSpace()
-        let v = try parseValue()
-        skipSpace()
-        if i != b.count { throw err("Extra data") }
-        return v
-    }
-
-    private mutating func skipSpace() {
-        while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
-    }
-
-    private func matches(_ s: StaticString) -> Bool {
-        let n = s.utf8CodeUnitCount
-        guard i + n <= b.count else { return false }
-        return s.withUTF8Buffer { buf in
-            for k in 0..<n where b[i + k] != buf[k] { return false }
-            return true
-        }
-    }
-
-    private mutating func parseValue() throws -> JinjaValue {
-        guard i < b.count else { throw err("Expecting value") }
-        switch b[i] {
-        case 0x7B: return try parseObject()
-        case 0x5B: return try parseArray()
-        case 0x22: return .string(try parseString())
-        case 0x74:
-            if matches("true") { i += 4; return .bool(true) }
-        case 0x66:
-            if matches("false") { i += 5; return .bool(false) }
-        case 0x6E:
-            if matches("null") { i += 4; return .null }
-        case 0x4E:
-            if matches("NaN") { i += 3; return .double(.nan) }
-        case 0x49:
-            if matches("Infinity") { i += 8; return .double(.infinity) }
-        case 0x2D:
-            if matches("-Infinity") { i += 9; return .double(-.infinity) }
-            return try parseNumber()
-        case 0x30...0x39:
-            return try parseNumber()
-        default: break
-        }
-        throw err("Expecting value")
-    }
-
-    private mutating func parseNumber() throws -> JinjaValue {
-        let start = i
-        if b[i] == 0x2D { i += 1 }
-        func digits() -> Int {
-            let s = i
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
-            return i - s
-        }
-        guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw err("Expecting value", start) }
-        if b[i] == 0x30 { i += 1 } else { _ = digits() }
-        var isFloat = false
-        if i + 1 < b.count, b[i] == 0x2E, b[i + 1] >= 0x30, b[i + 1] <= 0x39 {
-            i += 1
-            _ = digits()
-            isFloat = true
-        }
-        if i < b.count, b[i] == 0x65 || b[i] == 0x45 {
-            let save = i
-            i += 1
-            if i < b.count, b[i] == 0x2B || b[i] == 0x2D { i += 1 }
-            if digits() == 0 { i = save } else { isFloat = true }
-        }
-        let text = String(decoding: b[start..<i], as: UTF8.self)
-        if isFloat {
-            guard let d = Double(text) else { throw err("Invalid number", start) }
-            return .double(d)
-        }
-        guard let v = Int(text) else {
-            throw err("integer \(text) does not fit in 64 bits", start)
-        }
-        return .int(v)
-    }
-
-    private mutating func hex4() throws -> UInt32 {
-        guard i + 4 <= b.count else { throw err("Invalid \\uXXXX escape") }
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = b[i + k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            default: throw err("Invalid \\uXXXX escape")
-            }
-            v = v * 16 + d
-        }
-        i += 4
-        return v
-    }
-
-    private mutating func parseString() throws -> String {
-        let open = i
-        i += 1
-        var out: [UInt8] = []
-        var runStart = i
-        while true {
-            guard i < b.count else { throw err("Unterminated string starting at", open) }
-            let c = b[i]
-            if c == 0x22 {
-                out.append(contentsOf: b[runStart..<i])
-                i += 1
-                break
-            }
-            if c < 0x20 { throw err("Invalid control character at") }
-            if c != 0x5C {
-                i += 1
-                continue
-            }
-            out.append(contentsOf: b[runStart..<i])
-            i += 1
-            guard i < b.count else { throw err("Unterminated string starting at", open) }
-            let e = b[i]
-            i += 1
-            switch e {
-            case 0x22: out.append(0x22)
-            case 0x5C: out.append(0x5C)
-            case 0x2F: out.append(0x2F)
-            case 0x62: out.append(0x08)
-            case 0x66: out.append(0x0C)
-            case 0x6E: out.append(0x0A)
-            case 0x72: out.append(0x0D)
-            case 0x74: out.append(0x09)
-            case 0x75:
-                var v = try hex4()
-                if v >= 0xD800 && v < 0xDC00 {
-                    if i + 1 < b.count, b[i] == 0x5C, b[i + 1] == 0x75 {
-                        i += 2
-                        let lo = try hex4()
-                        guard lo >= 0xDC00 && lo < 0xE000 else {
-                            throw err("lone surrogate \\u\(hex(v, width: 4)) (not representable)", i - 12)
-                        }
-                        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                    } else {
-                        throw err("lone surrogate \\u\(hex(v, width: 4)) (not representable)", i - 6)
-                    }
-                } else if v >= 0xDC00 && v < 0xE000 {
-                    throw err("lone surrogate \\u\(hex(v, width: 4)) (not representable)", i - 6)
-                }
-                out.append(contentsOf: String(Unicode.Scalar(v)!).utf8)
-            default:
-                throw err("Invalid \\escape", i - 2)
-            }
-            runStart = i
-        }
-        guard let s = String(validating: out, as: UTF8.self) else {
-            throw err("string is not valid UTF-8", open)
-        }
-        return s
-    }
-
-    private mutating func parseArray() throws -> JinjaValue {
-        depth += 1
-        defer { depth -= 1 }
-        if depth > PythonJSONParser.maxDepth { throw err("nested deeper than \(PythonJSONParser.maxDepth) levels") }
-        i += 1
-        var items: [JinjaValue] = []
-        skipSpace()
-        if i < b.count, b[i] == 0x5D {
-            i += 1
-            return .array(items)
-        }
-        while true {
-            skipSpace()
-            items.append(try parseValue())
-            skipSpace()
-            guard i < b.count else { throw err("Expecting ',' delimiter") }
-            if b[i] == 0x2C {
-                i += 1
-                continue
-            }
-            if b[i] == 0x5D {
-                i += 1
-                return .array(items)
-            }
-            throw err("Expecting ',' delimiter")
-        }
-    }
-
-    private mutating func parseObject() throws -> JinjaValue {
-        depth += 1
-        defer { depth -= 1 }
-        if depth > PythonJSONParser.maxDepth { throw err("nested deeper than \(PythonJSONParser.maxDepth) levels") }
-        i += 1
-        var obj = JinjaObject()
-        skipSpace()
-        if i < b.count, b[i] == 0x7D {
-            i += 1
-            return .object(obj)
-        }
-        while true {
-            skipSpace()
-            guard i < b.count, b[i] == 0x22 else {
-                throw err("Expecting property name enclosed in double quotes")
-            }
-            let key = try parseString()
-            skipSpace()
-            guard i < b.count, b[i] == 0x3A else { throw err("Expecting ':' delimiter") }
-            i += 1
-            skipSpace()
-            obj[key] = try parseValue()
-            skipSpace()
-            guard i < b.count else { throw err("Expecting ',' delimiter") }
-            if b[i] == 0x2C {
-                i += 1
-                continue
-            }
-            if b[i] == 0x7D {
-                i += 1
-                return .object(obj)
-            }
-            throw err("Expecting ',' delimiter")
-        }
-    }
 }
 
 /// `json.dumps` as transformers' `tojson` filter calls it.

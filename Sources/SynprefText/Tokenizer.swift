@@ -39,6 +39,16 @@ public final class Tokenizer: Sendable {
         try self.init(bytes: [UInt8](data), file: "tokenizer.json", config: nil)
     }
 
+    /// tokenizer.json as the tokenizers crate (serde_json) reads it: a repeated key keeps
+    /// every occurrence (a vocabulary's earlier ids keep their strings), and a lone
+    /// surrogate escape becomes U+FFFD.
+    static let jsonOptions: JSONParser.Options = {
+        var o = JSONParser.Options()
+        o.keepDuplicateKeys = true
+        o.replaceLoneSurrogates = true
+        return o
+    }()
+
     /// Loads `tokenizer.json` and, when present, `tokenizer_config.json` from a model folder.
     public static func load(directory: URL) throws(TokenizerError) -> Tokenizer {
         let jsonURL = directory.appendingPathComponent("tokenizer.json")
@@ -50,12 +60,18 @@ public final class Tokenizer: Sendable {
         return try Tokenizer(bytes: try readFile(jsonURL), file: jsonURL.path, config: config)
     }
 
+    /// A tokenizer from tokenizer.json's bytes (already read, e.g. to hash them too) and
+    /// its folder's parsed tokenizer_config.json, if any.
+    public static func load(tokenizerJSON bytes: [UInt8], file: String, config: TokenizerConfig?) throws(TokenizerError) -> Tokenizer {
+        try Tokenizer(bytes: bytes, file: file, config: config)
+    }
+
     init(bytes: [UInt8], file: String, config: TokenizerConfig?) throws(TokenizerError) {
-        let root: RawJSON
+        let root: JSONValue
         do {
-            root = try RawJSONParser.parse(bytes)
+            root = try JSONParser.parse(bytes, options: Tokenizer.jsonOptions)
         } catch {
-            throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.message)
+            throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.reasonDescription)
         }
         let components = try TokenizerJSONLoader(file: file).load(root)
         self.components = components

@@ -58,12 +58,20 @@ public struct TokenizerConfig: Sendable, Equatable {
     }
 
     init(bytes: [UInt8], file: String) throws(TokenizerError) {
-        let root: JSONValue
+        try self.init(json: try TokenizerConfig.parse(bytes, file: file), file: file)
+    }
+
+    /// tokenizer_config.json's JSON, read as transformers reads it (Python's `json`).
+    public static func parse(_ bytes: [UInt8], file: String) throws(TokenizerError) -> JSONValue {
         do {
-            root = try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes, options: .python)
         } catch {
             throw TokenizerError.invalidJSON(file: file, line: error.line, column: error.column, message: error.reasonDescription)
         }
+    }
+
+    /// The config from the file's already parsed JSON (`parse(_:file:)`).
+    public init(json root: JSONValue, file: String) throws(TokenizerError) {
         guard case .object = root else { throw TokenizerError.invalidField(file: file, field: "(root)", expected: "a JSON object") }
 
         /// A special token: a string, or an AddedToken object with `content`.

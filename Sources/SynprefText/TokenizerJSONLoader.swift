@@ -55,7 +55,7 @@ struct TokenizerJSONLoader {
         var addedVocabulary: AddedVocabulary
     }
 
-    func load(_ root: RawJSON) throws(TokenizerError) -> Components {
+    func load(_ root: JSONValue) throws(TokenizerError) -> Components {
         guard case .object = root else { throw TokenizerError.invalidField(file: file, field: "(root)", expected: "a JSON object") }
         guard let modelJSON = root["model"], !modelJSON.isNull else { throw TokenizerError.missingField(file: file, field: "model") }
         let model = try parseModel(modelJSON)
@@ -84,44 +84,44 @@ struct TokenizerJSONLoader {
                           postProcessor: postProcessor, decoder: decoder, addedVocabulary: added)
     }
 
-    private func optional<T>(_ value: RawJSON?, _ parse: (RawJSON) throws(TokenizerError) -> T) throws(TokenizerError) -> T? {
+    private func optional<T>(_ value: JSONValue?, _ parse: (JSONValue) throws(TokenizerError) -> T) throws(TokenizerError) -> T? {
         guard let value, !value.isNull else { return nil }
         return try parse(value)
     }
 
     // MARK: Field helpers
 
-    private func type(_ j: RawJSON, field: String) throws(TokenizerError) -> String {
+    private func type(_ j: JSONValue, field: String) throws(TokenizerError) -> String {
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         guard let t = j["type"] else { throw TokenizerError.missingField(file: file, field: field + ".type") }
         guard let s = t.stringValue else { throw TokenizerError.invalidField(file: file, field: field + ".type", expected: "a string") }
         return s
     }
 
-    private func bool(_ j: RawJSON, _ key: String, field: String, default value: Bool) throws(TokenizerError) -> Bool {
+    private func bool(_ j: JSONValue, _ key: String, field: String, default value: Bool) throws(TokenizerError) -> Bool {
         guard let v = j[key], !v.isNull else { return value }
         guard let b = v.boolValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "true or false") }
         return b
     }
 
-    private func string(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> String? {
+    private func string(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> String? {
         guard let v = j[key], !v.isNull else { return nil }
         guard let s = v.stringValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "a string") }
         return s
     }
 
-    private func requiredString(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> String {
+    private func requiredString(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> String {
         guard let s = try string(j, key, field: field) else { throw TokenizerError.missingField(file: file, field: "\(field).\(key)") }
         return s
     }
 
-    private func int(_ j: RawJSON, _ key: String, field: String, default value: Int) throws(TokenizerError) -> Int {
+    private func int(_ j: JSONValue, _ key: String, field: String, default value: Int) throws(TokenizerError) -> Int {
         guard let v = j[key], !v.isNull else { return value }
         guard let i = v.intValue, i >= 0 else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "a non-negative integer") }
         return i
     }
 
-    private func array(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> [RawJSON] {
+    private func array(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> [JSONValue] {
         guard let v = j[key] else { throw TokenizerError.missingField(file: file, field: "\(field).\(key)") }
         guard let a = v.arrayValue else { throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "an array") }
         return a
@@ -144,7 +144,7 @@ struct TokenizerJSONLoader {
     }
 
     /// `{"String": s}` (a literal) or `{"Regex": r}` (an Oniguruma pattern).
-    private func pattern(_ j: RawJSON?, field: String) throws(TokenizerError) -> Regex {
+    private func pattern(_ j: JSONValue?, field: String) throws(TokenizerError) -> Regex {
         guard let j else { throw TokenizerError.missingField(file: file, field: field) }
         if let s = j["String"]?.stringValue { return try regex(Regex.escapedLiteral(s), field: field + ".String") }
         if let r = j["Regex"]?.stringValue { return try regex(r, field: field + ".Regex") }
@@ -153,7 +153,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Model
 
-    private func vocabulary(_ j: RawJSON, field: String) throws(TokenizerError) -> (VocabularyTable, TokenStrings) {
+    private func vocabulary(_ j: JSONValue, field: String) throws(TokenizerError) -> (VocabularyTable, TokenStrings) {
         guard let v = j["vocab"] else { throw TokenizerError.missingField(file: file, field: field + ".vocab") }
         guard let members = v.objectValue else { throw TokenizerError.invalidField(file: file, field: field + ".vocab", expected: "an object mapping tokens to ids") }
         var vocab = VocabularyTable(capacity: members.count)
@@ -169,7 +169,7 @@ struct TokenizerJSONLoader {
         return (vocab, TokenStrings(pairs))
     }
 
-    func parseModel(_ j: RawJSON) throws(TokenizerError) -> Model {
+    func parseModel(_ j: JSONValue) throws(TokenizerError) -> Model {
         let field = "model"
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         var kind = try string(j, "type", field: field)
@@ -193,7 +193,7 @@ struct TokenizerJSONLoader {
         }
     }
 
-    private func parseBPE(_ j: RawJSON, field: String) throws(TokenizerError) -> BPEModel {
+    private func parseBPE(_ j: JSONValue, field: String) throws(TokenizerError) -> BPEModel {
         let (vocab, strings) = try vocabulary(j, field: field)
         if let d = j["dropout"], !d.isNull {
             guard let p = d.doubleValue else { throw TokenizerError.invalidField(file: file, field: field + ".dropout", expected: "null or a number") }
@@ -279,7 +279,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Added tokens
 
-    private func parseAddedToken(_ j: RawJSON, field: String) throws(TokenizerError) -> AddedToken {
+    private func parseAddedToken(_ j: JSONValue, field: String) throws(TokenizerError) -> AddedToken {
         guard case .object = j else { throw TokenizerError.invalidField(file: file, field: field, expected: "an object") }
         let content = try requiredString(j, "content", field: field)
         let special = try bool(j, "special", field: field, default: false)
@@ -293,7 +293,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Normalizers
 
-    func parseNormalizer(_ j: RawJSON, field: String) throws(TokenizerError) -> Normalizer {
+    func parseNormalizer(_ j: JSONValue, field: String) throws(TokenizerError) -> Normalizer {
         switch try type(j, field: field) {
         case "NFC": return .unicode(.nfc)
         case "NFD": return .unicode(.nfd)
@@ -326,7 +326,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Pre-tokenizers
 
-    private func behavior(_ j: RawJSON, field: String, default value: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
+    private func behavior(_ j: JSONValue, field: String, default value: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
         guard let name = try string(j, "behavior", field: field) else { return value }
         switch name {
         case "Removed": return .removed
@@ -339,7 +339,7 @@ struct TokenizerJSONLoader {
         }
     }
 
-    private func prependScheme(_ j: RawJSON, field: String) throws(TokenizerError) -> PrependScheme {
+    private func prependScheme(_ j: JSONValue, field: String) throws(TokenizerError) -> PrependScheme {
         var scheme = PrependScheme.always
         if let name = try string(j, "prepend_scheme", field: field) {
             switch name {
@@ -357,7 +357,7 @@ struct TokenizerJSONLoader {
         return scheme
     }
 
-    func parsePreTokenizer(_ j: RawJSON, field: String) throws(TokenizerError) -> PreTokenizer {
+    func parsePreTokenizer(_ j: JSONValue, field: String) throws(TokenizerError) -> PreTokenizer {
         switch try type(j, field: field) {
         case "ByteLevel":
             return .byteLevel(addPrefixSpace: try bool(j, "add_prefix_space", field: field, default: true),
@@ -389,7 +389,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Post-processors
 
-    private func tokenAndID(_ j: RawJSON, _ key: String, field: String) throws(TokenizerError) -> Int32 {
+    private func tokenAndID(_ j: JSONValue, _ key: String, field: String) throws(TokenizerError) -> Int32 {
         guard let pair = j[key]?.arrayValue, pair.count == 2, pair[0].stringValue != nil, let id = pair[1].intValue, id >= 0 else {
             throw TokenizerError.invalidField(file: file, field: "\(field).\(key)", expected: "[token, id]")
         }
@@ -397,7 +397,7 @@ struct TokenizerJSONLoader {
     }
 
     /// A TemplateProcessing template (`single` or `pair`) resolved to id runs.
-    private func templatePieces(_ items: [RawJSON], specials: RawJSON?, parent: String, field: String, allowB: Bool) throws(TokenizerError) -> [TemplatePiece] {
+    private func templatePieces(_ items: [JSONValue], specials: JSONValue?, parent: String, field: String, allowB: Bool) throws(TokenizerError) -> [TemplatePiece] {
         var pieces: [TemplatePiece] = []
         for (i, item) in items.enumerated() {
             let itemField = "\(field)[\(i)]"
@@ -431,7 +431,7 @@ struct TokenizerJSONLoader {
         return pieces
     }
 
-    func parsePostProcessor(_ j: RawJSON, field: String) throws(TokenizerError) -> PostProcessor {
+    func parsePostProcessor(_ j: JSONValue, field: String) throws(TokenizerError) -> PostProcessor {
         switch try type(j, field: field) {
         case "TemplateProcessing":
             let specials = j["special_tokens"]
@@ -461,7 +461,7 @@ struct TokenizerJSONLoader {
 
     // MARK: Decoders
 
-    func parseDecoder(_ j: RawJSON, field: String) throws(TokenizerError) -> Decoder {
+    func parseDecoder(_ j: JSONValue, field: String) throws(TokenizerError) -> Decoder {
         switch try type(j, field: field) {
         case "ByteLevel": return .byteLevel
         case "WordPiece":

@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 import Testing
 
 @testable import SynprefJinja
@@ -19,6 +20,22 @@ import Testing
 
     func remove(_ dir: URL) {
         try? FileManager.default.removeItem(at: dir)
+    }
+
+    /// transformers writes `model_max_length` as 1000000000000000019884624838656 ("no
+    /// limit"): beyond 64 bits, read as the nearest double rather than refused; and the
+    /// folder reads the same from an already parsed config.
+    @Test func aConfigWithTransformersNoLimitLengthLoads() throws {
+        let config = #"{"chat_template": "{{ bos_token }}{{ messages[0].content }}", "model_max_length": 1000000000000000019884624838656, "bos_token": "<s>"}"#
+        let dir = try folder(["tokenizer_config.json": config])
+        defer { remove(dir) }
+        let fromFile = try ChatTemplate(directory: dir)
+        #expect(try fromFile.render(messages: [["role": "user", "content": "hi"]]) == "<s>hi")
+        let parsed = try JSONParser.parse(config, options: .python)
+        #expect(parsed["model_max_length"] == .double(1e30))
+        let fromValue = try ChatTemplate(directory: dir, tokenizerConfig: parsed)
+        #expect(try fromValue.render(messages: [["role": "user", "content": "hi"]]) == "<s>hi")
+        #expect(fromValue.specialTokens == fromFile.specialTokens)
     }
 
     @Test func chatTemplateJinjaWinsOverTokenizerConfig() throws {

@@ -1,7 +1,9 @@
 /// A JSON object that keeps its members in document order.
 ///
 /// Order matters for faithful round trips and for canonical serializations. Keys are
-/// unique (the parser merges a repeated key the way Python does). Small objects (the common case: records with a handful of
+/// unique (the parser merges a repeated key the way Python does), except in objects parsed
+/// with `JSONParser.Options.keepDuplicateKeys`: those keep every member, lookups find the
+/// last of a repeated key, and they have no key index (lookups are linear). Small objects (the common case: records with a handful of
 /// fields) are searched linearly; objects with more than `indexThreshold` members build a
 /// hash index once so that e.g. a 128k-entry tokenizer vocabulary is looked up in O(1).
 /// Keys compare by code points (UTF-8 bytes), as in JSON and Python, not by Swift's
@@ -35,6 +37,13 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         if index == nil { buildIndexIfLarge() }
     }
 
+    /// Members as parsed with `keepDuplicateKeys`: keys may repeat; no index is built.
+    init(repeatingKeys keys: [String], values: [JSONValue]) {
+        self.keys = keys
+        self.values = values
+        self.index = nil
+    }
+
     private mutating func buildIndexIfLarge() {
         guard keys.count > JSONObject.indexThreshold else {
             index = nil
@@ -54,7 +63,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public subscript(key: String) -> JSONValue? {
         get {
             if let index { return index[ExactText(key)].map { values[$0] } }
-            for i in keys.indices where ExactText.same(keys[i], key) { return values[i] }
+            for i in keys.indices.reversed() where ExactText.same(keys[i], key) { return values[i] }
             return nil
         }
         set {
@@ -77,7 +86,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     private func position(of key: String) -> Int? {
         if let index { return index[ExactText(key)] }
-        return keys.firstIndex { ExactText.same($0, key) }
+        return keys.lastIndex { ExactText.same($0, key) }
     }
 
     public func contains(key: String) -> Bool { position(of: key) != nil }

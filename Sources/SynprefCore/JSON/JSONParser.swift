@@ -20,18 +20,66 @@ public enum JSONParser {
     /// The default nesting limit; deeper documents are rejected instead of exhausting the stack.
     public static let defaultMaxDepth = 512
 
+    /// Departures from the strict defaults, for readers that must match another JSON
+    /// implementation: tokenizer.json as the tokenizers crate (serde_json) reads it, and
+    /// JSON as Python's `json` module (what transformers and chat templates see) reads it.
+    public struct Options: Sendable, Hashable {
+        /// Keep every member of an object whose key repeats, in document order (lookups
+        /// find the last), as serde_json hands a repeated map key to its visitor. Objects
+        /// parsed this way are not indexed by key: lookups in them are linear (iterate
+        /// large ones). Default: a repeated key keeps its first position and takes the last
+        /// value.
+        public var keepDuplicateKeys = false
+        /// A lone UTF-16 surrogate escape becomes U+FFFD instead of an error.
+        public var replaceLoneSurrogates = false
+        /// Python's `NaN`, `Infinity` and `-Infinity` literals, and numbers beyond a finite
+        /// `Double` read as infinities (as Python's `float` does), are accepted.
+        public var allowNonFiniteNumbers = false
+        /// An integer literal beyond `Int`'s range is an error (`numberOutOfRange`) instead of
+        /// the nearest `Double`, for readers whose integers are exact (Python's `int`).
+        public var rejectInexactIntegers = false
+        public var maxDepth = JSONParser.defaultMaxDepth
+
+        public init() {}
+
+        public static let strict = Options()
+
+        /// Python's `json.loads` as far as `JSONValue` can follow it (what transformers reads
+        /// config files with): `NaN`/`Infinity` accepted; a repeated key keeps its first
+        /// position and the last value (the default). Integers beyond `Int` become the nearest
+        /// `Double` (Python keeps them exact; transformers writes `model_max_length` as
+        /// 1000000000000000019884624838656 to mean "no limit").
+        public static let python: Options = {
+            var o = Options()
+            o.allowNonFiniteNumbers = true
+            return o
+        }()
+    }
+
     public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(JSONError) -> JSONValue {
+        var options = Options()
+        options.maxDepth = maxDepth
+        return try parse(bytes, options: options)
+    }
+
+    public static func parse(_ bytes: UnsafeRawBufferPointer, options: Options) throws(JSONError) -> JSONValue {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw JSONError(reason: .empty, offset: 0, line: 1, column: 1)
         }
-        var state = JSONParseState(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth)
+        var state = JSONParseState(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, options: options)
         return try state.parseDocument()
     }
 
     public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONError) -> JSONValue {
+        var options = Options()
+        options.maxDepth = maxDepth
+        return try parse(bytes, options: options)
+    }
+
+    public static func parse(_ bytes: [UInt8], options: Options) throws(JSONError) -> JSONValue {
         let result: Result<JSONValue, JSONError> = bytes.withUnsafeBytes { raw in
             do throws(JSONError) {
-                return .success(try parse(raw, maxDepth: maxDepth))
+                return .success(try parse(raw, options: options))
             } catch {
                 return .failure(error)
             }
@@ -40,10 +88,16 @@ public enum JSONParser {
     }
 
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONError) -> JSONValue {
+        var options = Options()
+        options.maxDepth = maxDepth
+        return try parse(text, options: options)
+    }
+
+    public static func parse(_ text: String, options: Options) throws(JSONError) -> JSONValue {
         var copy = text
         let result: Result<JSONValue, JSONError> = copy.withUTF8 { buf in
             do throws(JSONError) {
-                return .success(try parse(UnsafeRawBufferPointer(buf), maxDepth: maxDepth))
+                return .success(try parse(UnsafeRawBufferPointer(buf), options: options))
             } catch {
                 return .failure(error)
             }
@@ -58,13 +112,21 @@ struct JSONParseState {
     let base: UnsafePointer<UInt8>
     let count: Int
     let maxDepth: Int
+    let options: JSONParser.Options
     var pos = 0
     var scratch: [UInt8] = []
 
-    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+    init(base: UnsafePointer<UInt8>, count: Int, options: JSONParser.Options) {
         self.base = base
         self.count = count
-        self.maxDepth = maxDepth
+        self.maxDepth = options.maxDepth
+        self.options = options
+    }
+
+    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+        var options = JSONParser.Options()
+        options.maxDepth = maxDepth
+        self.init(base: base, count: count, options: options)
     }
 
     // MARK: errors
@@ -130,7 +192,18 @@ struct JSONParseState {
             try expectLiteral("null")
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if options.allowNonFiniteNumbers, base[pos] == UInt8(ascii: "-"), pos + 1 < count, base[pos + 1] == UInt8(ascii: "I") {
+                pos += 1
+                try expectLiteral("Infinity")
+                return .double(-.infinity)
+            }
             return try parseNumber()
+        case UInt8(ascii: "N") where options.allowNonFiniteNumbers:
+            try expectLiteral("NaN")
+            return .double(.nan)
+        case UInt8(ascii: "I") where options.allowNonFiniteNumbers:
+            try expectLiteral("Infinity")
+            return .double(.infinity)
         default:
             throw unexpected(expected: "a value (object, array, string, number, true, false or null)")
         }
@@ -194,8 +267,11 @@ struct JSONParseState {
             pos += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            // A repeated key keeps its first position and takes the last value (as Python does).
-            if keys.count < JSONObject.indexThreshold {
+            if options.keepDuplicateKeys {
+                keys.append(key)
+                values.append(value)
+            } else if keys.count < JSONObject.indexThreshold {
+                // A repeated key keeps its first position and takes the last value (as Python does).
                 if let j = keys.firstIndex(where: { ExactText.same($0, key) }) {
                     values[j] = value
                 } else {
@@ -223,6 +299,7 @@ struct JSONParseState {
                 pos += 1
             } else if b == UInt8(ascii: "}") {
                 pos += 1
+                if options.keepDuplicateKeys { return .object(JSONObject(repeatingKeys: keys, values: values)) }
                 return .object(JSONObject(keys: keys, values: values, index: index))
             } else {
                 throw unexpected(expected: "',' or '}'")
@@ -381,13 +458,18 @@ struct JSONParseState {
         var scalar: UInt32
         var next = i + 6
         if u >= 0xD800 && u <= 0xDBFF {
-            guard next + 1 < count, base[next] == UInt8(ascii: "\\"), base[next + 1] == UInt8(ascii: "u"),
-                let low = hex4(at: next + 2), low >= 0xDC00 && low <= 0xDFFF
-            else { throw error(.loneSurrogate(u), at: i) }
-            scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-            next += 6
+            if next + 1 < count, base[next] == UInt8(ascii: "\\"), base[next + 1] == UInt8(ascii: "u"),
+               let low = hex4(at: next + 2), low >= 0xDC00 && low <= 0xDFFF {
+                scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                next += 6
+            } else if options.replaceLoneSurrogates {
+                scalar = 0xFFFD
+            } else {
+                throw error(.loneSurrogate(u), at: i)
+            }
         } else if u >= 0xDC00 && u <= 0xDFFF {
-            throw error(.loneSurrogate(u), at: i)
+            guard options.replaceLoneSurrogates else { throw error(.loneSurrogate(u), at: i) }
+            scalar = 0xFFFD
         } else {
             scalar = UInt32(u)
         }
@@ -524,6 +606,10 @@ struct JSONParseState {
                 return .integer(Int(mantissa))
             }
         }
+        if isInteger && options.rejectInexactIntegers {
+            let text = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+            throw error(.numberOutOfRange(text), at: start)
+        }
         // Clinger's fast path: exact when the mantissa and the power of ten are both exact doubles.
         if dropped == 0, mantissa < (1 << 53), exponent >= -22, exponent <= 22 {
             var d = Double(mantissa)
@@ -532,7 +618,7 @@ struct JSONParseState {
         }
         let text = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
         guard let d = Double(text) else { throw error(.invalidNumber(text), at: start) }
-        guard d.isFinite else { throw error(.numberOutOfRange(text), at: start) }
+        guard d.isFinite || options.allowNonFiniteNumbers else { throw error(.numberOutOfRange(text), at: start) }
         return .double(d)
     }
 

@@ -99,19 +99,31 @@ public struct TextFrontEnd: Sendable {
     public static func load(directory: URL, options: Options = Options(), textPairWithoutTemplate: Bool) throws -> TextFrontEnd? {
         let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
         guard FileManager.default.fileExists(atPath: tokenizerURL.path) else { return nil }
-        let bytes: Data
-        do { bytes = try Data(contentsOf: tokenizerURL) } catch {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: tokenizerURL)) } catch {
             throw TokenizerError.cannotRead(file: tokenizerURL.path, reason: error.localizedDescription)
         }
-        let tokenizer = try Tokenizer.load(directory: directory)
+        // Each file read and parsed once: tokenizer.json for the tokenizer and its digest,
+        // tokenizer_config.json for the tokenizer's settings and the chat template.
+        let configURL = directory.appendingPathComponent("tokenizer_config.json")
+        var configJSON: JSONValue?
+        if FileManager.default.fileExists(atPath: configURL.path) {
+            let configBytes: [UInt8]
+            do { configBytes = [UInt8](try Data(contentsOf: configURL)) } catch {
+                throw TokenizerError.cannotRead(file: configURL.path, reason: error.localizedDescription)
+            }
+            configJSON = try TokenizerConfig.parse(configBytes, file: configURL.path)
+        }
+        let config = try configJSON.map { json throws(TokenizerError) in try TokenizerConfig(json: json, file: configURL.path) }
+        let tokenizer = try Tokenizer.load(tokenizerJSON: bytes, file: tokenizerURL.path, config: config)
         let format: Format
         do {
-            let template = try ChatTemplate(directory: directory)
+            let template = try ChatTemplate(directory: directory, tokenizerConfig: configJSON)
             format = .chatTemplate(template, bosToken: template.specialTokens["bos_token"])
         } catch ChatTemplateError.noChatTemplate {
             format = textPairWithoutTemplate ? .textPair : .unavailable(.noChatTemplate(directory: directory.path))
         }
-        return TextFrontEnd(tokenizer: tokenizer, format: format, options: options, tokenizerDigest: SHA256.hex([UInt8](bytes)))
+        return TextFrontEnd(tokenizer: tokenizer, format: format, options: options, tokenizerDigest: SHA256.hex(bytes))
     }
 
     /// True when conversations can be encoded (a template, or the text-pair layout).

@@ -50,14 +50,17 @@ extension PostgresPreferenceStore: VectorSearch {
         }
         guard let ready else { return 0 }
         var added = 0
+        var after: Int64 = 0
         while true {
+            // One pass in pair-id order (keyset paging), copying what the table lacks.
             var pb = PostgresBindings()
             pb.append(embedder)
+            pb.append(after)
             let b = pb
             let page = try await withConnection { conn in
                 try await self.rows(conn, """
                     SELECT e.pair_id, e.format, e.dims, e.vector FROM embeddings e
-                    WHERE e.embedder = $1 AND NOT EXISTS (SELECT 1 FROM \(table) v WHERE v.pair_id = e.pair_id)
+                    WHERE e.embedder = $1 AND e.pair_id > $2 AND NOT EXISTS (SELECT 1 FROM \(table) v WHERE v.pair_id = e.pair_id)
                     ORDER BY e.pair_id LIMIT 2000
                     """, b).map { row -> (Int64, String) in
                     let (id, format, dims, blob) = try row.decode((Int64, String, Int32, ByteBuffer).self)
@@ -65,7 +68,8 @@ extension PostgresPreferenceStore: VectorSearch {
                     return (id, "[" + v.map { "\($0)" }.joined(separator: ",") + "]")
                 }
             }
-            guard !page.isEmpty else { break }
+            guard let last = page.last?.0 else { break }
+            after = last
             var ib = PostgresBindings()
             ib.append(page.map(\.0))
             ib.append(page.map(\.1))
@@ -79,10 +83,18 @@ extension PostgresPreferenceStore: VectorSearch {
             added += page.count
             onProgress(added)
         }
+        // Fresh statistics, so that the planner walks the HNSW index and filters tiers on the
+        // way (with stale ones it may compute every distance of the tier instead).
+        if added > 0 { try await withConnection { conn in try await self.exec(conn, "ANALYZE pairs, \(table)") } }
         // The index, built once over what is there (faster than growing it row by row);
         // later rows are added to it as they are inserted.
         try await transaction { conn in
-            try await self.exec(conn, "SET LOCAL maintenance_work_mem = '1GB'")
+            // At least 1 GB for the build (HNSW builds far faster while its graph fits);
+            // a server configured with more keeps its setting.
+            try await self.exec(conn, """
+                SELECT set_config('maintenance_work_mem', CASE WHEN pg_size_bytes(current_setting('maintenance_work_mem')) < 1073741824
+                                  THEN '1GB' ELSE current_setting('maintenance_work_mem') END, true)
+                """)
             try await self.exec(conn, """
                 CREATE INDEX IF NOT EXISTS \(table)_hnsw ON \(table) USING hnsw (embedding \(ready.schema).vector_cosine_ops)
                 """)
