@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SynprefServer", targets: ["SynprefServer"]),
         .library(name: "SynprefRetrieval", targets: ["SynprefRetrieval"]),
         .library(name: "SynprefJudge", targets: ["SynprefJudge"]),
+        .library(name: "SynprefCuration", targets: ["SynprefCuration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -68,6 +69,10 @@ let package = Package(
         ], resources: [.copy("Prompts")]),
         // Layer 3: sentence embeddings and nearest-neighbour search.
         .target(name: "SynprefRetrieval", dependencies: ["SynprefModels", "SynprefData", "SynprefText", "SynprefTensor", "SynprefCore"]),
+        // Layer 4: the curation pipeline (Stage 1 and Stage 2), recorded in the store.
+        .target(name: "SynprefCuration", dependencies: [
+            "SynprefTraining", "SynprefEval", "SynprefJudge", "SynprefRetrieval", "SynprefModels", "SynprefData", "SynprefCore",
+        ]),
         // Layer 4: the HTTP server (scoring endpoints now; the annotation app later). Hummingbird
         // stays here so lower modules and their tests build without it.
         .target(name: "SynprefServer", dependencies: [
@@ -82,7 +87,7 @@ let package = Package(
         // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
             "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",
-            "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer", "SynprefRetrieval", "SynprefJudge",
+            "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer", "SynprefRetrieval", "SynprefJudge", "SynprefCuration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -121,6 +126,7 @@ let package = Package(
         .testTarget(name: "SynprefServerTests", dependencies: [
             "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "SynprefCurationTests", dependencies: ["SynprefCuration", "SynprefData", "SynprefJudge", "SynprefCore"]),
         .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI"]),
     ]
 )

@@ -22,6 +22,7 @@ public struct SynprefCommand: AsyncParsableCommand {
             EmbedCommand.self,
             RetrieveCommand.self,
             JudgeCommand.self,
+            CurateCommand.self,
             TokenizeCommand.self,
             ChatTemplateCommand.self,
             EvalCommand.self,

@@ -97,57 +97,44 @@ public struct JudgeConfig: Sendable, Equatable {
     ]
 
     static func parse(_ item: JSONValue, field: String, file: String) throws -> JudgeConfig {
-        guard case .object(let o) = item else {
-            throw JudgeError.config(file: file, field: field, reason: "expected an object, found \(item.kindName)")
+        do {
+            return try read(item, field: field)
+        } catch let issue as FieldIssue {
+            throw JudgeError.config(file: file, field: issue.field, reason: issue.reason)
         }
-        func bad(_ key: String, _ reason: String) -> JudgeError { .config(file: file, field: "\(field).\(key)", reason: reason) }
-        for key in o.keys where !knownKeys.contains(key) {
-            throw bad(key, "unknown field; known: \(knownKeys.sorted().joined(separator: ", "))")
-        }
-        func string(_ key: String) throws -> String? {
-            guard let v = o[key], !v.isNull else { return nil }
-            guard case .string(let s) = v, !s.isEmpty else { throw bad(key, "expected a non-empty string, found \(v.kindName)") }
-            return s
-        }
-        func number(_ key: String, min: Double) throws -> Double? {
-            guard let v = o[key], !v.isNull else { return nil }
-            guard let d = v.doubleValue, d >= min else { throw bad(key, "expected a number ≥ \(min), found \(v.serialized())") }
-            return d
-        }
-        func int(_ key: String, min: Int) throws -> Int? {
-            guard let v = o[key], !v.isNull else { return nil }
-            guard case .integer(let i) = v, i >= min else { throw bad(key, "expected an integer ≥ \(min), found \(v.serialized())") }
-            return i
-        }
-        guard let name = try string("name") else { throw bad("name", "missing; give each judge a name") }
-        guard let endpoint = try string("endpoint") else { throw bad("endpoint", "missing; e.g. \"http://127.0.0.1:8000/v1\"") }
+    }
+
+    private static func read(_ item: JSONValue, field: String) throws(FieldIssue) -> JudgeConfig {
+        let o = try JSONFields(item, path: field, known: knownKeys)
+        guard let name = try o.string("name") else { throw o.issue("name", "missing; give each judge a name") }
+        guard let endpoint = try o.string("endpoint") else { throw o.issue("endpoint", "missing; e.g. \"http://127.0.0.1:8000/v1\"") }
         guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
-            throw bad("endpoint", "\"\(endpoint)\" must start with http:// or https://")
+            throw o.issue("endpoint", "\"\(endpoint)\" must start with http:// or https://")
         }
-        guard let model = try string("model") else { throw bad("model", "missing; the model name the endpoint serves") }
+        guard let model = try o.string("model") else { throw o.issue("model", "missing; the model name the endpoint serves") }
         var c = JudgeConfig(name: name, endpoint: endpoint, model: model)
-        c.apiKeyEnv = try string("api_key_env")
-        c.maxConcurrency = try int("max_concurrency", min: 1) ?? c.maxConcurrency
-        c.temperature = try number("temperature", min: 0) ?? c.temperature
-        c.samples = try int("samples", min: 1) ?? c.samples
-        if let v = o["structured_output"], !v.isNull {
+        c.apiKeyEnv = try o.string("api_key_env")
+        c.maxConcurrency = try o.int("max_concurrency", min: 1) ?? c.maxConcurrency
+        c.temperature = try o.number("temperature", min: 0) ?? c.temperature
+        c.samples = try o.int("samples", min: 1) ?? c.samples
+        if let v = o.object["structured_output"], !v.isNull {
             switch v {
             case .bool(let b): c.structuredOutput = b ? .jsonSchema : .none
             case .string(let s):
                 guard let so = StructuredOutput(rawValue: s) else {
-                    throw bad("structured_output", "\"\(s)\"; expected true, false, \"json_schema\" or \"json_object\"")
+                    throw o.issue("structured_output", "\"\(s)\"; expected true, false, \"json_schema\" or \"json_object\"")
                 }
                 c.structuredOutput = so
-            default: throw bad("structured_output", "expected true, false, \"json_schema\" or \"json_object\"")
+            default: throw o.issue("structured_output", "expected true, false, \"json_schema\" or \"json_object\"")
             }
         }
-        c.pricePerMillionInput = try number("price_per_million_input", min: 0) ?? 0
-        c.pricePerMillionOutput = try number("price_per_million_output", min: 0) ?? 0
-        c.maxTokens = try int("max_tokens", min: 1) ?? c.maxTokens
-        c.timeoutSeconds = try number("timeout_seconds", min: 0.001) ?? c.timeoutSeconds
-        c.maxRetries = try int("max_retries", min: 0) ?? c.maxRetries
-        c.requestsPerMinute = try number("requests_per_minute", min: 0.001)
-        c.tokensPerMinute = try number("tokens_per_minute", min: 1)
+        c.pricePerMillionInput = try o.number("price_per_million_input", min: 0) ?? 0
+        c.pricePerMillionOutput = try o.number("price_per_million_output", min: 0) ?? 0
+        c.maxTokens = try o.int("max_tokens", min: 1) ?? c.maxTokens
+        c.timeoutSeconds = try o.number("timeout_seconds", min: 0.001) ?? c.timeoutSeconds
+        c.maxRetries = try o.int("max_retries", min: 0) ?? c.maxRetries
+        c.requestsPerMinute = try o.number("requests_per_minute", min: 0.001)
+        c.tokensPerMinute = try o.number("tokens_per_minute", min: 1)
         return c
     }
 }

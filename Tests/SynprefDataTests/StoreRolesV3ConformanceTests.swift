@@ -114,4 +114,30 @@ import Testing
             #expect(try await s.embeddings(embedder: "m1", tier: nil, afterID: 0, limit: 10).map(\.pairID) == [ids[0]])
         }
     }
+
+    @Test(arguments: StoreKind.available)
+    func aProjectsConfigurationIsFixedAndItsStepsAreRecorded(kind: StoreKind) async throws {
+        try await withTestStore(kind) { (t: TestStore) async throws in
+            let s = t.store
+            #expect(try await s.createProject(name: "demo", config: "{\"rounds\": 2}"))
+            #expect(try await !s.createProject(name: "demo", config: "{\"rounds\": 2}"))
+            await #expect(throws: StoreError.self) { try await s.createProject(name: "demo", config: "{\"rounds\": 3}") }
+            #expect(try await s.projectConfig(name: "demo") == "{\"rounds\": 2}")
+            #expect(try await s.projectConfig(name: "other") == nil)
+            #expect(try await s.projectNames() == ["demo"])
+
+            let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+            try await s.recordStep(StepRecord(project: "demo", round: 1, step: "train", state: .running, startedAt: t0))
+            try await s.recordStep(StepRecord(project: "demo", round: 1, step: "attributes", state: .done, startedAt: t0.addingTimeInterval(-60),
+                                              finishedAt: t0.addingTimeInterval(-1), details: "{\"pairs\": 10}"))
+            try await s.recordStep(StepRecord(project: "demo", round: 1, step: "train", state: .done, startedAt: t0,
+                                              finishedAt: t0.addingTimeInterval(30), details: "{\"accuracy\": 0.75}"))
+            let steps = try await s.steps(project: "demo")
+            #expect(steps.map(\.step) == ["attributes", "train"])
+            #expect(steps[1].state == .done && steps[1].details == "{\"accuracy\": 0.75}" && steps[1].finishedAt == t0.addingTimeInterval(30))
+            await #expect(throws: StoreError.self) {
+                try await s.recordStep(StepRecord(project: "nope", round: 1, step: "x", state: .running, startedAt: t0))
+            }
+        }
+    }
 }

@@ -20,6 +20,8 @@ import SynprefCore
 /// - `responses`: LLM judges' answers by the SHA-256 of the exact request (the judges'
 ///   answer cache when they work from a store): judge, answer text, token counts.
 /// - `embeddings`: one vector per (embedder fingerprint, pair), f32 or f16 little-endian.
+/// - `curation_projects`, `curation_steps`: a curation project's configuration and the record
+///   of every step of every round (state, times, and what it did as JSON).
 /// - `synpref_meta`: `schema_version`.
 ///
 /// `sqlite[v - 1]` and `postgres[v - 1]` bring a store from version `v - 1` to `v`; a new
@@ -277,7 +279,7 @@ enum StoreSchema {
     ]
 
     /// Task keys (a task whose key is already in its queue is not added again), the judges'
-    /// answer cache, and stored embeddings.
+    /// answer cache, stored embeddings, and curation projects with their step records.
     static let sqliteVersion3: [String] = [
         "ALTER TABLE tasks ADD COLUMN task_key TEXT",
         "CREATE UNIQUE INDEX tasks_key ON tasks (queue, task_key) WHERE task_key IS NOT NULL",
@@ -300,6 +302,23 @@ enum StoreSchema {
             vector BLOB NOT NULL,
             created_at REAL NOT NULL,
             PRIMARY KEY (embedder, pair_id))
+        """,
+        """
+        CREATE TABLE curation_projects (
+            name TEXT PRIMARY KEY,
+            config TEXT NOT NULL,
+            created_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE curation_steps (
+            project TEXT NOT NULL REFERENCES curation_projects (name),
+            round INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('running','done','failed')),
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            details TEXT NOT NULL,
+            PRIMARY KEY (project, round, step))
         """,
     ]
 
@@ -325,6 +344,23 @@ enum StoreSchema {
             vector BYTEA NOT NULL,
             created_at DOUBLE PRECISION NOT NULL,
             PRIMARY KEY (embedder, pair_id))
+        """,
+        """
+        CREATE TABLE curation_projects (
+            name TEXT PRIMARY KEY,
+            config TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL)
+        """,
+        """
+        CREATE TABLE curation_steps (
+            project TEXT NOT NULL REFERENCES curation_projects (name),
+            round INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('running','done','failed')),
+            started_at DOUBLE PRECISION NOT NULL,
+            finished_at DOUBLE PRECISION,
+            details TEXT NOT NULL,
+            PRIMARY KEY (project, round, step))
         """,
     ]
 

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import SynprefCore
+import SynprefCuration
+import SynprefData
+
+/// `synpref curate …`: the Skywork-Reward-V2 curation pipeline on a store.
+struct CurateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curate",
+        abstract: "Curate a preference pool with humans and LLMs (Skywork-Reward-V2 Stage 1 and Stage 2).",
+        discussion: """
+            A curation project lives in a store: `curate init` checks a configuration file \
+            (curate.json: judges, embedder, reward model, rounds, humans; see \
+            docs/curation.md) and records it there; every later command reads it from the \
+            store. `curate status` shows the pool by tier, the project's work queues and \
+            every recorded step.
+            """,
+        subcommands: [CurateInitCommand.self, CurateStatusCommand.self])
+}
+
+struct CurateInitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Check a curation configuration and record it in the store.",
+        discussion: """
+            Every field is checked before anything is recorded: unknown fields, values out \
+            of range, the judges file, the model folders and the simulated annotators' truth \
+            file (errors name the file, line and field). Paths are stored absolute. A \
+            project's configuration never changes: running init again with the same file is \
+            a no-op; with a different one it is refused (choose a new "name").
+            """)
+
+    @Option(help: "The store (sqlite:PATH or postgres://...).")
+    var store: String = PreferenceStores.defaultURL
+
+    @Option(help: "The configuration file (curate.json).")
+    var config: String
+
+    func run() async throws {
+        let parsed = try CurationConfig.load(path: config)
+        let target = try await PreferenceStores.open(store)
+        let created: Bool
+        do {
+            created = try await CurationProject.initialize(store: target, config: parsed)
+        } catch {
+            try? await target.close()
+            throw error
+        }
+        try await target.close()
+        let line = created ? "synpref curate: project \"\(parsed.name)\" recorded in \(store)"
+            : "synpref curate: project \"\(parsed.name)\" is already in \(store) with this configuration; nothing to do"
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+struct CurateStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show where a curation project stands.")
+
+    @Option(help: "The store (sqlite:PATH or postgres://...).")
+    var store: String = PreferenceStores.defaultURL
+
+    @Option(help: "The project (default: the store's only one).")
+    var project: String?
+
+    @Flag(help: "Print the status as JSON.")
+    var json = false
+
+    func run() async throws {
+        let target = try await PreferenceStores.open(store)
+        let status: CurationStatus
+        do {
+            status = try await CurationProject.open(store: target, name: project).status()
+        } catch {
+            try? await target.close()
+            throw error
+        }
+        try await target.close()
+        if json {
+            print(status.json.serialized(indent: 2))
+            return
+        }
+        print("project \(status.project): \(status.config.rounds) round(s) planned, \(status.lastRound) with finished steps")
+        let tiers = PreferenceTier.allCases.map { "\($0.rawValue) \(status.tiers[$0.rawValue] ?? 0)" }.joined(separator: ", ")
+        print("pool: \(status.pairs) pairs (\(tiers); \(status.contaminated) contaminated)")
+        print("judges: \(status.config.judges ?? "none (the LLM steps are skipped)")")
+        if let sim = status.config.humans.simulate {
+            print("humans: simulated (\(sim.annotators.joined(separator: ", ")); noise \(sim.noise)), \(status.config.humans.budgetPerRound) per round")
+        } else {
+            print("humans: \(status.config.humans.budgetPerRound) per round")
+        }
+        for (name, counts) in status.queues {
+            let parts = WorkTask.State.allCases.compactMap { s in counts.tasks[s].map { "\(s.rawValue) \($0)" } }
+            print("queue \(name): \(parts.joined(separator: ", "))")
+        }
+        if status.steps.isEmpty { print("steps: none yet") }
+        for s in status.steps {
+            let seconds = s.finishedAt.map { String(format: " in %.1f s", $0.timeIntervalSince(s.startedAt)) } ?? ""
+            print("round \(s.round) \(s.step): \(s.state.rawValue)\(seconds) \(s.details)")
+        }
+    }
+}
