@@ -1,4 +1,5 @@
 import Foundation
+import SynprefCore
 import Testing
 @testable import SynprefData
 
@@ -138,6 +139,42 @@ import Testing
             await #expect(throws: StoreError.self) {
                 try await s.recordStep(StepRecord(project: "nope", round: 1, step: "x", state: .running, startedAt: t0))
             }
+        }
+    }
+
+    /// A human who prefers the stored rejected response makes the pair gold the other way
+    /// round: the move records the verified orientation, reads return it, and training
+    /// formats are exported in it (Synpref's jsonl keeps the stored orientation and labels).
+    @Test(arguments: StoreKind.available)
+    func aFlippedDecisionGivesTheVerifiedOrientation(kind: StoreKind) async throws {
+        try await withTestStore(kind) { (t: TestStore) async throws in
+            let s = t.store
+            let ids = insertedIDs(try await s.insert(prepared([samplePair(1), samplePair(2)]), importID: "i"))
+            let human = Labeler.human("ann")
+            _ = try await s.apply(CurationBatch(
+                labels: [LabelEntry(pairID: ids[0], labeler: human, label: .rejected), LabelEntry(pairID: ids[1], labeler: human, label: .chosen)],
+                moves: [TierChange(pairID: ids[0], to: .gold, reason: "human: rejected better", flipped: true),
+                        TierChange(pairID: ids[1], to: .gold, reason: "human: chosen better", flipped: false)],
+                actor: "human ann"))
+            let first = try #require(try await s.pair(id: ids[0]))
+            #expect(first.verifiedFlipped && first.verified().chosen == first.rejected && first.verified().rejected == first.chosen)
+            #expect(try await s.pairs(PairQuery(tier: .gold)).map(\.verifiedFlipped) == [true, false])
+            // A later move that states nothing keeps the orientation.
+            _ = try await s.apply(CurationBatch(moves: [TierChange(pairID: ids[0], to: .silver, reason: "x")], actor: "t"))
+            #expect(try await s.pair(id: ids[0])?.verifiedFlipped == true)
+            _ = try await s.apply(CurationBatch(moves: [TierChange(pairID: ids[0], to: .gold, reason: "x")], actor: "t"))
+
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-verified-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let trl = dir.appendingPathComponent("gold.trl.jsonl").path
+            _ = try await PreferenceExporter(format: .trl).run(store: s, tier: .gold, to: trl)
+            let lines = try String(contentsOfFile: trl, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+            #expect(lines[0]["chosen"]?.serialized().contains("I don't know (1).") == true)
+            #expect(lines[1]["chosen"]?.serialized().contains("The answer is 2.") == true)
+            let jsonl = dir.appendingPathComponent("gold.jsonl").path
+            _ = try await PreferenceExporter(format: .jsonl).run(store: s, tier: .gold, to: jsonl)
+            let raw = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+            #expect(raw[0]["chosen"]?.serialized().contains("The answer is 1.") == true)
         }
     }
 }

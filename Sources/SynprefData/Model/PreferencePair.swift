@@ -32,6 +32,9 @@ public struct PreferencePair: Sendable, Hashable {
     public var labels: [LabelEntry]
     /// Where the pair was read from (`file:line`), for reports; not part of its identity.
     public var origin: String?
+    /// Curation found the stored `rejected` response better (its deciding label says so):
+    /// training, export and evaluation use `verified()`, the pair the right way round.
+    public var verifiedFlipped = false
 
     public init(
         id: Int64? = nil, context: [Message], chosen: Message, rejected: Message, source: String,
@@ -61,6 +64,15 @@ public struct PreferencePair: Sendable, Hashable {
         p.chosen = rejected
         p.rejected = chosen
         p.margin = margin.map { -$0 }
+        return p
+    }
+
+    /// The pair in its verified orientation: `flipped()` when curation found the stored
+    /// rejected response better, else the pair as stored.
+    public func verified() -> PreferencePair {
+        guard verifiedFlipped else { return self }
+        var p = flipped()
+        p.verifiedFlipped = false
         return p
     }
 

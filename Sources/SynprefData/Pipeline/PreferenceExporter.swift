@@ -25,8 +25,10 @@ public enum ExportError: Error, CustomStringConvertible {
 
 /// Writes the pairs of one tier as JSON Lines in a training or evaluation format, in id
 /// order, page by page (memory stays flat). Benchmark-contaminated pairs are never
-/// written. `flip` swaps chosen and rejected (recycling discarded pairs, as in
-/// Skywork-Reward-V2's Stage 2).
+/// written. Training and evaluation formats get each pair in its verified orientation
+/// (`PreferencePair.verified()`); Synpref's `jsonl` keeps the stored one, with the label log.
+/// `flip` then swaps chosen and rejected (recycling discarded pairs, as in Skywork-Reward-V2's
+/// Stage 2).
 public struct PreferenceExporter: Sendable {
     public var format: PreferenceFormat
     public var flip: Bool
@@ -74,7 +76,9 @@ public struct PreferenceExporter: Sendable {
             guard let last = page.last?.id else { break }
             after = last
             for var p in page {
-                if format == .jsonl { p.labels = try await store.labels(pairID: p.id ?? 0) }
+                // Synpref's jsonl keeps the stored orientation with the label log (it round-trips
+                // the store); training formats get the verified orientation.
+                if format == .jsonl { p.labels = try await store.labels(pairID: p.id ?? 0) } else { p = p.verified() }
                 if flip { p = p.flipped() }
                 do {
                     let line = try encoder.encode(p)

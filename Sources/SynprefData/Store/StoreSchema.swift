@@ -278,9 +278,12 @@ enum StoreSchema {
         "ALTER TABLE tasks DROP COLUMN lease_owner, DROP COLUMN lease_expires_at, DROP COLUMN result",
     ]
 
-    /// Task keys (a task whose key is already in its queue is not added again), the judges'
-    /// answer cache, stored embeddings, and curation projects with their step records.
+    /// A pair's verified orientation (`flipped`: its deciding label prefers the stored
+    /// rejected response), task keys (a task whose key is already in its queue is not added
+    /// again), the judges' answer cache, stored embeddings, and curation projects with their
+    /// step records.
     static let sqliteVersion3: [String] = [
+        "ALTER TABLE pairs ADD COLUMN flipped INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE tasks ADD COLUMN task_key TEXT",
         "CREATE UNIQUE INDEX tasks_key ON tasks (queue, task_key) WHERE task_key IS NOT NULL",
         """
@@ -323,6 +326,7 @@ enum StoreSchema {
     ]
 
     static let postgresVersion3: [String] = [
+        "ALTER TABLE pairs ADD COLUMN flipped BOOLEAN NOT NULL DEFAULT false",
         "ALTER TABLE tasks ADD COLUMN task_key TEXT",
         "CREATE UNIQUE INDEX tasks_key ON tasks (queue, task_key) WHERE task_key IS NOT NULL",
         """
@@ -380,6 +384,6 @@ enum StoreSchema {
     /// The columns `pairs(_:)` and `pair(id:)` read, in this order.
     static let pairColumns = """
         p.id, p.source, p.context, p.chosen, p.rejected, p.margin, p.tier, p.origin, \
-        a.task_category, a.objectivity, a.controversiality, a.desired_attributes, a.annotation_guideline
+        a.task_category, a.objectivity, a.controversiality, a.desired_attributes, a.annotation_guideline, p.flipped
         """
 }

@@ -22,12 +22,13 @@ enum StoredPair {
 
     static func make(
         id: Int64, source: String, context: String, chosen: String, rejected: String, margin: Double?, tier: String,
-        origin: String?, attributes: (String?, String?, String?, String?, String?)
+        origin: String?, attributes: (String?, String?, String?, String?, String?), flipped: Bool
     ) throws -> PreferencePair {
         guard let t = PreferenceTier(rawValue: tier) else { throw StoreError.invalidValue("pair \(id): tier '\(tier)'") }
         var p = PreferencePair(
             id: id, context: try messages(context, "context", pairID: id), chosen: try message(chosen, "chosen", pairID: id),
             rejected: try message(rejected, "rejected", pairID: id), source: source, margin: margin, tier: t, origin: origin)
+        p.verifiedFlipped = flipped
         if let cat = attributes.0, let o = attributes.1, let c = attributes.2, let d = attributes.3, let g = attributes.4 {
             guard let obj = PreferenceAttributes.Objectivity(rawValue: o),
                 let con = PreferenceAttributes.Controversiality(rawValue: c)
@@ -39,6 +40,13 @@ enum StoredPair {
 
     /// Replays tier changes in order over the current tiers: which moves take effect and
     /// the final tier per pair. Throws on an unknown pair or a failed expectation.
+    /// The verified orientation each pair ends with (the last move that states one wins).
+    static func orientations(_ moves: [TierChange]) -> [Int64: Bool] {
+        var out: [Int64: Bool] = [:]
+        for m in moves { if let f = m.flipped { out[m.pairID] = f } }
+        return out
+    }
+
     static func plan(_ moves: [TierChange], current: [Int64: PreferenceTier]) throws -> (log: [(pairID: Int64, from: PreferenceTier, to: PreferenceTier, reason: String)], final: [Int64: PreferenceTier]) {
         var tiers = current
         var log: [(Int64, PreferenceTier, PreferenceTier, String)] = []

@@ -70,7 +70,8 @@ public struct PairDataset: Sendable {
         return try dataset.checked(limits)
     }
 
-    /// The pairs of one tier of a preference store (`sqlite:…`, `postgres://…`).
+    /// The pairs of one tier of a preference store (`sqlite:…`, `postgres://…`), each in its
+    /// verified orientation (`PreferencePair.verified()`).
     public static func load(store url: String, tier: PreferenceTier, limits: PairLimits, encoder: (any ConversationEncoder)?) async throws -> PairDataset {
         let store = try await PreferenceStores.open(url)
         var dataset = PairDataset(pairs: [], origin: "\(url) tier \(tier.rawValue)", format: "store")
@@ -83,7 +84,8 @@ public struct PairDataset: Sendable {
                 throw TrainingError.needsConversationEncoder(file: dataset.origin, format: "store")
             }
             for pair in page {
-                try dataset.add(pair, encoder: encoder, line: Int(pair.id ?? 0), limits: limits)
+                // Trained the right way round: flipped when curation found the stored rejected better.
+                try dataset.add(pair.verified(), encoder: encoder, line: Int(pair.id ?? 0), limits: limits)
                 after = Swift.max(after, pair.id ?? after)
             }
         }

@@ -38,6 +38,13 @@ extension PostgresPreferenceStore {
                 b.append(final.map(\.value.rawValue))
                 try await self.exec(conn, "UPDATE pairs p SET tier = u.t FROM unnest($1::int8[], $2::text[]) AS u(i, t) WHERE p.id = u.i", b)
             }
+            let orientations = StoredPair.orientations(moves).sorted { $0.key < $1.key }
+            if !orientations.isEmpty {
+                var b = PostgresBindings()
+                b.append(orientations.map(\.key))
+                b.append(orientations.map(\.value))
+                try await self.exec(conn, "UPDATE pairs p SET flipped = u.f FROM unnest($1::int8[], $2::bool[]) AS u(i, f) WHERE p.id = u.i", b)
+            }
             try await self.logMoves(conn, plan.log.map { ($0.pairID, $0.from, $0.to, $0.reason) }, actor: actor)
             return CurationResult(labelIDs: labelIDs, moved: plan.log.count)
         }

@@ -92,10 +92,10 @@ extension PostgresPreferenceStore {
     }
 
     static func pairFromRow(_ row: PostgresRow) throws -> PreferencePair {
-        let (id, source, context, chosen, rejected, margin, tier, origin, cat, obj, con, des, gui) =
-            try row.decode((Int64, String, String, String, String, Double?, String, String?, String?, String?, String?, String?, String?).self)
+        let (id, source, context, chosen, rejected, margin, tier, origin, cat, obj, con, des, gui, flipped) =
+            try row.decode((Int64, String, String, String, String, Double?, String, String?, String?, String?, String?, String?, String?, Bool).self)
         return try StoredPair.make(id: id, source: source, context: context, chosen: chosen, rejected: rejected, margin: margin,
-                                   tier: tier, origin: origin, attributes: (cat, obj, con, des, gui))
+                                   tier: tier, origin: origin, attributes: (cat, obj, con, des, gui), flipped: flipped)
     }
 
     public func pair(id: Int64) async throws -> PreferencePair? {

@@ -31,6 +31,7 @@ extension SQLitePreferenceStore {
             for l in labels { labelIDs.append(try SQLitePreferenceStore.insertLabel(db, l, now: now)) }
             for (id, a) in attributes { try SQLitePreferenceStore.upsertAttributes(db, id, a, setBy: actor, now: now) }
             for (id, tier) in plan.final { try db.execute(sql: "UPDATE pairs SET tier = ? WHERE id = ?", arguments: [tier.rawValue, id]) }
+            for (id, f) in StoredPair.orientations(moves) { try db.execute(sql: "UPDATE pairs SET flipped = ? WHERE id = ?", arguments: [f, id]) }
             for m in plan.log {
                 try db.execute(sql: "INSERT INTO tier_moves (pair_id, from_tier, to_tier, reason, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [m.pairID, m.from.rawValue, m.to.rawValue, m.reason, actor, now])

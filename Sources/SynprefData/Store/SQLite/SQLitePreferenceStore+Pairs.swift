@@ -56,7 +56,7 @@ extension SQLitePreferenceStore {
     static func pairFromRow(_ row: Row) throws -> PreferencePair {
         try StoredPair.make(
             id: row[0], source: row[1], context: row[2], chosen: row[3], rejected: row[4], margin: row[5], tier: row[6],
-            origin: row[7], attributes: (row[8], row[9], row[10], row[11], row[12]))
+            origin: row[7], attributes: (row[8], row[9], row[10], row[11], row[12]), flipped: row[13])
     }
 
     public func pair(id: Int64) async throws -> PreferencePair? {
