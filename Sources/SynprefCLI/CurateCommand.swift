@@ -16,7 +16,89 @@ struct CurateCommand: AsyncParsableCommand {
             store. `curate status` shows the pool by tier, the project's work queues and \
             every recorded step.
             """,
-        subcommands: [CurateInitCommand.self, CurateStatusCommand.self])
+        subcommands: [CurateInitCommand.self, CurateStatusCommand.self, CurateTasksCommand.self])
+}
+
+/// `synpref curate tasks export|import`: human verification by file.
+struct CurateTasksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks",
+        abstract: "Human verification tasks by file (export for an annotator, import the answers).",
+        discussion: """
+            export claims up to --limit open human-verification tasks for --annotator (leased \
+            for --lease-hours) and writes one line per task: {"task_id", "annotator", \
+            "lease_expires_at", "conversation", "response_1", "response_2", "attributes"} (the \
+            two responses in a seeded random order). import reads answer lines {"task_id", \
+            "annotator", "verdict": "response_1" | "response_2" | "cannot_determine", \
+            "note"?}: every line is checked first; then each answer is recorded (the label \
+            human:ANNOTATOR and the move to gold in the verified orientation, or to discarded) \
+            with its task's completion. Answers for tasks the annotator no longer holds are \
+            refused with the reason; nothing is lost or recorded twice.
+            """,
+        subcommands: [CurateTasksExportCommand.self, CurateTasksImportCommand.self])
+}
+
+struct CurateTasksExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write an annotator's next tasks to a file.")
+
+    @Option(help: "The store (sqlite:PATH or postgres://...).")
+    var store: String = PreferenceStores.defaultURL
+    @Option(help: "The project (default: the store's only one).")
+    var project: String?
+    @Option(help: "The annotator's name (recorded as human:NAME).")
+    var annotator: String
+    @Option(help: "Tasks to take at most.")
+    var limit: Int = 50
+    @Option(name: .customLong("lease-hours"), help: "How long the annotator holds the tasks.")
+    var leaseHours: Double = 24
+    @Option(help: "Output JSON lines file.")
+    var output: String
+
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if !(leaseHours > 0) { throw ValidationError("--lease-hours must be positive") }
+    }
+
+    func run() async throws {
+        let target = try await PreferenceStores.open(store)
+        do {
+            let p = try await CurationProject.open(store: target, name: project)
+            let n = try await HumanTaskFiles(verification: HumanVerification(project: p))
+                .export(annotator: annotator, limit: limit, lease: leaseHours * 3600, to: output)
+            FileHandle.standardError.write(Data("synpref curate: \(n) task(s) for \(annotator) written to \(output)\n".utf8))
+        } catch {
+            try? await target.close()
+            throw error
+        }
+        try await target.close()
+    }
+}
+
+struct CurateTasksImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Record annotators' answers from a file.")
+
+    @Option(help: "The store (sqlite:PATH or postgres://...).")
+    var store: String = PreferenceStores.defaultURL
+    @Option(help: "The project (default: the store's only one).")
+    var project: String?
+    @Argument(help: "Answer lines (JSON lines).")
+    var answers: String
+
+    func run() async throws {
+        let target = try await PreferenceStores.open(store)
+        let report: HumanTaskFiles.ImportReport
+        do {
+            let p = try await CurationProject.open(store: target, name: project)
+            report = try await HumanTaskFiles(verification: HumanVerification(project: p)).importAnswers(path: answers)
+        } catch {
+            try? await target.close()
+            throw error
+        }
+        try await target.close()
+        var text = "synpref curate: \(report.recorded) answer(s) recorded, \(report.refused.count) refused\n"
+        for r in report.refused.prefix(20) { text += "  \(r)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
 }
 
 struct CurateInitCommand: AsyncParsableCommand {

@@ -189,7 +189,7 @@ public final class JudgeRunner: @unchecked Sendable {
         for (j, client) in clients.enumerated() {
             let samples = options.task == .attributes ? 1 : (options.samples ?? client.judge.samples)
             for s in 0..<samples {
-                var rng = SplitMix64(seed: options.seed, key: "\(pairKey)|\(s)")
+                var rng = KeyedRandom(seed: options.seed, key: "\(pairKey)|\(s)")
                 let swapped = rng.next() & 1 == 1
                 let seed = Int(rng.next() & 0x7fff_ffff)
                 switch options.task {
@@ -203,7 +203,7 @@ public final class JudgeRunner: @unchecked Sendable {
                 case .preference:
                     let (c1, c2) = swapped ? (item.pair.rejected, item.pair.chosen) : (item.pair.chosen, item.pair.rejected)
                     let examples: [JinjaValue] = item.examples.prefix(8).enumerated().map { e, ex in
-                        var erng = SplitMix64(seed: options.seed, key: "\(pairKey)|\(s)|example \(e)")
+                        var erng = KeyedRandom(seed: options.seed, key: "\(pairKey)|\(s)|example \(e)")
                         let flip = erng.next() & 1 == 1
                         let (x1, x2) = flip ? (ex.rejected, ex.chosen) : (ex.chosen, ex.rejected)
                         return .object(JinjaObject([
@@ -395,24 +395,5 @@ public final class JudgeRunner: @unchecked Sendable {
             }
             return .verdict(verdict, reasons: itemReasons)
         }
-    }
-}
-
-/// A small seeded generator: the same (seed, key) always gives the same draws.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64, key: String) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        state = h
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefCuration
+import SynprefData
 @testable import SynprefCLI
 
 /// `synpref curate init` and `status` as a user runs them.
@@ -30,6 +32,18 @@ import SynprefCore
         await #expect { try await runSynpref(["curate", "init", "--store", store, "--config", config]) } throws: {
             "\($0)".contains("curate.json: rouns: unknown field")
         }
+        // Human tasks by file: one pair offered, exported for alice, answered, imported.
+        let opened = try await PreferenceStores.open(store)
+        let project = try await CurationProject.open(store: opened, name: "demo")
+        _ = try await HumanVerification(project: project).enqueue(round: 1, budget: 5)
+        let tasks = "\(dir)/alice.jsonl"
+        try await runSynpref(["curate", "tasks", "export", "--store", store, "--annotator", "alice", "--output", tasks])
+        let task = try JSONParser.parse(String(try String(contentsOfFile: tasks, encoding: .utf8).split(separator: "\n")[0]))
+        let id = try #require(task["task_id"]?.intValue)
+        let answers = try helper.temp("answers.jsonl", "{\"task_id\": \(id), \"annotator\": \"alice\", \"verdict\": \"cannot_determine\"}\n")
+        try await runSynpref(["curate", "tasks", "import", "--store", store, answers])
+        #expect(try await opened.count(tier: .discarded) == 1)
+        try await opened.close()
         try await runSynpref(["curate", "status", "--store", store])
         await #expect { try await runSynpref(["curate", "status", "--store", store, "--project", "other"]) } throws: {
             "\($0)".contains("no curation project \"other\"")

@@ -45,6 +45,9 @@ public protocol WorkQueue: Sendable {
     /// Every claim on a task (with the results of completed ones), oldest first.
     func claims(taskID: Int64) async throws -> [WorkClaim]
 
+    /// The task with this id, or nil.
+    func task(id: Int64) async throws -> QueuedTask?
+
     /// Tasks and claims of a queue by state, as of now (a lease that ran out counts as
     /// expired even before the store has noticed).
     func queueCounts(queue: String) async throws -> QueueCounts
@@ -68,5 +71,24 @@ extension WorkQueue {
         if try await renew([taskID], worker: worker, lease: lease).isEmpty {
             throw StoreError.leaseLost(taskID: taskID, worker: worker)
         }
+    }
+}
+
+/// A task as it stands in its queue (`WorkQueue.task(id:)`).
+public struct QueuedTask: Sendable, Hashable {
+    public var id: Int64
+    public var queue: String
+    public var pairID: Int64?
+    public var kind: String
+    public var payload: String
+    public var state: WorkTask.State
+
+    public init(id: Int64, queue: String, pairID: Int64?, kind: String, payload: String, state: WorkTask.State) {
+        self.id = id
+        self.queue = queue
+        self.pairID = pairID
+        self.kind = kind
+        self.payload = payload
+        self.state = state
     }
 }

@@ -216,6 +216,17 @@ extension PostgresPreferenceStore {
         }
     }
 
+    public func task(id: Int64) async throws -> QueuedTask? {
+        try await withConnection { conn in
+            var b = PostgresBindings()
+            b.append(id)
+            guard let row = try await self.rows(conn, "SELECT queue, pair_id, kind, payload, state FROM tasks WHERE id = $1", b).first else { return nil }
+            let (queue, pairID, kind, payload, stateName) = try row.decode((String, Int64?, String, String, String).self)
+            guard let state = WorkTask.State(rawValue: stateName) else { throw StoreError.invalidValue("task state '\(stateName)'") }
+            return QueuedTask(id: id, queue: queue, pairID: pairID, kind: kind, payload: payload, state: state)
+        }
+    }
+
     public func queueCounts(queue: String) async throws -> QueueCounts {
         try await withConnection { conn in
             var b = PostgresBindings()

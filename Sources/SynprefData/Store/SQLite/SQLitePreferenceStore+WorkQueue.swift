@@ -164,6 +164,14 @@ extension SQLitePreferenceStore {
         }
     }
 
+    public func task(id: Int64) async throws -> QueuedTask? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT queue, pair_id, kind, payload, state FROM tasks WHERE id = ?", arguments: [id]) else { return nil }
+            guard let state = WorkTask.State(rawValue: row[4]) else { throw StoreError.invalidValue("task state '\(row[4] as String)'") }
+            return QueuedTask(id: id, queue: row[0], pairID: row[1], kind: row[2], payload: row[3], state: state)
+        }
+    }
+
     public func queueCounts(queue: String) async throws -> QueueCounts {
         try await read { db in
             let now = SQLitePreferenceStore.now
