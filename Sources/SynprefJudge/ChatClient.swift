@@ -115,8 +115,10 @@ public final class ChatClient: Sendable {
     }
 
     /// Sends `request`, retrying per the policy; throws `JudgeError.rejected` for a
-    /// non-retryable status and `.gaveUp` when the retries run out.
-    public func complete(_ request: ChatRequest) async throws -> ChatAnswer {
+    /// non-retryable status and `.gaveUp` when the retries run out. `keep` runs on the answer
+    /// while the call still holds its concurrency slot (e.g. to store it), so at most
+    /// `maxConcurrency` answers are ever received and not yet kept; its errors are rethrown.
+    public func complete(_ request: ChatRequest, keep: @Sendable (ChatAnswer) async throws -> Void = { _ in }) async throws -> ChatAnswer {
         let body = request.body(for: judge).serializedBytes()
         let estimatedTokens = body.count / 4
         var attempt = 0
@@ -125,11 +127,19 @@ public final class ChatClient: Sendable {
             try Task.checkCancellation()
             attempt += 1
             if let rate { try await rate.acquire(tokens: estimatedTokens) }
-            let outcome = try await limiter.run { try await self.send(body) }
+            let tries = attempt
+            let outcome = try await limiter.run { () async throws -> Outcome in
+                let outcome = try await self.send(body)
+                if case .answer(var answer) = outcome {
+                    answer.attempts = tries
+                    try await keep(answer)
+                    return .answer(answer)
+                }
+                return outcome
+            }
             counters.request()
             switch outcome {
-            case .answer(var answer):
-                answer.attempts = attempt
+            case .answer(let answer):
                 return answer
             case .rejected(let status, let message):
                 throw JudgeError.rejected(judge: judge.name, status: status, message: message)

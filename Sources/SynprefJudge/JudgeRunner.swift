@@ -273,9 +273,20 @@ public final class JudgeRunner: @unchecked Sendable {
             return true
         }
         guard allowed else { return .skipped }
+        // Each answer is stored before its call gives up its concurrency slot, so a kill loses
+        // at most `max_concurrency` received answers. One that cannot be stored stops the
+        // run: going on would pay for it again.
+        struct SaveFailure: Error { var error: JudgeError }
+        let cache = self.cache, key = call.key, name = client.judge.name
         let answer: ChatAnswer
         do {
-            answer = try await client.complete(call.request)
+            answer = try await client.complete(call.request) { answer in
+                do { try await cache.store(answer, key: key, judge: name) } catch let e as JudgeError { throw SaveFailure(error: e) } catch {
+                    throw SaveFailure(error: .cache(file: "store", reason: "cannot save an answer (\(error))"))
+                }
+            }
+        } catch let failure as SaveFailure {
+            throw failure.error
         } catch let error as JudgeError {
             lock.withLock { state.failed += 1 }
             return .failed("\(error)")
@@ -284,10 +295,6 @@ public final class JudgeRunner: @unchecked Sendable {
             state.promptTokens += answer.promptTokens
             state.completionTokens += answer.completionTokens
             state.cost += client.judge.cost(promptTokens: answer.promptTokens, completionTokens: answer.completionTokens)
-        }
-        // A paid answer that cannot be saved stops the run: going on would pay for it again.
-        do { try await cache.store(answer, key: call.key, judge: client.judge.name) } catch let e as JudgeError { throw e } catch {
-            throw JudgeError.cache(file: "store", reason: "cannot save an answer (\(error))")
         }
         return .answer(answer.content)
     }

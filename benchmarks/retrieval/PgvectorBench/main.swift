@@ -5,8 +5,12 @@
 // ef_search values: queries/s, and recall@8 against exact search over the same vectors
 // (`ExactSearch`, BLAS) in this process.
 //
-// usage: synpref-pgvector-bench --store postgres://... [--n 1000000] [--queries 1000]
+// usage: synpref-pgvector-bench --store postgres://... [--n 1000000] [--queries 1000] [--npy FILE]
 //        (the store should be fresh: a new schema, e.g. ?schema=bench1m)
+//
+// With --npy, the vectors are real ones from a float32 matrix (`synpref embed --output
+// X.npy`, e.g. of benchmarks/retrieval/real_texts.py's texts): the last `--queries` rows are
+// the queries, the others the corpus (N is then the matrix's rows minus the queries).
 import Foundation
 import SynprefCore
 import SynprefData
@@ -19,9 +23,10 @@ func argument(_ name: String) -> String? {
 }
 
 let url = argument("--store") ?? ""
-let n = Int(argument("--n") ?? "") ?? 1_000_000
 let q = Int(argument("--queries") ?? "") ?? 1000
-let d = 384
+let real = try argument("--npy").map { try NpyMatrix(path: $0) }
+let n = real.map { $0.rows - q } ?? Int(argument("--n") ?? "") ?? 1_000_000
+let d = real?.columns ?? 384
 guard url.hasPrefix("postgres") else { print("give --store postgres://..."); exit(2) }
 
 /// Seeded unit vectors around 1,000 centres.
@@ -51,7 +56,7 @@ struct Generator {
 
 let store = try await PostgresPreferenceStore(url: url)
 guard case .available(let version) = try await store.vectorSearchAvailability() else { print("no pgvector on this server"); exit(1) }
-print("\(version); N = \(n), d = \(d), \(q) queries, k = 8")
+print("\(version); N = \(n), d = \(d), \(q) queries, k = 8; vectors: \(argument("--npy") ?? "synthetic (1,000 noisy clusters)")")
 var gen = Generator(seed: 42)
 var corpus = [Float]()
 corpus.reserveCapacity(n * d)
@@ -69,7 +74,7 @@ if try await store.count(tier: nil) == 0 {
         let newIDs = outcomes.compactMap { if case .inserted(let id) = $0 { id } else { nil } }
         var vectors: [(pairID: Int64, vector: [Float])] = []
         for (k, id) in newIDs.enumerated() {
-            let v = gen.next(start + k)
+            let v = real.map { m in Array(m.values[(start + k) * d..<(start + k + 1) * d]) } ?? gen.next(start + k)
             corpus += v
             vectors.append((id, v))
         }
@@ -89,7 +94,7 @@ try await store.updateVectorIndex(embedder: "bench") { added in
 print(String(format: "index built (copy + HNSW m=16 ef_construction=64) in %.0f s", Date().timeIntervalSince(t1)))
 
 var queries: [[Float]] = []
-for i in 0..<q { queries.append(gen.next(n + i)) }
+for i in 0..<q { queries.append(real.map { m in Array(m.values[(n + i) * d..<(n + i + 1) * d]) } ?? gen.next(n + i)) }
 let exact = corpus.withUnsafeBufferPointer { c in
     queries.flatMap { $0 }.withUnsafeBufferPointer { qs in ExactSearch().search(corpus: c, queries: qs, dimension: d, k: Array(repeating: 8, count: q)) }
 }
