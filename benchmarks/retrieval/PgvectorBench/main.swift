@@ -88,7 +88,7 @@ if try await store.count(tier: nil) == 0 {
 }
 print(String(format: "stored %d pairs with vectors in %.0f s", n, Date().timeIntervalSince(t0)))
 let t1 = Date()
-try await store.updateVectorIndex(embedder: "bench") { added in
+_ = try await store.updateVectorIndex(embedder: "bench") { added in
     if added % 100_000 == 0 { print("  copied \(added) vectors into the vector table (\(Int(Date().timeIntervalSince(t1))) s)") }
 }
 print(String(format: "index built (copy + HNSW m=16 ef_construction=64) in %.0f s", Date().timeIntervalSince(t1)))
