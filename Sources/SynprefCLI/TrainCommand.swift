@@ -116,6 +116,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("eval-data"), help: "Validation pairs (same formats as --data): accuracy and mean margin; the best checkpoint is kept in OUTPUT/best.")
     var evalData: String?
 
+    @Option(name: .customLong("eval-tier"), help: "Validate on this tier of --store instead (e.g. gold while training on silver), each pair in its verified orientation.")
+    var evalTier: PreferenceTier?
+
     @Option(name: .customLong("eval-every"), help: "Validate every N steps (and at the end).")
     var evalEvery: Int?
 
@@ -141,7 +144,14 @@ struct TrainCommand: AsyncParsableCommand {
         default: throw ValidationError("give either --data or --store/--tier, not both")
         }
         var spec = TrainingJobSpec(model: directory, data: source, output: URL(fileURLWithPath: output, isDirectory: true))
-        spec.validationFile = evalData
+        switch (evalData, evalTier) {
+        case (let file?, nil): spec.validation = .file(file)
+        case (nil, let t?):
+            guard let store else { throw ValidationError("--eval-tier needs --store (the tier is read from the same store)") }
+            spec.validation = .store(url: store, tier: t)
+        case (nil, nil): spec.validation = nil
+        default: throw ValidationError("give --eval-data or --eval-tier, not both")
+        }
         var o = TrainingOptions()
         o.learningRate = lr
         o.batchSize = batchSize
@@ -176,7 +186,7 @@ struct TrainCommand: AsyncParsableCommand {
         spec.maxLength = maxLength
         spec.overLength = overLength
         spec.resume = resume
-        if evalEvery != nil && evalData == nil { throw ValidationError("--eval-every needs --eval-data") }
+        if evalEvery != nil && evalData == nil && evalTier == nil { throw ValidationError("--eval-every needs --eval-data or --eval-tier") }
         return spec
     }
 

@@ -34,12 +34,14 @@ import Testing
             "--max-length", "2048", "--over-length", "truncate", "--loss", "logexp",
         ]).spec(model: model)
         let o = spec.options
-        #expect(spec.data == .store(url: "sqlite:x.db", tier: .gold) && spec.validationFile == "v.jsonl")
+        #expect(spec.data == .store(url: "sqlite:x.db", tier: .gold) && spec.validation == .file("v.jsonl"))
         #expect(o.learningRate == 1e-5 && o.batchSize == 32 && o.microBatchTokens == 4096 && o.epochs == 2 && o.maxSteps == 100)
         #expect(o.schedule == .cosine && o.warmupRatio == 0.1 && o.warmupSteps == nil)
         #expect(o.adam == AdamW.Hyperparameters(beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: 0.01))
         #expect(o.clipNorm == 0 && o.seed == 9 && !o.shuffle && o.loss == PairLoss(kind: .logExp, centerCoefficient: 0.01))
         #expect(spec.parts.lora == LoRAOptions(rank: 8) && o.evalEvery == 10 && spec.maxLength == 2048 && spec.overLength == .truncate)
+        let silver = try parse(["--model", "m", "--store", "sqlite:x.db", "--tier", "silver", "--eval-tier", "gold", "--output", "o"]).spec(model: model)
+        #expect(silver.validation == .store(url: "sqlite:x.db", tier: .gold))
         let frozen = try parse(["--model", "m", "--data", "d", "--output", "o", "--freeze-backbone", "--warmup-steps", "5"]).spec(model: model)
         #expect(frozen.parts.freezeBackbone && frozen.options.warmupSteps == 5)
     }
@@ -48,7 +50,9 @@ import Testing
         (["--data", "d", "--store", "s", "--tier", "gold"], "either --data or --store"),
         (["--store", "s"], "--store needs --tier"),
         ([String](), "--data FILE or --store URL --tier T"),
-        (["--data", "d", "--eval-every", "5"], "--eval-every needs --eval-data"),
+        (["--data", "d", "--eval-every", "5"], "--eval-every needs --eval-data or --eval-tier"),
+        (["--data", "d", "--eval-tier", "gold"], "--eval-tier needs --store"),
+        (["--store", "s", "--tier", "silver", "--eval-tier", "gold", "--eval-data", "v"], "--eval-data or --eval-tier, not both"),
         (["--data", "d", "--lora-targets", "q_proj"], "--lora-targets needs --lora-rank"),
         (["--data", "d", "--gradient-checkpointing", "maybe"], "auto, on or off"),
     ])

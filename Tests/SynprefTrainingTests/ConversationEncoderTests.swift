@@ -127,7 +127,7 @@ extension TrainingTests {
         spec.options.threads = 2
         spec.options.epochs = 3
         spec.parts.freezeBackbone = freezeBackbone
-        spec.validationFile = path
+        spec.validation = .file(path)
         let job = try await TrainingJob.prepare(spec)
         #expect(job.trainer.train.pairs.allSatisfy { $0.chosenTypes != nil })
         try await job.trainer.run()

@@ -52,7 +52,7 @@ extension TrainingTests {
         let data = try Self.dataFile(try Self.pairs("qwen3"), in: dir)
         let out = dir.appendingPathComponent("run")
         let job = try await TrainingJob.prepare(try Self.spec("qwen3", data: data, output: out) {
-            $0.validationFile = data
+            $0.validation = .file(data)
             $0.options.epochs = 4
             $0.options.evalEvery = 3
         })
@@ -217,13 +217,17 @@ extension TrainingTests {
             PreparedPair(PreferencePair(context: [user], chosen: ChatMessage(role: .assistant, content: good),
                                         rejected: ChatMessage(role: .assistant, content: bad), source: "test", tier: tier))
         }
-        _ = try await store.insert([pair("Hello!", "Go.", .gold), pair("Welcome", "No", .silver), pair("Hey there", "Bye", .gold)], importID: "t")
+        let ids = try await store.insert([pair("Hello!", "Go.", .gold), pair("Welcome", "No", .silver), pair("Hey there", "Bye", .gold)], importID: "t")
+        // A human found the third pair's stored rejected response better: it trains flipped.
+        guard case .inserted(let third) = ids[2] else { Issue.record("not inserted"); return }
+        _ = try await store.apply(CurationBatch(moves: [TierChange(pairID: third, to: .gold, reason: "human", flipped: true)], actor: "t"))
         try await store.close()
         struct CharEncoder: ConversationEncoder {
             func encode(_ c: [ChatMessage]) throws -> [Int] { c.flatMap { $0.content.unicodeScalars.map { Int($0.value % 64) } } }
         }
         let gold = try await PairDataset.load(store: url, tier: .gold, limits: PairLimits(vocabSize: 64), encoder: CharEncoder())
         #expect(gold.pairs.count == 2 && gold.pairs[0].chosen.count == "HiHello!".count && gold.format == "store")
+        #expect(gold.pairs[1].chosen.count == "HiBye".count && gold.pairs[1].rejected.count == "HiHey there".count)
         await #expect { _ = try await PairDataset.load(store: url, tier: .gold, limits: PairLimits(vocabSize: 64), encoder: nil) }
             throws: { "\($0)".contains("holds conversations") }
         await #expect { _ = try await PairDataset.load(store: url, tier: .discarded, limits: PairLimits(vocabSize: 64), encoder: CharEncoder()) }

@@ -14,7 +14,9 @@ public enum TrainingDataSource: Sendable, Hashable {
 public struct TrainingJobSpec: Sendable {
     public var model: URL
     public var data: TrainingDataSource
-    public var validationFile: String?
+    /// Pairs to evaluate on (`evalEvery`) and to pick the best checkpoint by: a file, or a
+    /// store tier (e.g. gold, while training on silver).
+    public var validation: TrainingDataSource?
     public var output: URL
     public var options = TrainingOptions()
     public var parts = TrainableParts()
@@ -55,12 +57,15 @@ public enum TrainingJob {
         case .decoder(let c): limits = PairLimits(vocabSize: c.vocabSize, maxLength: spec.maxLength, overLength: spec.overLength)
         case .bert(let c): limits = PairLimits(vocabSize: c.vocabSize, modelMaxLength: c.maxPositionEmbeddings, maxLength: spec.maxLength, overLength: spec.overLength)
         }
-        let train: PairDataset
-        switch spec.data {
-        case .file(let path): train = try PairDataset.load(file: path, limits: limits, encoder: encoder)
-        case .store(let url, let tier): train = try await PairDataset.load(store: url, tier: tier, limits: limits, encoder: encoder)
+        func load(_ source: TrainingDataSource) async throws -> PairDataset {
+            switch source {
+            case .file(let path): return try PairDataset.load(file: path, limits: limits, encoder: encoder)
+            case .store(let url, let tier): return try await PairDataset.load(store: url, tier: tier, limits: limits, encoder: encoder)
+            }
         }
-        let validation = try spec.validationFile.map { try PairDataset.load(file: $0, limits: limits, encoder: encoder) }
+        let train = try await load(spec.data)
+        var validation: PairDataset?
+        if let v = spec.validation { validation = try await load(v) }
         let trainer = try Trainer(model: model, options: spec.options, train: train, validation: validation, output: spec.output, source: spec.model)
         return Prepared(trainer: trainer, recomputeLayers: recompute)
     }
