@@ -62,7 +62,7 @@ struct CurateTasksExportCommand: AsyncParsableCommand {
     func run() async throws {
         let target = try await PreferenceStores.open(store)
         do {
-            let p = try await CurationProject.open(store: target, name: project)
+            let p = try await CurationProject.open(store: target, name: project, url: store)
             let n = try await HumanTaskFiles(verification: HumanVerification(project: p))
                 .export(annotator: annotator, limit: limit, lease: leaseHours * 3600, to: output)
             FileHandle.standardError.write(Data("synpref curate: \(n) task(s) for \(annotator) written to \(output)\n".utf8))
@@ -88,7 +88,7 @@ struct CurateTasksImportCommand: AsyncParsableCommand {
         let target = try await PreferenceStores.open(store)
         let report: HumanTaskFiles.ImportReport
         do {
-            let p = try await CurationProject.open(store: target, name: project)
+            let p = try await CurationProject.open(store: target, name: project, url: store)
             report = try await HumanTaskFiles(verification: HumanVerification(project: p)).importAnswers(path: answers)
         } catch {
             try? await target.close()
@@ -154,7 +154,7 @@ struct CurateStatusCommand: AsyncParsableCommand {
         let target = try await PreferenceStores.open(store)
         let status: CurationStatus
         do {
-            status = try await CurationProject.open(store: target, name: project).status()
+            status = try await CurationProject.open(store: target, name: project, url: store).status()
         } catch {
             try? await target.close()
             throw error

@@ -9,6 +9,16 @@ public struct CurationProject: Sendable {
     public let name: String
     public let config: CurationConfig
     public let store: any PreferenceStore
+    /// The store's URL, for the steps that open it themselves (training reads its tiers);
+    /// nil when the project was opened without one.
+    public var storeURL: String?
+
+    public init(name: String, config: CurationConfig, store: any PreferenceStore, storeURL: String? = nil) {
+        self.name = name
+        self.config = config
+        self.store = store
+        self.storeURL = storeURL
+    }
 
     /// The work queues the pipeline uses, in pipeline order.
     public static let queues = ["judge-attributes", "human-verify", "judge-verify", "judge-preference"]
@@ -23,13 +33,13 @@ public struct CurationProject: Sendable {
     }
 
     /// Opens project `name`, or the store's only project when `name` is nil.
-    public static func open(store: any PreferenceStore, name: String?) async throws -> CurationProject {
+    public static func open(store: any PreferenceStore, name: String?, url: String? = nil) async throws -> CurationProject {
         let names = try await store.projectNames()
         guard let chosen = name ?? (names.count == 1 ? names[0] : nil) else {
             throw CurationError.noProject(name: name ?? "(none given)", available: names)
         }
         guard let text = try await store.projectConfig(name: chosen) else { throw CurationError.noProject(name: chosen, available: names) }
-        return CurationProject(name: chosen, config: try CurationConfig.recorded(text, project: chosen), store: store)
+        return CurationProject(name: chosen, config: try CurationConfig.recorded(text, project: chosen), store: store, storeURL: url)
     }
 
     static func check(_ config: CurationConfig) throws {

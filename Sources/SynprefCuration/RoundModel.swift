@@ -1,0 +1,85 @@
+import Foundation
+import SynprefCore
+import SynprefData
+import SynprefModels
+import SynprefTraining
+
+/// Stage 1, step 4: a round's Bradley-Terry reward model, trained on the silver tier with
+/// the checkpoint best on gold kept (`synpref train --store URL --tier silver --eval-tier
+/// gold`, in process), then `p = σ(r_w − r_l)` for every gold pair in its verified
+/// orientation. The scores go to the label log as the model's labels
+/// (`reward_model:<fingerprint>`: the stored response it prefers, with its confidence), so
+/// what each round's model thought of each pair stays on record.
+public enum RoundModel {
+    public struct Result: Sendable {
+        /// The folder of the model kept (the best on gold, else the final one).
+        public var model: URL
+        public var fingerprint: String
+        /// Accuracy on gold of the model kept, when gold was evaluated.
+        public var goldAccuracy: Double?
+        public var trainPairs: Int
+        public var seconds: Double
+        /// `p` per gold pair id, in the pair's verified orientation.
+        public var goldP: [Int64: Double]
+    }
+
+    /// Trains on silver, validates on gold, scores gold. `output` receives the training run.
+    public static func train(_ project: CurationProject, round: Int, output: URL,
+                             progress: any ProgressObserver = SilentProgress()) async throws -> Result {
+        guard let url = project.storeURL else {
+            throw CurationError.input(file: project.name, reason: "the project was opened without its store URL; training reads the store's tiers by URL")
+        }
+        let started = Date()
+        let base = try ModelReference.resolve(project.config.rewardModel.base, settings: .fromEnvironment(), progress: progress)
+        var spec = TrainingJobSpec(model: base, data: .store(url: url, tier: .silver), output: output)
+        let hasGold = try await project.store.count(tier: .gold) > 0
+        if hasGold { spec.validation = .store(url: url, tier: .gold) }
+        var o = TrainingOptions()
+        let rm = project.config.rewardModel
+        if let lr = rm.learningRate { o.learningRate = lr }
+        if let b = rm.batchSize { o.batchSize = b }
+        if let e = rm.epochs { o.epochs = e }
+        o.seed = UInt64(project.config.seed) &+ UInt64(round)
+        spec.options = o
+        spec.maxLength = rm.maxLength
+        spec.overLength = .truncate
+        spec.parts.freezeBackbone = rm.train == "head"
+        let prepared = try await TrainingJob.prepare(spec)
+        let summary = try await prepared.trainer.run(progress: progress)
+        let best = output.appendingPathComponent("best")
+        let kept = hasGold && FileManager.default.fileExists(atPath: best.appendingPathComponent("config.json").path) ? best : output
+        let (fingerprint, goldP) = try await scoreGold(project, model: kept)
+        return Result(model: kept, fingerprint: fingerprint, goldAccuracy: summary.bestAccuracy, trainPairs: prepared.trainer.train.pairs.count,
+                      seconds: Date().timeIntervalSince(started), goldP: goldP)
+    }
+
+    /// `p` for every gold pair under `model`, recorded as the model's labels.
+    public static func scoreGold(_ project: CurationProject, model: URL) async throws -> (fingerprint: String, p: [Int64: Double]) {
+        let rm = try RewardModel.open(model.path)
+        var gold: [PreferencePair] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await project.store.pairs(PairQuery(tier: .gold, afterID: after, limit: 2000))
+            guard let last = page.last?.id else { break }
+            after = last
+            gold += page
+        }
+        var p: [Int64: Double] = [:]
+        var labels: [LabelEntry] = []
+        for chunk in stride(from: 0, to: gold.count, by: 256) {
+            let part = Array(gold[chunk..<min(gold.count, chunk + 256)])
+            let conversations = part.flatMap { [$0.chosenConversation, $0.rejectedConversation] }
+            let scores = try rm.score(inputs: try rm.inputs(for: conversations))
+            for (k, pair) in part.enumerated() {
+                guard let id = pair.id else { continue }
+                // s: the model's confidence that the stored chosen response is better.
+                let s = 1 / (1 + exp(-Double(scores[2 * k] - scores[2 * k + 1])))
+                p[id] = pair.verifiedFlipped ? 1 - s : s
+                labels.append(LabelEntry(pairID: id, labeler: .rewardModel(rm.fingerprint), label: s >= 0.5 ? .chosen : .rejected,
+                                         confidence: max(s, 1 - s)))
+            }
+        }
+        if !labels.isEmpty { _ = try await project.store.apply(CurationBatch(labels: labels, actor: "reward_model:\(rm.fingerprint)")) }
+        return (rm.fingerprint, p)
+    }
+}

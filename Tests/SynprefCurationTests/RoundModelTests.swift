@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import SynprefCore
+import SynprefData
+@testable import SynprefCuration
+
+/// Stage 1's round model on the real all-MiniLM-L6-v2 (head only): trained on silver,
+/// the checkpoint kept by gold accuracy, p for every gold pair in its verified orientation
+/// and the model's labels on record.
+@Suite struct RoundModelTests {
+    static var minilm: String? { SynprefAssets.locate("minilm")?.path }
+
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/model.safetensors"), "needs MiniLM (scripts/fetch-assets.sh)"))
+    func trainsOnSilverKeepsTheBestOnGoldAndScoresGold() async throws {
+        let model = try #require(Self.minilm)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-round-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = "sqlite:\(dir.appendingPathComponent("s.db").path)"
+        let store = try await PreferenceStores.open(url)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let reader = try PreferenceFileReader(path: root.appendingPathComponent("examples/data/hh-rlhf/harmless-base-test.jsonl.gz").path,
+                                              source: "hh", overrideSource: false)
+        var pairs: [PreparedPair] = []
+        while pairs.count < 60, let batch = try reader.nextBatch() { for o in batch { pairs += o.pairs } }
+        let ids = try await store.insert(Array(pairs.prefix(60)), importID: "t").compactMap { o -> Int64? in
+            if case .inserted(let id) = o { return id } else { return nil }
+        }
+        #expect(ids.count == 60)
+        // 50 silver; 10 gold, of which a human found two the other way round.
+        var moves = ids[0..<50].map { TierChange(pairID: $0, to: .silver, reason: "t") }
+        moves += ids[50...].enumerated().map { k, id in TierChange(pairID: id, to: .gold, reason: "t", flipped: k < 2) }
+        _ = try await store.apply(CurationBatch(moves: moves, actor: "t"))
+
+        var config = CurationConfig(name: "p", embedder: model, rewardModel: .init(base: model))
+        config.rewardModel.train = "head"
+        config.rewardModel.learningRate = 1e-3
+        config.rewardModel.batchSize = 16
+        config.rewardModel.epochs = 2
+        try await store.createProject(name: "p", config: config.json.serialized())
+        let project = CurationProject(name: "p", config: config, store: store, storeURL: url)
+        let result = try await RoundModel.train(project, round: 1, output: dir.appendingPathComponent("round-1"))
+        #expect(result.trainPairs == 50 && result.goldP.count == 10)
+        #expect(result.model.lastPathComponent == "best")
+        // The trainer's gold accuracy and the scoring path agree on the kept model.
+        let accuracy = Double(result.goldP.values.filter { $0 > 0.5 }.count) / 10
+        #expect(abs(accuracy - (result.goldAccuracy ?? -1)) < 1e-9)
+        // Each gold pair's label: the stored response the model prefers, confidence max(s, 1 − s).
+        for id in ids[50...] {
+            let pair = try #require(try await store.pair(id: id))
+            let label = try #require(pair.labels.last)
+            let p = try #require(result.goldP[id])
+            let s = pair.verifiedFlipped ? 1 - p : p
+            #expect(label.labeler == .rewardModel(result.fingerprint))
+            #expect(label.label == (s >= 0.5 ? .chosen : .rejected))
+            #expect(abs((label.confidence ?? -1) - max(s, 1 - s)) < 1e-12)
+        }
+        try await store.close()
+    }
+}
