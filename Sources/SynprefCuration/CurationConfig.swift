@@ -32,6 +32,8 @@ public struct CurationConfig: Sendable, Equatable {
         /// An external trainer command instead of `synpref train` in process (run with the
         /// exported silver pairs, it must write a model folder; see docs/curation.md).
         public var externalTrainer: String?
+
+        public init(base: String) { self.base = base }
     }
 
     public struct Humans: Sendable, Equatable {
@@ -42,12 +44,20 @@ public struct CurationConfig: Sendable, Equatable {
         /// Simulated annotators (experiments and tests): they answer from `truth` with
         /// `noise` (the probability of a wrong answer), recorded as `human:sim-<name>`.
         public var simulate: Simulation?
+
+        public init() {}
     }
 
     public struct Simulation: Sendable, Equatable {
         public var truth: String
         public var noise = 0.0
         public var annotators = ["sim"]
+
+        public init(truth: String, noise: Double = 0, annotators: [String] = ["sim"]) {
+            self.truth = truth
+            self.noise = noise
+            self.annotators = annotators
+        }
     }
 
     public var name: String
@@ -67,6 +77,14 @@ public struct CurationConfig: Sendable, Equatable {
     public var stage2Threshold = 0.5
     public var stage2Band = 0.1
     public var budgetUSD: Double?
+
+    /// A configuration with the documented defaults.
+    public init(name: String, judges: String? = nil, embedder: String, rewardModel: RewardModel) {
+        self.name = name
+        self.judges = judges
+        self.embedder = embedder
+        self.rewardModel = rewardModel
+    }
 
     static let known: Set<String> = ["name", "judges", "embedder", "reward_model", "rounds", "k_max", "seed", "humans", "judging", "stage2", "budget_usd"]
     static let knownRewardModel: Set<String> = ["base", "train", "learning_rate", "batch_size", "epochs", "max_length", "external_trainer"]

@@ -15,8 +15,9 @@ import SynprefData
 /// share of its valid votes for that label as confidence, and the rationale of one answer
 /// that gave it) and, with several judges, the aggregate
 /// (`llm_judge:<rule>(<judge>,<judge>...)`, with the aggregate confidence). A judge with no
-/// valid answer records nothing; the task's result keeps the reasons. Tiers do not change:
-/// moving pairs is the curation pipeline's decision.
+/// valid answer records nothing; the task's result keeps the reasons. Tiers change only
+/// through `Options.decide` (the curation pipeline's decision), with the labels; a move whose
+/// pair was moved meanwhile by someone else (`expectedFrom` no longer holds) is dropped.
 public final class JudgeQueueWorker: @unchecked Sendable {
     public struct Options: Sendable {
         public var queue: String
@@ -33,6 +34,10 @@ public final class JudgeQueueWorker: @unchecked Sendable {
         /// (their leases may run out and come back) instead of stopping.
         public var waitForOthers = true
         public var pollInterval: TimeInterval = 5
+        /// Preference and verify: a tier move to record with a pair's labels, in the same
+        /// transaction (the curation pipeline moves confident pairs to silver and the rest to
+        /// discarded); nil records labels only.
+        public var decide: (@Sendable (_ pairID: Int64, _ verdict: Verdict) -> TierChange?)?
 
         public init(queue: String, worker: String) {
             self.queue = queue
@@ -104,6 +109,19 @@ public final class JudgeQueueWorker: @unchecked Sendable {
             onPage(seen)
         }
         return (queued, skipped)
+    }
+
+    /// Enqueues preference tasks for given pairs, each with its human-labelled examples
+    /// (pair ids, shown in their verified orientation; at most 8 are used). Keyed `pair:<id>`
+    /// like `enqueue(tier:limit:)`.
+    public func enqueue(pairs: [(pairID: Int64, examples: [Int64])]) async throws {
+        for chunk in stride(from: 0, to: pairs.count, by: 1000) {
+            let tasks = pairs[chunk..<min(pairs.count, chunk + 1000)].map { p in
+                NewTask(pairID: p.pairID, kind: task.rawValue, payload: JSONValue.object(["examples": .array(p.examples.prefix(8).map { .integer(Int($0)) })]).serialized(),
+                        maxAttempts: 10, key: "pair:\(p.pairID)")
+            }
+            _ = try await store.enqueue(tasks, queue: options.queue)
+        }
     }
 
     /// Claims and judges tasks until none is left (or the runner stops on a budget).
@@ -186,6 +204,7 @@ public final class JudgeQueueWorker: @unchecked Sendable {
             var actor = "judge \(options.worker)"
             var labels: [LabelEntry] = []
             var attributes: [(pairID: Int64, attributes: PreferenceAttributes)] = []
+            var moves: [TierChange] = []
             switch outcome {
             case .notDone:
                 try? await store.release(t.id, worker: options.worker, error: "stopped: \(runner.stopReason ?? "unfinished")", retry: true)
@@ -208,10 +227,12 @@ public final class JudgeQueueWorker: @unchecked Sendable {
                 if names.count > 1 && !labels.isEmpty, let label = PreferenceLabel(rawValue: v.label.rawValue) {
                     labels.append(LabelEntry(pairID: pairID, labeler: .llmJudge(panel), label: label, confidence: v.confidence))
                 }
+                if let move = options.decide?(pairID, v) { moves.append(move) }
             }
             var b = batches[actor] ?? CurationBatch(actor: actor)
             b.labels += labels
             b.attributes += attributes
+            b.moves += moves
             b.completions.append(completion)
             batches[actor] = b
         }
@@ -225,6 +246,10 @@ public final class JudgeQueueWorker: @unchecked Sendable {
                     labelCount += b.labels.count
                     attributeCount += b.attributes.count
                     break
+                } catch StoreError.tierConflict(let pairID, _, _) {
+                    // Someone else (e.g. a human) moved the pair meanwhile: keep the labels,
+                    // leave the pair where they put it.
+                    b.moves.removeAll { $0.pairID == pairID }
                 } catch StoreError.leaseLost(let taskID, _) {
                     // Another worker has this task now: drop its part and record the rest.
                     lost += 1
@@ -232,6 +257,7 @@ public final class JudgeQueueWorker: @unchecked Sendable {
                     b.completions.removeAll { $0.taskID == taskID }
                     b.labels.removeAll { $0.pairID == pairID }
                     b.attributes.removeAll { $0.pairID == pairID }
+                    b.moves.removeAll { $0.pairID == pairID }
                 }
             }
         }

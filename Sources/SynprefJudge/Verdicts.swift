@@ -52,6 +52,16 @@ public struct Verdict: Sendable {
     public var judgeVotes: [String: Votes] = [:]
     public var judgeRationales: [String: String] = [:]
 
+    public init(label: PairLabel, confidence: Double, votes: Votes, judgeLabels: [String: PairLabel] = [:],
+                judgeVotes: [String: Votes] = [:], judgeRationales: [String: String] = [:]) {
+        self.label = label
+        self.confidence = confidence
+        self.votes = votes
+        self.judgeLabels = judgeLabels
+        self.judgeVotes = judgeVotes
+        self.judgeRationales = judgeRationales
+    }
+
     /// The share of a judge's valid votes that went to its own label (0 when undetermined).
     public func judgeConfidence(_ judge: String) -> Double {
         guard let votes = judgeVotes[judge], let label = judgeLabels[judge], label != .undetermined, votes.valid > 0 else { return 0 }
