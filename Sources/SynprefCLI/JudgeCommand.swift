@@ -241,8 +241,13 @@ struct JudgeCommand: AsyncParsableCommand {
         }
         let started = Date()
         let queueName = workerOptions.queue
+        // Done / total and the ETA count the queue's open tasks, not only the batches claimed so far.
+        let before = try await target.queueCounts(queue: queueName)
+        let open = (before.tasks[.pending] ?? 0) + (before.tasks[.leased] ?? 0)
         let report = try await qw.run { p in
-            progressLine.update(Self.describe(p, elapsed: Date().timeIntervalSince(started)))
+            var shown = p
+            shown.items = Swift.max(p.items, open)
+            progressLine.update(Self.describe(shown, elapsed: Date().timeIntervalSince(started)))
         }
         let final = runner.progress
         progressLine.update(Self.describe(final, elapsed: Date().timeIntervalSince(started)), force: true)

@@ -345,7 +345,7 @@ def main():
     report = Report(cases.get("tolerance", 1e-4))
     print(f"# {base}: {len(convs)} conversations, model {cases['model']!r}, tolerance {report.tolerance:g}")
     try:
-        requests.get(base + "/health", timeout=10)
+        requests.get(base + "/health", timeout=TIMEOUT)
     except requests.RequestException as e:
         print(f"FAIL {base}: not reachable ({e})")
         print("check_clients: 0 passed, 1 failed")
