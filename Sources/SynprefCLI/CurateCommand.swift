@@ -60,17 +60,12 @@ struct CurateTasksExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let target = try await PreferenceStores.open(store)
-        do {
+        let n = try await withStore(store) { target in
             let p = try await CurationProject.open(store: target, name: project, url: store)
-            let n = try await HumanTaskFiles(verification: HumanVerification(project: p))
+            return try await HumanTaskFiles(verification: HumanVerification(project: p))
                 .export(annotator: annotator, limit: limit, lease: leaseHours * 3600, to: output)
-            FileHandle.standardError.write(Data("synpref curate: \(n) task(s) for \(annotator) written to \(output)\n".utf8))
-        } catch {
-            try? await target.close()
-            throw error
         }
-        try await target.close()
+        FileHandle.standardError.write(Data("synpref curate: \(n) task(s) for \(annotator) written to \(output)\n".utf8))
     }
 }
 
@@ -85,16 +80,10 @@ struct CurateTasksImportCommand: AsyncParsableCommand {
     var answers: String
 
     func run() async throws {
-        let target = try await PreferenceStores.open(store)
-        let report: HumanTaskFiles.ImportReport
-        do {
+        let report = try await withStore(store) { target in
             let p = try await CurationProject.open(store: target, name: project, url: store)
-            report = try await HumanTaskFiles(verification: HumanVerification(project: p)).importAnswers(path: answers)
-        } catch {
-            try? await target.close()
-            throw error
+            return try await HumanTaskFiles(verification: HumanVerification(project: p)).importAnswers(path: answers)
         }
-        try await target.close()
         var text = "synpref curate: \(report.recorded) answer(s) recorded, \(report.refused.count) refused\n"
         for r in report.refused.prefix(20) { text += "  \(r)\n" }
         FileHandle.standardError.write(Data(text.utf8))
@@ -121,15 +110,7 @@ struct CurateInitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parsed = try CurationConfig.load(path: config)
-        let target = try await PreferenceStores.open(store)
-        let created: Bool
-        do {
-            created = try await CurationProject.initialize(store: target, config: parsed)
-        } catch {
-            try? await target.close()
-            throw error
-        }
-        try await target.close()
+        let created = try await withStore(store) { try await CurationProject.initialize(store: $0, config: parsed) }
         let line = created ? "synpref curate: project \"\(parsed.name)\" recorded in \(store)"
             : "synpref curate: project \"\(parsed.name)\" is already in \(store) with this configuration; nothing to do"
         FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -151,15 +132,7 @@ struct CurateStatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let target = try await PreferenceStores.open(store)
-        let status: CurationStatus
-        do {
-            status = try await CurationProject.open(store: target, name: project, url: store).status()
-        } catch {
-            try? await target.close()
-            throw error
-        }
-        try await target.close()
+        let status = try await withStore(store) { try await CurationProject.open(store: $0, name: project, url: store).status() }
         if json {
             print(status.json.serialized(indent: 2))
             return

@@ -59,19 +59,13 @@ struct EmbedCommand: AsyncParsableCommand {
     var batchTokens: Int = 8192
 
     func runStore(_ url: String, embedder: SentenceEmbedder, prompt: String, progress: ProgressLine) async throws {
-        let target = try await PreferenceStores.open(url)
         let key = StoreEmbedding.key(embedder, promptName: promptName)
         let started = Date()
-        let report: StoreEmbedding.Report
-        do {
-            report = try await StoreEmbedding.run(store: target, embedder: embedder, key: key, tier: tier, format: format, prompt: prompt) { done, total in
+        let report = try await withStore(url) { target in
+            try await StoreEmbedding.run(store: target, embedder: embedder, key: key, tier: tier, format: format, prompt: prompt) { done, total in
                 progress.report(ProgressEvent(task: "embed", completed: done, total: total, unit: "pairs"))
             }
-        } catch {
-            try? await target.close()
-            throw error
         }
-        try await target.close()
         let seconds = Date().timeIntervalSince(started)
         var summary = String(format: "synpref embed: %d pair(s) embedded (%d tokens) in %.1f s: %.1f pairs/s; %d already had a vector; model key %@…",
                              report.embedded, report.tokens, seconds, Double(report.embedded) / Swift.max(seconds, 1e-9), report.present,

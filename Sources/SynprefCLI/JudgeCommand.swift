@@ -204,14 +204,9 @@ struct JudgeCommand: AsyncParsableCommand {
     /// Store mode: enqueue what the tier needs, then work the queue until it is empty.
     func runStore(_ url: String, clients: [ChatClient], templates: PromptTemplates, options: JudgeRunner.Options,
                   progressLine: ProgressLine) async throws {
-        let target = try await PreferenceStores.open(url)
-        do {
+        try await withStore(url) { target in
             try await work(target, clients: clients, templates: templates, options: options, progressLine: progressLine)
-        } catch {
-            try? await target.close()
-            throw error
         }
-        try await target.close()
     }
 
     private func work(_ target: any PreferenceStore, clients: [ChatClient], templates: PromptTemplates, options: JudgeRunner.Options,

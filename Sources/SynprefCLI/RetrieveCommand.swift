@@ -122,16 +122,8 @@ struct RetrieveCommand: AsyncParsableCommand {
         retrieval.excludeSamePrompt = excludeSamePrompt
         retrieval.method = search
         retrieval.efSearch = efSearch
-        let target = try await PreferenceStores.open(url)
         let started = Date()
-        let result: StoreRetrieval.Result
-        do {
-            result = try await retrieval.run(store: target) { try kOf(String($0)) }
-        } catch {
-            try? await target.close()
-            throw error
-        }
-        try await target.close()
+        let result = try await withStore(url) { target in try await retrieval.run(store: target) { try kOf(String($0)) } }
         let writer = try AtomicLineWriter(path: output)
         do {
             for (id, neighbours) in result.queries {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Typed, checked reading of one JSON object of a configuration file: each accessor returns
 /// nil for an absent (or null) field and throws a `FieldIssue` naming the field's path
 /// (e.g. `[0].max_concurrency`, `humans.simulate.noise`) and what was expected; fields the
@@ -17,6 +19,16 @@ public struct JSONFields: Sendable {
         for key in o.keys where !known.contains(key) {
             throw FieldIssue(Self.join(path, key), "unknown field; known: \(known.sorted().joined(separator: ", "))")
         }
+    }
+
+    /// A configuration file's JSON; a problem reading or parsing it is an issue of field
+    /// "(file)".
+    public static func document(path: String) throws(FieldIssue) -> JSONValue {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw FieldIssue("(file)", "cannot read (\(error.localizedDescription))")
+        }
+        do { return try JSONParser.parse(bytes) } catch { throw FieldIssue("(file)", "not valid JSON: \(error)") }
     }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }

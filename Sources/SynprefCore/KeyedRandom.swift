@@ -11,7 +11,12 @@ public struct KeyedRandom: RandomNumberGenerator, Sendable {
         state = h
     }
 
-    public mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 { Self.splitMix64(&state) }
+
+    /// One SplitMix64 step: advances `state` and returns the next output (shared with the
+    /// trainer's `SeededGenerator`).
+    @inlinable
+    public static func splitMix64(_ state: inout UInt64) -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9

@@ -95,19 +95,11 @@ public struct CurationConfig: Sendable, Equatable {
 
     /// Reads and checks `path`; relative paths inside are resolved against its folder.
     public static func load(path: String) throws -> CurationConfig {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CurationError.config(file: path, field: "(file)", reason: "cannot read (\(error.localizedDescription))")
-        }
-        let value: JSONValue
-        do { value = try JSONParser.parse([UInt8](data)) } catch {
-            throw CurationError.config(file: path, field: "(file)", reason: "not valid JSON: \(error)")
-        }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            return try read(value, base: base)
-        } catch let issue as FieldIssue {
-            throw CurationError.config(file: path, field: issue.field, reason: issue.reason)
+            return try read(try JSONFields.document(path: path), base: base)
+        } catch {
+            throw CurationError.config(file: path, field: error.field, reason: error.reason)
         }
     }
 

@@ -20,8 +20,11 @@ public struct CurationProject: Sendable {
         self.storeURL = storeURL
     }
 
-    /// The work queues the pipeline uses, in pipeline order.
+    /// The work queues the pipeline uses, in pipeline order (`queue(_:)` names them in the store).
     public static let queues = ["judge-attributes", "human-verify", "judge-verify", "judge-preference"]
+
+    /// The store's name of this project's queue `step` (projects share a store, not queues).
+    public func queue(_ step: String) -> String { "\(name)/\(step)" }
 
     /// Checks what the configuration names (the judges file, the embedder and reward-model
     /// folders, the simulated annotators' truth file) and records it in the store. Returns
@@ -70,7 +73,7 @@ public struct CurationProject: Sendable {
         let stats = try await store.stats()
         var queues: [(String, QueueCounts)] = []
         for q in Self.queues {
-            let counts = try await store.queueCounts(queue: "\(name)/\(q)")
+            let counts = try await store.queueCounts(queue: queue(q))
             if !counts.isEmpty { queues.append((q, counts)) }
         }
         return CurationStatus(project: name, config: config, pairs: stats.total, tiers: stats.byTier, contaminated: stats.contaminated,

@@ -17,7 +17,7 @@ public enum HumanVerdict: String, Sendable, CaseIterable {
 /// the stored rejected response is better) or to discarded.
 public struct HumanVerification: Sendable {
     public let project: CurationProject
-    public var queue: String { "\(project.name)/human-verify" }
+    public var queue: String { project.queue("human-verify") }
 
     public init(project: CurationProject) { self.project = project }
 
@@ -47,14 +47,7 @@ public struct HumanVerification: Sendable {
     /// from an earlier round count against the budget). Returns the pairs offered.
     public func enqueue(round: Int, budget: Int, confidence: [Int64: Double] = [:]) async throws -> [Int64] {
         guard budget > 0 else { return [] }
-        var candidates: [PreferencePair] = []
-        var after: Int64 = 0
-        while true {
-            let page = try await project.store.pairs(PairQuery(tier: .unverified, afterID: after, limit: 2000))
-            guard let last = page.last?.id else { break }
-            after = last
-            candidates += page
-        }
+        let candidates = try await project.store.allPairs(tier: .unverified)
         let chosen = candidates.sorted { Self.priority($0, $1, confidence: confidence) }.prefix(budget).compactMap(\.id)
         let tasks = chosen.map { NewTask(pairID: $0, kind: "verify", payload: "{\"round\":\(round)}", maxAttempts: 20, key: "pair:\($0)") }
         _ = try await project.store.enqueue(tasks, queue: queue)

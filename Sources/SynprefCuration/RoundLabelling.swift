@@ -34,7 +34,7 @@ public enum RoundLabelling {
     /// (a preference `JudgeRunner` over the project's judges).
     public static func run(_ project: CurationProject, retrieval: RoundRetrieval.Result, runner: JudgeRunner, worker: String,
                            onProgress: @escaping @Sendable (JudgeProgress) -> Void = { _ in }) async throws -> JudgeQueueWorker.Report {
-        var options = JudgeQueueWorker.Options(queue: "\(project.name)/judge-preference", worker: worker)
+        var options = JudgeQueueWorker.Options(queue: project.queue("judge-preference"), worker: worker)
         let minConfidence = project.config.minConfidence
         options.decide = { id, verdict in decision(pairID: id, verdict: verdict, minConfidence: minConfidence) }
         let qw = JudgeQueueWorker(store: project.store, runner: runner, options: options)

@@ -56,14 +56,7 @@ public enum RoundModel {
     /// `p` for every gold pair under `model`, recorded as the model's labels.
     public static func scoreGold(_ project: CurationProject, model: URL) async throws -> (fingerprint: String, p: [Int64: Double]) {
         let rm = try RewardModel.open(model.path)
-        var gold: [PreferencePair] = []
-        var after: Int64 = 0
-        while true {
-            let page = try await project.store.pairs(PairQuery(tier: .gold, afterID: after, limit: 2000))
-            guard let last = page.last?.id else { break }
-            after = last
-            gold += page
-        }
+        let gold = try await project.store.allPairs(tier: .gold)
         var p: [Int64: Double] = [:]
         var labels: [LabelEntry] = []
         for chunk in stride(from: 0, to: gold.count, by: 256) {

@@ -55,21 +55,20 @@ extension JinjaValue {
     public init(json bytes: some Collection<UInt8>) throws {
         var options = JSONParser.Options.python
         options.rejectInexactIntegers = true
-        options.maxDepth = JinjaValue.maxJSONDepth
-        do {
-            self = JinjaValue(try JSONParser.parse(Array(bytes), options: options))
-        } catch let e as JSONError {
-            throw JinjaJSONError(e)
-        }
+        self = try JinjaValue.parse(bytes, options)
     }
 
     /// A config file's JSON (tokenizer_config.json, special_tokens_map.json), with
     /// `JSONParser.Options.python`.
     public init(config bytes: some Collection<UInt8>) throws {
-        var options = JSONParser.Options.python
-        options.maxDepth = JinjaValue.maxJSONDepth
+        self = try JinjaValue.parse(bytes, .python)
+    }
+
+    private static func parse(_ bytes: some Collection<UInt8>, _ options: JSONParser.Options) throws -> JinjaValue {
+        var options = options
+        options.maxDepth = maxJSONDepth
         do {
-            self = JinjaValue(try JSONParser.parse(Array(bytes), options: options))
+            return JinjaValue(try JSONParser.parse(Array(bytes), options: options))
         } catch let e as JSONError {
             throw JinjaJSONError(e)
         }

@@ -69,14 +69,8 @@ public struct JudgeConfig: Sendable, Equatable {
     /// Reads a judges file (a JSON list; fields as documented above; unknown fields are an
     /// error so that a typo does not silently fall back to a default).
     public static func load(path: String) throws -> [JudgeConfig] {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw JudgeError.config(file: path, field: "(file)", reason: "cannot read (\(error.localizedDescription))")
-        }
         let value: JSONValue
-        do { value = try JSONParser.parse([UInt8](data)) } catch {
-            throw JudgeError.config(file: path, field: "(file)", reason: "not valid JSON: \(error)")
-        }
+        do { value = try JSONFields.document(path: path) } catch { throw JudgeError.config(file: path, field: error.field, reason: error.reason) }
         guard case .array(let items) = value, !items.isEmpty else {
             throw JudgeError.config(file: path, field: "(file)", reason: "expected a non-empty JSON list of judges")
         }

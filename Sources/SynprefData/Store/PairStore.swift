@@ -22,3 +22,18 @@ public protocol PairStore: Sendable {
     /// Counts by source, tier, attributes and length percentiles.
     func stats() async throws -> PreferenceStats
 }
+
+extension PairStore {
+    /// Every pair of `tier` (contaminated pairs left out), in id order, read page by page;
+    /// labels are not loaded.
+    public func allPairs(tier: PreferenceTier?, pageSize: Int = 2000) async throws -> [PreferencePair] {
+        var out: [PreferencePair] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await pairs(PairQuery(tier: tier, afterID: after, limit: pageSize))
+            guard let last = page.last?.id else { return out }
+            after = last
+            out += page
+        }
+    }
+}

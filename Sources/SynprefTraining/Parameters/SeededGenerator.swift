@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SynprefCore
 
 /// SplitMix64: a small, fast, seedable generator, so shuffles and initializations are
 /// reproducible from `--seed` (Swift's default generator cannot be seeded).
@@ -11,13 +12,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
 
     public init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { KeyedRandom.splitMix64(&state) }
 
     /// A standard normal sample (Box–Muller).
     public mutating func nextGaussian() -> Float {
