@@ -12,11 +12,11 @@ import SynprefJudge
 /// ```json
 /// {"name": "demo", "judges": "judges.json", "embedder": "models/minilm",
 ///  "reward_model": {"base": "models/minilm", "train": "head", "learning_rate": 1e-3, "epochs": 2},
-///  "rounds": 2, "k_max": 8, "seed": 0,
+///  "rounds": 2, "k_max": 8, "seed": 0, "seed_pool": {"share": 0.1},
 ///  "humans": {"budget_per_round": 100, "share_of_retrieved": 0.0,
 ///             "simulate": {"truth": "truth.jsonl", "noise": 0.05, "annotators": ["a", "b"]}},
 ///  "judging": {"aggregate": "majority", "min_confidence": 0.5},
-///  "stage2": {"threshold": 0.5, "band": 0.1},
+///  "stage2": {"threshold": 0.5, "band": 0.1, "recycle": false},
 ///  "budget_usd": 20}
 /// ```
 public struct CurationConfig: Sendable, Equatable {
@@ -60,6 +60,21 @@ public struct CurationConfig: Sendable, Equatable {
         }
     }
 
+    /// Which pairs of the pool are the seed (Stage 1, step 0): humans verify part of it and
+    /// the LLM judges the rest; later rounds retrieve from the whole pool.
+    public struct SeedPool: Sendable, Equatable {
+        /// Pairs whose `source` is one of these are seed pairs.
+        public var sources: [String] = []
+        /// And a seeded random share of the other pairs (by content hash, so the same pair
+        /// is a seed pair in every run with the same `seed`).
+        public var share = 0.1
+
+        public init(sources: [String] = [], share: Double = 0.1) {
+            self.sources = sources
+            self.share = share
+        }
+    }
+
     public var name: String
     /// The judges file (nil: the LLM steps are skipped, and reports say so).
     public var judges: String?
@@ -68,6 +83,7 @@ public struct CurationConfig: Sendable, Equatable {
     public var rounds = 2
     public var kMax = 8
     public var seed = 0
+    public var seedPool = SeedPool()
     public var humans = Humans()
     public var aggregate = Aggregation.majority
     /// LLM labels below this confidence are not trusted (→ discarded with the reason).
@@ -76,6 +92,9 @@ public struct CurationConfig: Sendable, Equatable {
     /// and LLM labelling.
     public var stage2Threshold = 0.5
     public var stage2Band = 0.1
+    /// Stage 2's recycling: the curated training set also holds the discarded pairs, flipped
+    /// (as the paper's 40M model did).
+    public var stage2Recycle = false
     public var budgetUSD: Double?
 
     /// A configuration with the documented defaults.
@@ -86,12 +105,13 @@ public struct CurationConfig: Sendable, Equatable {
         self.rewardModel = rewardModel
     }
 
-    static let known: Set<String> = ["name", "judges", "embedder", "reward_model", "rounds", "k_max", "seed", "humans", "judging", "stage2", "budget_usd"]
+    static let known: Set<String> = ["name", "judges", "embedder", "reward_model", "rounds", "k_max", "seed", "seed_pool", "humans", "judging", "stage2", "budget_usd"]
     static let knownRewardModel: Set<String> = ["base", "train", "learning_rate", "batch_size", "epochs", "max_length", "external_trainer"]
     static let knownHumans: Set<String> = ["budget_per_round", "share_of_retrieved", "simulate"]
     static let knownSimulate: Set<String> = ["truth", "noise", "annotators"]
     static let knownJudging: Set<String> = ["aggregate", "min_confidence"]
-    static let knownStage2: Set<String> = ["threshold", "band"]
+    static let knownStage2: Set<String> = ["threshold", "band", "recycle"]
+    static let knownSeedPool: Set<String> = ["sources", "share"]
 
     /// Reads and checks `path`; relative paths inside are resolved against its folder.
     public static func load(path: String) throws -> CurationConfig {
@@ -143,6 +163,10 @@ public struct CurationConfig: Sendable, Equatable {
         c.rounds = try o.int("rounds", min: 0, max: 1000) ?? c.rounds
         c.kMax = try o.int("k_max", min: 1, max: 1000) ?? c.kMax
         c.seed = try o.int("seed", min: 0) ?? c.seed
+        if let sp = try o.object("seed_pool", known: knownSeedPool) {
+            c.seedPool.sources = try sp.strings("sources") ?? c.seedPool.sources
+            c.seedPool.share = try sp.number("share", min: 0, max: 1) ?? c.seedPool.share
+        }
         if let h = try o.object("humans", known: knownHumans) {
             c.humans.budgetPerRound = try h.int("budget_per_round", min: 0) ?? c.humans.budgetPerRound
             c.humans.shareOfRetrieved = try h.number("share_of_retrieved", min: 0, max: 1) ?? c.humans.shareOfRetrieved
@@ -165,6 +189,7 @@ public struct CurationConfig: Sendable, Equatable {
         if let s2 = try o.object("stage2", known: knownStage2) {
             c.stage2Threshold = try s2.number("threshold", min: 0, max: 1) ?? c.stage2Threshold
             c.stage2Band = try s2.number("band", min: 0, max: 0.5) ?? c.stage2Band
+            c.stage2Recycle = try s2.bool("recycle") ?? c.stage2Recycle
         }
         c.budgetUSD = try o.number("budget_usd", min: 0)
         return c
@@ -189,9 +214,10 @@ public struct CurationConfig: Sendable, Equatable {
         o["rounds"] = .integer(rounds)
         o["k_max"] = .integer(kMax)
         o["seed"] = .integer(seed)
+        o["seed_pool"] = ["sources": .array(seedPool.sources.map(JSONValue.string)), "share": .double(seedPool.share)]
         o["humans"] = .object(humansObject)
         o["judging"] = ["aggregate": .string(aggregate.rawValue), "min_confidence": .double(minConfidence)]
-        o["stage2"] = ["threshold": .double(stage2Threshold), "band": .double(stage2Band)]
+        o["stage2"] = ["threshold": .double(stage2Threshold), "band": .double(stage2Band), "recycle": .bool(stage2Recycle)]
         o["budget_usd"] = budgetUSD.map(JSONValue.double) ?? .null
         return .object(o)
     }

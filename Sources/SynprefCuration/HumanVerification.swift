@@ -43,15 +43,21 @@ public struct HumanVerification: Sendable {
         return (a.id ?? 0) < (b.id ?? 0)
     }
 
-    /// Offers up to `budget` unverified pairs to humans, in priority order (pairs still open
-    /// from an earlier round count against the budget). Returns the pairs offered.
+    /// Offers up to `budget` unverified pairs to humans, in priority order. Returns the pairs offered.
     public func enqueue(round: Int, budget: Int, confidence: [Int64: Double] = [:]) async throws -> [Int64] {
         guard budget > 0 else { return [] }
         let candidates = try await project.store.allPairs(tier: .unverified)
         let chosen = candidates.sorted { Self.priority($0, $1, confidence: confidence) }.prefix(budget).compactMap(\.id)
-        let tasks = chosen.map { NewTask(pairID: $0, kind: "verify", payload: "{\"round\":\(round)}", maxAttempts: 20, key: "pair:\($0)") }
-        _ = try await project.store.enqueue(tasks, queue: queue)
+        try await enqueue(chosen, round: round)
         return chosen
+    }
+
+    /// Offers `pairs` to humans (keyed by pair: a pair offered before is not offered again).
+    public func enqueue(_ pairs: [Int64], round: Int) async throws {
+        let tasks = pairs.map { NewTask(pairID: $0, kind: "verify", payload: "{\"round\":\(round)}", maxAttempts: 20, key: "pair:\($0)") }
+        for chunk in stride(from: 0, to: tasks.count, by: 1000) {
+            _ = try await project.store.enqueue(Array(tasks[chunk..<min(tasks.count, chunk + 1000)]), queue: queue)
+        }
     }
 
     /// Records `annotator`'s verdict on a task it holds. Throws `StoreError.leaseLost` when it

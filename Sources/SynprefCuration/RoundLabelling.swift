@@ -30,6 +30,17 @@ public enum RoundLabelling {
         }
     }
 
+    /// The retrieved pairs with their examples: the gold pair that retrieved each, then that
+    /// pair's nearest gold neighbours (at most 8).
+    public static func items(_ retrieval: RoundRetrieval.Result) -> [(pairID: Int64, examples: [Int64])] {
+        var items: [(pairID: Int64, examples: [Int64])] = []
+        for (gold, pairs) in retrieval.retrieved {
+            let examples = [gold] + (retrieval.goldNeighbours[gold] ?? [])
+            for p in pairs { items.append((p, Array(examples.prefix(8)))) }
+        }
+        return items
+    }
+
     /// Enqueues the retrieved pairs with their examples and works the queue with `runner`
     /// (a preference `JudgeRunner` over the project's judges).
     public static func run(_ project: CurationProject, retrieval: RoundRetrieval.Result, runner: JudgeRunner, worker: String,
@@ -38,12 +49,7 @@ public enum RoundLabelling {
         let minConfidence = project.config.minConfidence
         options.decide = { id, verdict in decision(pairID: id, verdict: verdict, minConfidence: minConfidence) }
         let qw = JudgeQueueWorker(store: project.store, runner: runner, options: options)
-        var items: [(pairID: Int64, examples: [Int64])] = []
-        for (gold, pairs) in retrieval.retrieved {
-            let examples = [gold] + (retrieval.goldNeighbours[gold] ?? [])
-            for p in pairs { items.append((p, Array(examples.prefix(8)))) }
-        }
-        try await qw.enqueue(pairs: items)
+        try await qw.enqueue(pairs: items(retrieval))
         return try await qw.run(onProgress: onProgress)
     }
 }

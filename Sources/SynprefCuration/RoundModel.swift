@@ -23,16 +23,18 @@ public enum RoundModel {
         public var goldP: [Int64: Double]
     }
 
-    /// Trains on silver, validates on gold, scores gold. `output` receives the training run.
-    public static func train(_ project: CurationProject, round: Int, output: URL,
+    /// Trains on `tier` (silver in Stage 1), validates on gold and scores gold when
+    /// `validateOnGold` (Stage 2's gold RM trains on gold itself and does neither). `output`
+    /// receives the training run.
+    public static func train(_ project: CurationProject, round: Int, tier: PreferenceTier = .silver, validateOnGold: Bool = true, output: URL,
                              progress: any ProgressObserver = SilentProgress()) async throws -> Result {
         guard let url = project.storeURL else {
             throw CurationError.input(file: project.name, reason: "the project was opened without its store URL; training reads the store's tiers by URL")
         }
         let started = Date()
         let base = try ModelReference.resolve(project.config.rewardModel.base, settings: .fromEnvironment(), progress: progress)
-        var spec = TrainingJobSpec(model: base, data: .store(url: url, tier: .silver), output: output)
-        let hasGold = try await project.store.count(tier: .gold) > 0
+        var spec = TrainingJobSpec(model: base, data: .store(url: url, tier: tier), output: output)
+        let hasGold = validateOnGold ? try await project.store.count(tier: .gold) > 0 : false
         if hasGold { spec.validation = .store(url: url, tier: .gold) }
         var o = TrainingOptions()
         let rm = project.config.rewardModel
@@ -48,7 +50,7 @@ public enum RoundModel {
         let summary = try await prepared.trainer.run(progress: progress)
         let best = output.appendingPathComponent("best")
         let kept = hasGold && FileManager.default.fileExists(atPath: best.appendingPathComponent("config.json").path) ? best : output
-        let (fingerprint, goldP) = try await scoreGold(project, model: kept)
+        let (fingerprint, goldP) = validateOnGold ? try await scoreGold(project, model: kept) : (try RewardModel.open(kept.path).fingerprint, [:])
         return Result(model: kept, fingerprint: fingerprint, goldAccuracy: summary.bestAccuracy, trainPairs: prepared.trainer.train.pairs.count,
                       seconds: Date().timeIntervalSince(started), goldP: goldP)
     }
@@ -57,19 +59,21 @@ public enum RoundModel {
     public static func scoreGold(_ project: CurationProject, model: URL) async throws -> (fingerprint: String, p: [Int64: Double]) {
         let rm = try RewardModel.open(model.path)
         let gold = try await project.store.allPairs(tier: .gold)
+        let s = PairScoring.confidence(try PairScoring.rewards(gold, model: rm))
         var p: [Int64: Double] = [:]
         var labels: [LabelEntry] = []
-        for chunk in stride(from: 0, to: gold.count, by: 256) {
-            let part = Array(gold[chunk..<min(gold.count, chunk + 256)])
-            let conversations = part.flatMap { [$0.chosenConversation, $0.rejectedConversation] }
-            let scores = try rm.score(inputs: try rm.inputs(for: conversations))
-            for (k, pair) in part.enumerated() {
-                guard let id = pair.id else { continue }
-                // s: the model's confidence that the stored chosen response is better.
-                let s = 1 / (1 + exp(-Double(scores[2 * k] - scores[2 * k + 1])))
-                p[id] = pair.verifiedFlipped ? 1 - s : s
-                labels.append(LabelEntry(pairID: id, labeler: .rewardModel(rm.fingerprint), label: s >= 0.5 ? .chosen : .rejected,
-                                         confidence: max(s, 1 - s)))
+        // A resumed round does not record the model's labels twice.
+        var labelled = Set<Int64>()
+        for pair in gold {
+            guard let id = pair.id else { continue }
+            if try await project.store.labels(pairID: id).contains(where: { $0.labeler == .rewardModel(rm.fingerprint) }) { labelled.insert(id) }
+        }
+        for pair in gold {
+            guard let id = pair.id, let si = s[id] else { continue }
+            p[id] = pair.verifiedFlipped ? 1 - si : si
+            if !labelled.contains(id) {
+                labels.append(LabelEntry(pairID: id, labeler: .rewardModel(rm.fingerprint), label: si >= 0.5 ? .chosen : .rejected,
+                                         confidence: max(si, 1 - si)))
             }
         }
         if !labels.isEmpty { _ = try await project.store.apply(CurationBatch(labels: labels, actor: "reward_model:\(rm.fingerprint)")) }
