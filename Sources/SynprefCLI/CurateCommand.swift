@@ -16,7 +16,8 @@ struct CurateCommand: AsyncParsableCommand {
             store. `curate status` shows the pool by tier, the project's work queues and \
             every recorded step.
             """,
-        subcommands: [CurateInitCommand.self, CurateStatusCommand.self, CurateTasksCommand.self])
+        subcommands: [CurateInitCommand.self, CurateStatusCommand.self, CurateRunCommand.self, CurateStage2Command.self, CurateWorkCommand.self, CurateExperimentCommand.self,
+                      CurateTasksCommand.self])
 }
 
 /// `synpref curate tasks export|import`: human verification by file.

@@ -50,6 +50,13 @@ final class TrainProgress: ProgressObserver, @unchecked Sendable {
         emit(text)
     }
 
+    /// Other progress text (judge calls while a pipeline runs).
+    func update(_ text: String, force: Bool = false) {
+        lock.lock()
+        defer { lock.unlock() }
+        output.update(text, force: force)
+    }
+
     func finish() {
         lock.lock()
         defer { lock.unlock() }

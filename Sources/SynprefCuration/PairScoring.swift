@@ -9,9 +9,9 @@ import SynprefModels
 public enum PairScoring {
     public typealias Rewards = [Int64: (chosen: Double, rejected: Double)]
 
-    /// Scores `pairs` with `model` in chunks; `progress` gets (pairs done, total).
-    public static func rewards(_ pairs: [PreferencePair], model: RewardModel, chunk: Int = 128,
-                               progress: (Int, Int) -> Void = { _, _ in }) throws -> Rewards {
+    /// Scores `pairs` with `model` in chunks, reporting pairs done as task `task`.
+    public static func rewards(_ pairs: [PreferencePair], model: RewardModel, chunk: Int = 128, task: String = "score",
+                               progress: any ProgressObserver = SilentProgress()) throws -> Rewards {
         var out: Rewards = [:]
         for start in stride(from: 0, to: pairs.count, by: chunk) {
             let part = Array(pairs[start..<min(pairs.count, start + chunk)])
@@ -21,7 +21,7 @@ public enum PairScoring {
                 guard let id = pair.id else { continue }
                 out[id] = (Double(scores[2 * k]), Double(scores[2 * k + 1]))
             }
-            progress(min(pairs.count, start + chunk), pairs.count)
+            progress.report(ProgressEvent(task: task, completed: min(pairs.count, start + chunk), total: pairs.count, unit: "pairs"))
         }
         return out
     }

@@ -36,16 +36,10 @@ public enum RoundModel {
         var spec = TrainingJobSpec(model: base, data: .store(url: url, tier: tier), output: output)
         let hasGold = validateOnGold ? try await project.store.count(tier: .gold) > 0 : false
         if hasGold { spec.validation = .store(url: url, tier: .gold) }
-        var o = TrainingOptions()
-        let rm = project.config.rewardModel
-        if let lr = rm.learningRate { o.learningRate = lr }
-        if let b = rm.batchSize { o.batchSize = b }
-        if let e = rm.epochs { o.epochs = e }
-        o.seed = UInt64(project.config.seed) &+ UInt64(round)
-        spec.options = o
-        spec.maxLength = rm.maxLength
+        spec.options = options(project.config.rewardModel, seed: UInt64(project.config.seed) &+ UInt64(round))
+        spec.maxLength = project.config.rewardModel.maxLength
         spec.overLength = .truncate
-        spec.parts.freezeBackbone = rm.train == "head"
+        spec.parts.freezeBackbone = project.config.rewardModel.train == "head"
         let prepared = try await TrainingJob.prepare(spec)
         let summary = try await prepared.trainer.run(progress: progress)
         let best = output.appendingPathComponent("best")
@@ -53,6 +47,16 @@ public enum RoundModel {
         let (fingerprint, goldP) = validateOnGold ? try await scoreGold(project, model: kept) : (try RewardModel.open(kept.path).fingerprint, [:])
         return Result(model: kept, fingerprint: fingerprint, goldAccuracy: summary.bestAccuracy, trainPairs: prepared.trainer.train.pairs.count,
                       seconds: Date().timeIntervalSince(started), goldP: goldP)
+    }
+
+    /// The training options the configuration's reward-model section gives.
+    public static func options(_ rm: CurationConfig.RewardModel, seed: UInt64) -> TrainingOptions {
+        var o = TrainingOptions()
+        if let lr = rm.learningRate { o.learningRate = lr }
+        if let b = rm.batchSize { o.batchSize = b }
+        if let e = rm.epochs { o.epochs = e }
+        o.seed = seed
+        return o
     }
 
     /// `p` for every gold pair under `model`, recorded as the model's labels.

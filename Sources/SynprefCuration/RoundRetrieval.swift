@@ -38,4 +38,20 @@ public enum RoundRetrieval {
         return Result(retrieved: found.queries.map { ($0.pairID, $0.neighbours.map(\.pairID)) }, goldNeighbours: neighbours,
                       embedded: report.embedded, duplicates: found.duplicates, searchedBy: found.searchedBy)
     }
+
+    /// Stage 2's examples: for each pair of `ids` (unverified), its nearest gold pairs (up to
+    /// k_max, at most 8), after embedding every pair that lacks a vector.
+    public static func goldExamples(_ project: CurationProject, for ids: Set<Int64>) async throws -> [Int64: [Int64]] {
+        guard !ids.isEmpty else { return [:] }
+        let embedder = try SentenceEmbedder(project.config.embedder)
+        let key = StoreEmbedding.key(embedder, promptName: nil)
+        _ = try await StoreEmbedding.run(store: project.store, embedder: embedder, key: key, tier: nil)
+        var search = StoreRetrieval(embedder: key, queryTier: .unverified, corpusTier: .gold)
+        search.excludeSamePrompt = true
+        let k = min(8, project.config.kMax)
+        let found = try await search.run(store: project.store) { id in ids.contains(id) ? k : 0 }
+        var out: [Int64: [Int64]] = [:]
+        for q in found.queries where ids.contains(q.pairID) { out[q.pairID] = q.neighbours.map(\.pairID) }
+        return out
+    }
 }

@@ -23,7 +23,7 @@ public struct StageOne: Sendable {
     public var worker = JudgeQueueWorker.defaultWorkerName()
     /// One line per event (step started, finished, skipped).
     public var log: @Sendable (String) -> Void = { _ in }
-    /// Progress of model downloads and training.
+    /// Progress of model downloads, training and scoring.
     public var progress: any ProgressObserver = SilentProgress()
     /// Judge progress (calls, cost) while a judge step runs.
     public var judgeProgress: @Sendable (String, JudgeProgress) -> Void = { _, _ in }
@@ -122,7 +122,7 @@ public struct StageOne: Sendable {
             var confidence: [Int64: Double] = [:]
             if let model = ledger.finished(round: r - 1, step: "train")?["model"]?.stringValue, !seed.isEmpty {
                 let rm = try RewardModel.open(model)
-                confidence = PairScoring.confidence(try PairScoring.rewards(seed, model: rm))
+                confidence = PairScoring.confidence(try PairScoring.rewards(seed, model: rm, task: "scoring the candidates for humans", progress: progress))
                 plan["scored_with"] = .string(rm.fingerprint)
             }
             offered += seed.sorted { HumanVerification.priority($0, $1, confidence: confidence) }.prefix(budget - offered.count).compactMap(\.id)

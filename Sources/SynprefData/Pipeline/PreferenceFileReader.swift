@@ -310,3 +310,19 @@ private final class OutcomeSlots: @unchecked Sendable {
 
     func take() -> [RecordOutcome] { slots.compactMap { $0 } }
 }
+
+extension PreferenceFileReader {
+    /// Every pair of the file at `path`, in file order; the first bad record is thrown
+    /// (`RecordIssue`: file, line, field).
+    public static func readAll(path: String, source: String? = nil) throws -> [PreferencePair] {
+        let reader = try PreferenceFileReader(path: path, source: source ?? (path as NSString).lastPathComponent, overrideSource: source != nil)
+        var out: [PreferencePair] = []
+        while let batch = try reader.nextBatch() {
+            for outcome in batch {
+                if let issue = outcome.issues.first { throw issue }
+                out += outcome.pairs.map(\.pair)
+            }
+        }
+        return out
+    }
+}
