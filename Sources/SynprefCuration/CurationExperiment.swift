@@ -123,9 +123,9 @@ public struct CurationExperiment: Sendable {
         try NoisyPool.write(curated, to: curatedPath)
         let flips = try await flipDetection(pool: pool, store: store)
 
-        let raw = try await arm("a-raw", data: pool.noisyPath, pool: pool, config: config, out: out)
-        let cur = try await arm("b-curated", data: curatedPath, pool: pool, config: config, out: out)
-        let clean = try await arm("c-clean", data: pool.cleanPath, pool: pool, config: config, out: out)
+        let raw = try await arm("a-raw", data: pool.noisyPath, pool: pool, project: project, out: out)
+        let cur = try await arm("b-curated", data: curatedPath, pool: pool, project: project, out: out)
+        let clean = try await arm("c-clean", data: pool.cleanPath, pool: pool, project: project, out: out)
         let vsRaw = McNemarTest(a: cur.correct, b: raw.correct)
         let vsClean = McNemarTest(a: cur.correct, b: clean.correct)
         let stats = try await store.stats()
@@ -188,7 +188,8 @@ public struct CurationExperiment: Sendable {
 
     /// Trains one model on `data` with the project's reward-model options (no validation:
     /// the same fixed schedule for every arm) and judges it on the held-out pairs.
-    func arm(_ name: String, data: String, pool: NoisyPool, config: CurationConfig, out: URL) async throws -> Arm {
+    func arm(_ name: String, data: String, pool: NoisyPool, project: CurationProject, out: URL) async throws -> Arm {
+        let config = project.config
         log("training (\(name)) on \(data)")
         let t = Date()
         let output = out.appendingPathComponent("models/\(name)")
@@ -200,12 +201,12 @@ public struct CurationExperiment: Sendable {
         spec.maxLength = config.rewardModel.maxLength
         spec.overLength = .truncate
         spec.parts.freezeBackbone = config.rewardModel.train == "head"
+        spec.features = try project.scoring.features(progress: progress)
         let prepared = try await TrainingJob.prepare(spec)
         _ = try await prepared.trainer.run(progress: progress)
         let seconds = Date().timeIntervalSince(t)
-        let rm = try RewardModel.open(output.path)
-        let rewards = try PairScoring.rewards(pool.heldOut.enumerated().map { i, p in var q = p; q.id = Int64(i + 1); return q }, model: rm,
-                                              task: "scoring the held-out pairs (\(name))", progress: progress)
+        let rewards = try project.scoring.rewards(pool.heldOut.enumerated().map { i, p in var q = p; q.id = Int64(i + 1); return q },
+                                                  model: output.path, task: "scoring the held-out pairs (\(name))", progress: progress)
         let correct = pool.heldOut.indices.map { i in rewards[Int64(i + 1)].map { $0.chosen > $0.rejected } ?? false }
         let arm = Arm(name: name, trainPairs: prepared.trainer.train.pairs.count, correct: correct, seconds: seconds)
         log(String(format: "(%@): held-out accuracy %.1f%% (%d pairs), trained on %d pairs in %.0f s", name, 100 * arm.accuracy, correct.count, arm.trainPairs, seconds))

@@ -12,12 +12,15 @@ public struct CurationProject: Sendable {
     /// The store's URL, for the steps that open it themselves (training reads its tiers);
     /// nil when the project was opened without one.
     public var storeURL: String?
+    /// How its reward models score pairs (shared features when heads only are trained).
+    public let scoring: ProjectScoring
 
     public init(name: String, config: CurationConfig, store: any PreferenceStore, storeURL: String? = nil) {
         self.name = name
         self.config = config
         self.store = store
         self.storeURL = storeURL
+        scoring = ProjectScoring(config: config)
     }
 
     /// The work queues the pipeline uses, in pipeline order (`queue(_:)` names them in the store).

@@ -36,6 +36,14 @@ public enum PairScoring {
         return out
     }
 
+    /// Opens a reward model for scoring pairs the way the configuration trains on them:
+    /// inputs longer than `reward_model.max_length` (or the model's limit) keep their first
+    /// tokens, as the trainer's truncation does.
+    public static func open(_ path: String, config: CurationConfig) throws -> RewardModel {
+        try RewardModel.open(path, frontEndOptions: TextFrontEnd.Options(maxLength: config.rewardModel.maxLength ?? TextFrontEnd.Options.defaultMaxLength,
+                                                                         truncation: .right))
+    }
+
     /// `s` per pair.
     public static func confidence(_ rewards: Rewards) -> [Int64: Double] {
         rewards.mapValues { sigmoid($0.chosen - $0.rejected) }

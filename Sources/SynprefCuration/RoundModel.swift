@@ -40,6 +40,7 @@ public enum RoundModel {
         spec.maxLength = project.config.rewardModel.maxLength
         spec.overLength = .truncate
         spec.parts.freezeBackbone = project.config.rewardModel.train == "head"
+        spec.features = try project.scoring.features(progress: progress)
         let prepared = try await TrainingJob.prepare(spec)
         let summary = try await prepared.trainer.run(progress: progress)
         let best = output.appendingPathComponent("best")
@@ -61,26 +62,26 @@ public enum RoundModel {
 
     /// `p` for every gold pair under `model`, recorded as the model's labels.
     public static func scoreGold(_ project: CurationProject, model: URL) async throws -> (fingerprint: String, p: [Int64: Double]) {
-        let rm = try RewardModel.open(model.path)
+        let fingerprint = try RewardModel.open(model.path).fingerprint
         let gold = try await project.store.allPairs(tier: .gold)
-        let s = PairScoring.confidence(try PairScoring.rewards(gold, model: rm))
+        let s = PairScoring.confidence(try project.scoring.rewards(gold, model: model.path, task: "scoring gold"))
         var p: [Int64: Double] = [:]
         var labels: [LabelEntry] = []
         // A resumed round does not record the model's labels twice.
         var labelled = Set<Int64>()
         for pair in gold {
             guard let id = pair.id else { continue }
-            if try await project.store.labels(pairID: id).contains(where: { $0.labeler == .rewardModel(rm.fingerprint) }) { labelled.insert(id) }
+            if try await project.store.labels(pairID: id).contains(where: { $0.labeler == .rewardModel(fingerprint) }) { labelled.insert(id) }
         }
         for pair in gold {
             guard let id = pair.id, let si = s[id] else { continue }
             p[id] = pair.verifiedFlipped ? 1 - si : si
             if !labelled.contains(id) {
-                labels.append(LabelEntry(pairID: id, labeler: .rewardModel(rm.fingerprint), label: si >= 0.5 ? .chosen : .rejected,
+                labels.append(LabelEntry(pairID: id, labeler: .rewardModel(fingerprint), label: si >= 0.5 ? .chosen : .rejected,
                                          confidence: max(si, 1 - si)))
             }
         }
-        if !labels.isEmpty { _ = try await project.store.apply(CurationBatch(labels: labels, actor: "reward_model:\(rm.fingerprint)")) }
-        return (rm.fingerprint, p)
+        if !labels.isEmpty { _ = try await project.store.apply(CurationBatch(labels: labels, actor: "reward_model:\(fingerprint)")) }
+        return (fingerprint, p)
     }
 }

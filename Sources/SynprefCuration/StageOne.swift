@@ -121,9 +121,8 @@ public struct StageOne: Sendable {
             let seed = unverified.filter { p in p.id.map { !taken.contains($0) } ?? false && config.seedPool.contains(p, seed: config.seed) }
             var confidence: [Int64: Double] = [:]
             if let model = ledger.finished(round: r - 1, step: "train")?["model"]?.stringValue, !seed.isEmpty {
-                let rm = try RewardModel.open(model)
-                confidence = PairScoring.confidence(try PairScoring.rewards(seed, model: rm, task: "scoring the candidates for humans", progress: progress))
-                plan["scored_with"] = .string(rm.fingerprint)
+                confidence = PairScoring.confidence(try project.scoring.rewards(seed, model: model, task: "scoring the candidates for humans", progress: progress))
+                plan["scored_with"] = .string(model)
             }
             offered += seed.sorted { HumanVerification.priority($0, $1, confidence: confidence) }.prefix(budget - offered.count).compactMap(\.id)
             plan["seed_candidates"] = .integer(seed.count)

@@ -74,11 +74,10 @@ public struct StageTwo: Sendable {
             return (PairScoring.rewards(pool, file: try ScoreFile.load(path: external)), external, "file \(external)")
         }
         let path = try await model()
-        let rm = try RewardModel.open(path)
-        let r = try PairScoring.rewards(pool, model: rm, task: "scoring the pool with the \(what)", progress: progress)
+        let r = try project.scoring.rewards(pool, model: path, task: "scoring the pool with the \(what)", progress: progress)
         try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try ScoreFile.write(r, of: pool, to: output)
-        return (r, output, "model \(rm.fingerprint) (\(path))")
+        return (r, output, "model \(path)")
     }
 
     func scoreBest() async throws -> JSONObject {

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Makes examples/data/rmb-harmlessness/pairwise-harmlessness-sample.json.gz, the pool of the
-curation quickstart: whole prompts (every pair sharing a first user turn) of RMB's pairwise
-Harmlessness set, in a fixed order drawn from SHA-256 of the prompt, until 2,400 pairs.
+curation quickstart: pairs of RMB's pairwise Harmlessness set whose conversations fit in 500
+all-MiniLM-L6-v2 tokens (its limit is 512: longer pairs would lose their responses to
+truncation), taken by whole prompts (every pair sharing a first user turn) in a fixed order
+drawn from SHA-256 of the prompt, until 2,400 pairs.
 
-Usage: scripts/data/make-rmb-harmlessness-sample.py [RMB_DATASET_DIR]
-       (default ../shared/data/benchmarks/rmb/RMB_dataset)
+Usage: scripts/data/make-rmb-harmlessness-sample.py MINILM_DIR [RMB_DATASET_DIR]
+       (MINILM_DIR holds tokenizer.json; RMB default ../shared/data/benchmarks/rmb/RMB_dataset;
+       needs PyPI tokenizers)
 """
 import glob
 import gzip
@@ -12,7 +15,11 @@ import hashlib
 import json
 import sys
 
-root = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/benchmarks/rmb/RMB_dataset"
+from tokenizers import Tokenizer
+
+tokenizer = Tokenizer.from_file(f"{sys.argv[1]}/tokenizer.json")
+tokenizer.no_truncation()
+root = sys.argv[2] if len(sys.argv) > 2 else "../shared/data/benchmarks/rmb/RMB_dataset"
 rows = []
 for f in sorted(glob.glob(f"{root}/Pairwise_set/Harmlessness/*.json")):
     rows += json.load(open(f))
@@ -22,9 +29,15 @@ def key(r):
     return r["conversation_input"][0]["content"].strip().lower()
 
 
+def tokens(r):
+    context = " ".join(m["content"] for m in r["conversation_input"])
+    return max(len(tokenizer.encode(context, r[side]["answer"]).ids) for side in ("chosen", "reject"))
+
+
 groups = {}
 for r in rows:
-    groups.setdefault(key(r), []).append(r)
+    if tokens(r) <= 500:
+        groups.setdefault(key(r), []).append(r)
 sample = []
 for k in sorted(groups, key=lambda k: hashlib.sha256(k.encode()).hexdigest()):
     if len(sample) >= 2400:

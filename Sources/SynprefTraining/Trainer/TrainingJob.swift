@@ -23,6 +23,9 @@ public struct TrainingJobSpec: Sendable {
     public var maxLength: Int?
     public var overLength: OverLengthPolicy = .drop
     public var resume = false
+    /// With a frozen backbone: a feature table shared with other runs on the same base
+    /// model (its `source` must be `model`), so sequences seen before are not run again.
+    public var features: FeatureTable?
 
     public init(model: URL, data: TrainingDataSource, output: URL) {
         self.model = model
@@ -50,7 +53,12 @@ public enum TrainingJob {
         let config = try ModelConfig.load(from: spec.model)
         let recompute = spec.options.recomputeLayers ?? shouldRecompute(config, tokens: spec.options.microBatchTokens)
         var model = try TrainableModelLoader.load(directory: spec.model, parts: spec.parts, recomputeLayers: recompute, seed: spec.options.seed)
-        if spec.parts.freezeBackbone { model = HeadOnlyModel(freezing: model) }
+        if spec.parts.freezeBackbone {
+            if let f = spec.features, f.source != spec.model.standardizedFileURL {
+                throw TrainingError.invalidSetting(.freezeBackbone, reason: "the shared feature table belongs to \(f.source.path), not to \(spec.model.path)")
+            }
+            model = HeadOnlyModel(freezing: model, features: spec.features, source: spec.model)
+        }
         let encoder = try TextFrontEnd.forTraining(directory: spec.model, config: config)
         let limits: PairLimits
         switch config {
