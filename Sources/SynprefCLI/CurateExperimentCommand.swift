@@ -59,6 +59,9 @@ struct CurateExperimentCommand: AsyncParsableCommand {
     @Option(help: "Without --config: a judges file; without one the LLM steps are skipped.")
     var judges: String?
 
+    @Flag(help: "Without --config: train (b) on the discarded pairs too, flipped (Stage 2's recycling).")
+    var recycle = false
+
     func validate() throws {
         if !(noise >= 0 && noise < 0.5) { throw ValidationError("--noise must be in [0, 0.5); got \(noise)") }
         if !(heldOut > 0 && heldOut < 1) { throw ValidationError("--held-out must be in (0, 1); got \(heldOut)") }
@@ -82,6 +85,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
         c.seed = seed
         c.seedPool.share = judges == nil ? 1 : 0.1
         c.humans.budgetPerRound = budget
+        c.stage2Recycle = recycle
         c.humans.simulate = CurationConfig.Simulation(truth: "(set by the experiment)", noise: humanNoise, annotators: ["a", "b"])
         return c
     }
