@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "SynprefServerTests", dependencies: [
             "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SynprefCurationTests", dependencies: ["SynprefCuration", "SynprefData", "SynprefJudge", "SynprefCore"]),
+        .testTarget(name: "SynprefCurationTests", dependencies: ["SynprefCuration", "SynprefTraining", "SynprefModels", "SynprefData", "SynprefJudge", "SynprefCore"]),
         .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI"]),
     ]
 )

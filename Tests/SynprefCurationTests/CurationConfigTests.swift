@@ -30,7 +30,8 @@ import SynprefData
         #expect(c.embedder == dir.appendingPathComponent("models/emb").standardizedFileURL.path)
         #expect(c.rewardModel.base.hasSuffix("/models/rm") && c.rewardModel.train == "full")
         #expect(c.humans.budgetPerRound == 100 && c.humans.simulate == nil && c.minConfidence == 0.5)
-        #expect(c.stage2Threshold == 0.5 && c.stage2Band == 0.1 && c.aggregate == .majority)
+        #expect(c.stage2Threshold == 0.5 && c.stage2Band == 0.1 && c.aggregate == .majority && c.stage2Recycle == false)
+        #expect(c.seedPool == CurationConfig.SeedPool(sources: [], share: 0.1))
         // A repo id that is not a local folder stays as given.
         let hub = try write(dir, "hub.json", #"{"embedder": "sentence-transformers/all-MiniLM-L6-v2", "reward_model": {"base": "Qwen/Qwen3-0.6B"}}"#)
         let h = try CurationConfig.load(path: hub)
@@ -51,6 +52,9 @@ import SynprefData
         (#"{"embedder": "e", "reward_model": {"base": "b"}, "humans": {"simulate": {"truth": "t", "annotators": ["a", "a"]}}}"#, "annotators: names must be unique"),
         (#"{"embedder": "e", "reward_model": {"base": "b"}, "judging": {"aggregate": "vote"}}"#, #"judging.aggregate: "vote"; expected one of "majority", "unanimous""#),
         (#"{"embedder": "e", "reward_model": {"base": "b"}, "stage2": {"band": 0.9}}"#, "stage2.band: expected a number in [0, 0.5]"),
+        (#"{"embedder": "e", "reward_model": {"base": "b"}, "stage2": {"recycle": "yes"}}"#, "stage2.recycle: expected true or false"),
+        (#"{"embedder": "e", "reward_model": {"base": "b"}, "seed_pool": {"share": 2}}"#, "seed_pool.share: expected a number in [0, 1]"),
+        (#"{"embedder": "e", "reward_model": {"base": "b"}, "seed_pool": {"source": ["a"]}}"#, "seed_pool.source: unknown field"),
         (#"[1]"#, "(root): expected an object"),
         (#"{"embedder": "#, "not valid JSON"),
     ])
@@ -59,6 +63,22 @@ import SynprefData
         #expect { try CurationConfig.load(path: path) } throws: { error in
             "\(error)".contains(path) && "\(error)".contains(message)
         }
+    }
+
+    @Test func theSeedPoolIsTheNamedSourcesAndASeededShareOfTheRest() {
+        let pairs = (0..<2000).map { i in
+            PreferencePair(context: [ChatMessage(role: .user, content: "q\(i)")], chosen: ChatMessage(role: .assistant, content: "a"),
+                           rejected: ChatMessage(role: .assistant, content: "b"), source: i < 10 ? "seed" : "pool")
+        }
+        let pool = CurationConfig.SeedPool(sources: ["seed"], share: 0.25)
+        let chosen = pairs.filter { pool.contains($0, seed: 3) }
+        #expect(pairs.prefix(10).allSatisfy { pool.contains($0, seed: 3) })
+        let share = Double(chosen.count - 10) / 1990
+        #expect(abs(share - 0.25) < 0.04, "\(share)")
+        #expect(pairs.filter { pool.contains($0, seed: 3) }.map(\.contentHash) == chosen.map(\.contentHash), "the same pairs every time")
+        #expect(pairs.filter { pool.contains($0, seed: 4) }.map(\.contentHash) != chosen.map(\.contentHash), "another seed, another share")
+        #expect(pairs.allSatisfy { CurationConfig.SeedPool(share: 1).contains($0, seed: 0) })
+        #expect(!pairs.contains { CurationConfig.SeedPool(share: 0).contains($0, seed: 0) })
     }
 
     @Test func initChecksWhatTheConfigurationNamesThenRecordsItOnce() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SynprefCore
 import SynprefData
+import SynprefModels
 @testable import SynprefCuration
 
 /// Stage 1's round model on the real all-MiniLM-L6-v2 (head only): trained on silver,
@@ -54,6 +55,17 @@ import SynprefData
             #expect(label.label == (s >= 0.5 ? .chosen : .rejected))
             #expect(abs((label.confidence ?? -1) - max(s, 1 - s)) < 1e-12)
         }
+        // The project's head-only scoring (shared backbone features, the trainer's own
+        // validation path) gives the engine's rewards for the saved model.
+        let gold = try await store.allPairs(tier: .gold)
+        let shared = try project.scoring.rewards(gold, model: result.model.path)
+        let engine = try PairScoring.rewards(gold, model: PairScoring.open(result.model.path, config: config))
+        #expect(shared.count == 10 && engine.count == 10)
+        for (id, e) in engine {
+            let s = try #require(shared[id])
+            #expect(abs(s.chosen - e.chosen) < 1e-4 && abs(s.rejected - e.rejected) < 1e-4, "pair \(id): \(s) vs \(e)")
+        }
+        #expect(try #require(try project.scoring.features()).count >= 120, "the training run's features were shared")
         try await store.close()
     }
 }

@@ -1,0 +1,248 @@
+import Foundation
+import Testing
+import SynprefCore
+import SynprefCuration
+import SynprefData
+@testable import SynprefCLI
+
+/// `synpref curate run`, `curate stage2` and `curate experiment` end to end on the real
+/// all-MiniLM-L6-v2 and a small part of the bundled RMB harmlessness sample, with simulated
+/// annotators: the rounds and Stage 2 recorded step by step, humans by file, and SIGKILLs at
+/// random points of a run that change nothing in the final store.
+@Suite(.serialized) struct CurateRunTests {
+    typealias Kind = JudgeStoreCommandTests.Kind
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let sample = root.appendingPathComponent("examples/data/rmb-harmlessness/pairwise-harmlessness-sample.json.gz").path
+    static var minilm: String? { SynprefAssets.locate("minilm")?.path }
+    static let needsMiniLM = SynprefAssets.required || SynprefAssets.available("minilm/model.safetensors")
+
+    func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-curate-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// The first `n` pairs of the bundled sample as Synpref JSON lines.
+    func smallPool(_ n: Int, in dir: URL) throws -> String {
+        let pairs = Array(try PreferenceFileReader.readAll(path: Self.sample).prefix(n))
+        try #require(pairs.count == n)
+        let path = dir.appendingPathComponent("sample.jsonl").path
+        try NoisyPool.write(pairs, to: path)
+        return path
+    }
+
+    /// A project over a noisy pool of the sample: head-only MiniLM, 2 rounds of `budget`
+    /// simulated human answers, every pair a seed pair, no judges.
+    func project(in dir: URL, pairs: Int, budget: Int, simulate: Bool = true) throws -> (pool: NoisyPool, config: String) {
+        let model = try #require(Self.minilm)
+        let pool = try NoisyPool.make(input: try smallPool(pairs, in: dir), outputDirectory: dir.appendingPathComponent("data").path,
+                                      heldOutFraction: 0.2, noise: 0.3, seed: 1)
+        let sim = simulate ? #", "simulate": {"truth": "\#(pool.truthPath)", "noise": 0.1, "annotators": ["a", "b"]}"# : ""
+        let config = dir.appendingPathComponent("curate.json").path
+        try Data("""
+            {"name": "t", "embedder": "\(model)", "rounds": 2, "k_max": 4, "seed": 5, "seed_pool": {"share": 1},
+             "reward_model": {"base": "\(model)", "train": "head", "learning_rate": 0.01, "batch_size": 16, "epochs": 3, "max_length": 512},
+             "humans": {"budget_per_round": \(budget)\(sim)}}
+            """.utf8).write(to: URL(fileURLWithPath: config))
+        return (pool, config)
+    }
+
+    @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))
+    func roundsAndStageTwoAreRecordedAndARerunDoesNothing() async throws {
+        let dir = try folder()
+        let (pool, config) = try project(in: dir, pairs: 50, budget: 5)
+        let url = "sqlite:\(dir.path)/s.db"
+        try await runSynpref(["data", "import", pool.noisyPath, "--store", url])
+        try await runSynpref(["curate", "init", "--store", url, "--config", config])
+        let work = dir.appendingPathComponent("work").path
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+        try await runSynpref(["curate", "stage2", "--store", url, "--work-dir", work])
+        let store = try await PreferenceStores.open(url)
+        let steps = try await store.steps(project: "t")
+        let names = Set(steps.map { "\($0.round)/\($0.step)" })
+        for r in 1...2 {
+            for s in ["attributes", "humans", "verify", "train", "retrieve", "label", "report"] { #expect(names.contains("\(r)/\(s)"), "\(r)/\(s)") }
+        }
+        for s in ["stage2-score", "stage2-label", "stage2-gold", "stage2-filter"] { #expect(names.contains("3/\(s)")) }
+        #expect(steps.allSatisfy { $0.state == .done })
+        let attributes = try #require(steps.first { $0.step == "attributes" })
+        #expect(attributes.details.contains("no judges"))
+        // Two rounds of 5 human answers: 10 gold pairs; Stage 2 decided every other pair.
+        let stats = try await store.stats()
+        #expect(stats.byTier["gold"] == 10 && stats.byTier["unverified"] == 0)
+        #expect((stats.byTier["silver"] ?? 0) + (stats.byTier["discarded"] ?? 0) == pool.noisy.count - 10)
+        // Round 2's humans saw round 1's retrieved pairs first (no judges to label them).
+        let round2 = try #require(steps.first { $0.round == 2 && $0.step == "humans" })
+        #expect(round2.details.contains("\"from_retrieval\":5"))
+        let report = try #require(steps.first { $0.round == 2 && $0.step == "report" })
+        let r = try JSONParser.parse(report.details)
+        #expect(r["gold_pairs"]?.intValue == 10 && r["llm_steps"]?.stringValue?.hasPrefix("skipped") == true)
+        #expect(r["p_histogram"]?.arrayValue?.compactMap(\.intValue).reduce(0, +) == 10)
+        // Every human answer is on record as a simulated annotator's.
+        for p in try await store.allPairs(tier: .gold) {
+            #expect(try await store.labels(pairID: p.id!).contains { $0.labeler.kind == .human && $0.labeler.id.hasPrefix("sim-") })
+        }
+        // Discarded pairs carry the reason.
+        let discarded = try await store.allPairs(tier: .discarded)
+        for p in discarded.prefix(5) {
+            #expect(try await store.tierMoves(pairID: p.id!).last?.reason.hasPrefix("stage 2:") == true)
+        }
+        let before = try await store.steps(project: "t").map(\.finishedAt)
+        try await store.close()
+        // Nothing is left to do: a rerun changes no record.
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+        try await runSynpref(["curate", "stage2", "--store", url, "--work-dir", work])
+        let again = try await PreferenceStores.open(url)
+        #expect(try await again.steps(project: "t").map(\.finishedAt) == before)
+        try await again.close()
+    }
+
+    @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))
+    func withRealAnnotatorsTheRunWaitsForTheirAnswersByFile() async throws {
+        let dir = try folder()
+        let (pool, config) = try project(in: dir, pairs: 30, budget: 4, simulate: false)
+        let url = "sqlite:\(dir.path)/s.db"
+        try await runSynpref(["data", "import", pool.noisyPath, "--store", url])
+        try await runSynpref(["curate", "init", "--store", url, "--config", config])
+        let work = dir.appendingPathComponent("work").path
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+        var store = try await PreferenceStores.open(url)
+        let waiting = try #require(try await store.steps(project: "t").first { $0.step == "humans" })
+        #expect(waiting.state == .running && waiting.details.contains("human task(s) open"))
+        #expect(try await store.count(tier: .gold) == 0)
+        try await store.close()
+        // Alice answers her four tasks: the first response each time.
+        let tasks = dir.appendingPathComponent("alice.jsonl").path
+        try await runSynpref(["curate", "tasks", "export", "--store", url, "--annotator", "alice", "--output", tasks])
+        let lines = try String(contentsOfFile: tasks, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4)
+        var answers = ""
+        for line in lines {
+            let id = try #require(try JSONParser.parse(String(line))["task_id"]?.intValue)
+            answers += "{\"task_id\": \(id), \"annotator\": \"alice\", \"verdict\": \"response_1\"}\n"
+        }
+        let answerFile = dir.appendingPathComponent("answers.jsonl").path
+        try answers.write(toFile: answerFile, atomically: true, encoding: .utf8)
+        try await runSynpref(["curate", "tasks", "import", "--store", url, answerFile])
+        // The run continues: round 1 finishes and round 2 waits for its own four.
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+        store = try await PreferenceStores.open(url)
+        let steps = try await store.steps(project: "t")
+        #expect(steps.first { $0.round == 1 && $0.step == "report" }?.state == .done)
+        #expect(steps.first { $0.round == 2 && $0.step == "humans" }?.state == .running)
+        #expect(try await store.count(tier: .gold) == 4)
+        try await store.close()
+    }
+
+    @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))
+    func theExperimentComparesRawCuratedAndCleanOnTheHeldOutPairs() async throws {
+        let dir = try folder()
+        let model = try #require(Self.minilm)
+        let out = dir.appendingPathComponent("exp").path
+        try await runSynpref(["curate", "experiment", "--input", try smallPool(70, in: dir), "--output", out, "--model", model,
+                              "--rounds", "2", "--budget", "4", "--seed", "2"])
+        let result = try JSONParser.parse(try String(contentsOfFile: out + "/experiment.json", encoding: .utf8))
+        let poolPairs = try #require(result["pool_pairs"]?.intValue), heldOut = try #require(result["held_out_pairs"]?.intValue)
+        #expect(poolPairs + heldOut == 70 && heldOut > 0)
+        // The flips injected are the truth file's "rejected" lines.
+        let truth = try String(contentsOfFile: out + "/data/truth.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(truth.count == poolPairs)
+        #expect(result["flipped"]?.intValue == truth.filter { $0.contains("\"rejected\"") }.count)
+        // The arms and the paired test agree: acc(b) − acc(a) = (only b − only a) / n.
+        let a = try #require(result["a_raw"]?["correct"]?.intValue), b = try #require(result["b_curated"]?["correct"]?.intValue)
+        let onlyB = try #require(result["b_vs_a"]?["only_b_right"]?.intValue), onlyA = try #require(result["b_vs_a"]?["only_a_right"]?.intValue)
+        #expect(b - a == onlyB - onlyA)
+        #expect(result["b_curated"]?["train_pairs"]?.intValue == (result["tiers"]?["gold"]?.intValue ?? -1) + (result["tiers"]?["silver"]?.intValue ?? -1))
+        #expect(result["tiers"]?["gold"]?.intValue == 8)
+        // Flip detection recomputed from the store.
+        let store = try await PreferenceStores.open("sqlite:\(out)/curation.db")
+        var flagged = 0
+        for tier in PreferenceTier.allCases {
+            for p in try await store.allPairs(tier: tier) where tier == .discarded || ((tier == .gold || tier == .silver) && p.verifiedFlipped) { flagged += 1 }
+        }
+        #expect(result["flip_detection"]?["flagged"]?.intValue == flagged)
+        try await store.close()
+        // The output folder is never reused.
+        await #expect(throws: (any Error).self) {
+            try await runSynpref(["curate", "experiment", "--input", Self.sample, "--output", out, "--model", model])
+        }
+    }
+
+    /// What a run leaves in the store, per pair (by content hash): tier, orientation, tier
+    /// moves, and labels (reward-model labels by kind: a resumed process computes the same
+    /// model, named by its fingerprint, from features batched differently).
+    func snapshot(_ url: String) async throws -> [String: String] {
+        let store = try await PreferenceStores.open(url)
+        var out: [String: String] = [:]
+        for tier in PreferenceTier.allCases {
+            for p in try await store.allPairs(tier: tier) {
+                let labels = try await store.labels(pairID: p.id!).map { l in
+                    let who = l.labeler.kind == .rewardModel ? "reward_model" : l.labeler.description
+                    return "\(who)=\(l.label.rawValue)@\(String(format: "%.3f", l.confidence ?? -1))"
+                }.sorted()
+                let moves = try await store.tierMoves(pairID: p.id!).map { "\($0.to.rawValue)" }
+                out[p.contentHash.hex] = "\(tier.rawValue) flipped=\(p.verifiedFlipped) moves=\(moves) labels=\(labels)"
+            }
+        }
+        try await store.close()
+        return out
+    }
+
+    /// Runs `synpref ARGS` in a child process, SIGKILLed after `killAfter` seconds if still
+    /// running; returns whether it finished by itself (exit status 0).
+    func child(_ args: [String], killAfter: Double?) throws -> Bool {
+        let p = Process()
+        p.executableURL = try ServeCommandTests.executable()
+        p.arguments = args
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        if let killAfter {
+            let deadline = Date().addingTimeInterval(killAfter)
+            while p.isRunning && Date() < deadline { usleep(20_000) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
+        p.waitUntilExit()
+        return p.terminationReason == .exit && p.terminationStatus == 0
+    }
+
+    @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"), arguments: Kind.available)
+    func sigkillsAtRandomPointsLeaveTheStoreAnUninterruptedRunLeaves(kind: Kind) async throws {
+        let dir = try folder()
+        let (pool, config) = try project(in: dir, pairs: 40, budget: 4)
+        func prepared(_ name: String) async throws -> (url: String, work: String) {
+            let url = try kind.freshURL(dir.appendingPathComponent(name).path + "-x")
+            if kind == .sqlite { try FileManager.default.createDirectory(at: dir.appendingPathComponent(name + "-x"), withIntermediateDirectories: true) }
+            try await runSynpref(["data", "import", pool.noisyPath, "--store", url])
+            try await runSynpref(["curate", "init", "--store", url, "--config", config])
+            return (url, dir.appendingPathComponent(name + "-work").path)
+        }
+        // The uninterrupted run, timed.
+        let reference = try await prepared("reference")
+        let started = Date()
+        #expect(try child(["curate", "run", "--store", reference.url, "--work-dir", reference.work], killAfter: nil))
+        let runSeconds = Date().timeIntervalSince(started)
+        #expect(try child(["curate", "stage2", "--store", reference.url, "--work-dir", reference.work], killAfter: nil))
+        let expected = try await snapshot(reference.url)
+        #expect(expected.count == pool.noisy.count)
+
+        // The same, killed at random points (seeded, so a failure can be replayed).
+        var rng = KeyedRandom(seed: 11, key: kind.rawValue)
+        func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * rng.unit() }
+        let killed = try await prepared("killed")
+        var kills = 0, finished = false
+        while !finished {
+            let delay = kills < 3 ? uniform(0.2, max(0.5, runSeconds * 0.8)) : nil
+            finished = try child(["curate", "run", "--store", killed.url, "--work-dir", killed.work], killAfter: delay)
+            if !finished { kills += 1 }
+            try #require(kills <= 3)
+        }
+        finished = try child(["curate", "stage2", "--store", killed.url, "--work-dir", killed.work], killAfter: uniform(0.2, 2))
+        if !finished { #expect(try child(["curate", "stage2", "--store", killed.url, "--work-dir", killed.work], killAfter: nil)) }
+        let got = try await snapshot(killed.url)
+        #expect(got.count == expected.count)
+        for (hash, want) in expected where got[hash] != want {
+            Issue.record("pair \(hash.prefix(12)): \(got[hash] ?? "missing") vs uninterrupted \(want)")
+        }
+    }
+}
