@@ -36,7 +36,9 @@ def tokens(r):
 
 groups = {}
 for r in rows:
-    if tokens(r) <= 500:
+    # Synpref refuses blank or identical responses (`synpref data import` reports them).
+    answers = (r["chosen"]["answer"].strip(), r["reject"]["answer"].strip())
+    if answers[0] and answers[1] and answers[0] != answers[1] and tokens(r) <= 500:
         groups.setdefault(key(r), []).append(r)
 sample = []
 for k in sorted(groups, key=lambda k: hashlib.sha256(k.encode()).hexdigest()):
