@@ -16,7 +16,7 @@ struct CurateCommand: AsyncParsableCommand {
             store. `curate status` shows the pool by tier, the project's work queues and \
             every recorded step.
             """,
-        subcommands: [CurateInitCommand.self, CurateStatusCommand.self, CurateRunCommand.self, CurateStage2Command.self, CurateWorkCommand.self, CurateExperimentCommand.self,
+        subcommands: [CurateInitCommand.self, CurateStatusCommand.self, CurateRunCommand.self, CurateStage2Command.self, CurateWorkCommand.self, CurateReportCommand.self, CurateExperimentCommand.self,
                       CurateTasksCommand.self])
 }
 

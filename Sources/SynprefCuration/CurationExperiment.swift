@@ -147,6 +147,7 @@ public struct CurationExperiment: Sendable {
         json["gap_closed"] = gap > 0 ? .double((cur.accuracy - raw.accuracy) / gap) : .null
         let text = JSONValue.object(json).serialized(indent: 2) + "\n"
         try Data(text.utf8).write(to: out.appendingPathComponent("experiment.json"))
+        try await ProjectReport.write(project, to: out.appendingPathComponent("report").path, experiment: json)
         return Result(raw: raw, curated: cur, clean: clean, curatedVsRaw: vsRaw, curatedVsClean: vsClean, flips: flips, tiers: stats.byTier, json: json)
     }
 

@@ -98,6 +98,15 @@ import SynprefData
         let again = try await PreferenceStores.open(url)
         #expect(try await again.steps(project: "t").map(\.finishedAt) == before)
         try await again.close()
+        // The report: the page and the same numbers as JSON.
+        let out = dir.appendingPathComponent("report").path
+        try await runSynpref(["curate", "report", "--store", url, "--output", out])
+        let json = try JSONParser.parse(try String(contentsOfFile: out + "/report.json", encoding: .utf8))
+        #expect(json["rounds"]?.arrayValue?.count == 2)
+        #expect(json["stage2"]?["stage2-filter"]?["kept"]?.intValue == stats.byTier["silver"])
+        let page = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(page.contains("Stage 1 rounds") && page.contains("Stage 2") && page.contains("<svg"))
+        #expect(page.contains("the LLM steps were skipped"))
     }
 
     @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))

@@ -39,6 +39,11 @@ public struct CurvePlot: Sendable, Equatable {
         public var name: String
         public var points: [(x: Double, y: Double)]
 
+        public init(name: String, points: [(x: Double, y: Double)]) {
+            self.name = name
+            self.points = points
+        }
+
         public static func == (a: Series, b: Series) -> Bool {
             a.name == b.name && a.points.count == b.points.count
                 && zip(a.points, b.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }
@@ -48,6 +53,13 @@ public struct CurvePlot: Sendable, Equatable {
     public var xLabel: String
     public var yLabel: String
     public var series: [Series]
+
+    public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+    }
 }
 
 /// Everything one benchmark reports: flat metrics (percent), the number that goes in the

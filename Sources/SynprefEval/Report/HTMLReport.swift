@@ -35,9 +35,14 @@ public enum HTMLReport {
             }
             body += "</ul></details>\n</section>\n"
         }
-        return """
+        return page(title: "Synpref evaluation report", body: body)
+    }
+
+    /// A self-contained page (inline CSS) around `body`; Synpref's other reports use it too.
+    public static func page(title: String, body: String) -> String {
+        """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Synpref evaluation report</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
             <style>
             body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#1d1d1f}
             h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
@@ -53,6 +58,22 @@ public enum HTMLReport {
             """
     }
 
+    /// Vertical bars with a label under each (counts, e.g. a histogram).
+    public static func bars(title: String, labels: [String], values: [Double]) -> String {
+        let w = 40.0 * Double(max(1, values.count)) + 60, h = 180.0, left = 40.0, bottom = 30.0, top = 10.0
+        let top0 = max(1, values.max() ?? 1)
+        var s = "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" font-size=\"10\">\n"
+        s += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - 10)\" y2=\"\(h - bottom)\" stroke=\"#333\"/>\n"
+        s += "<text x=\"\(left - 4)\" y=\"\(top + 8)\" text-anchor=\"end\">\(Int(top0))</text>\n"
+        for (i, v) in values.enumerated() {
+            let bh = (h - top - bottom) * max(0, v) / top0, x = left + 40 * Double(i) + 5
+            s += "<rect x=\"\(x)\" y=\"\(h - bottom - bh)\" width=\"30\" height=\"\(bh)\" fill=\"\(palette[0])\"/>"
+            s += "<text x=\"\(x + 15)\" y=\"\(h - bottom + 12)\" text-anchor=\"middle\">\(escape(i < labels.count ? labels[i] : ""))</text>\n"
+        }
+        s += "</svg><figcaption>\(escape(title))</figcaption></figure>\n"
+        return s
+    }
+
     static func describe(_ p: ScoreProvenance) -> String {
         switch p.kind {
         case .model: return "model \(p.identity)"
@@ -60,7 +81,7 @@ public enum HTMLReport {
         }
     }
 
-    static func table(_ t: ReportTable, highlightFirstRow: Bool) -> String {
+    public static func table(_ t: ReportTable, highlightFirstRow: Bool) -> String {
         var s = "<table><caption>\(escape(t.title))</caption>\n<tr>" + t.columns.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
         for (i, row) in t.rows.enumerated() {
             s += (highlightFirstRow && i == 0 ? "<tr class=\"mine\">" : "<tr>") + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
@@ -99,7 +120,7 @@ public enum HTMLReport {
     static let palette = ["#1f64be", "#d1495b", "#2a9d8f", "#e9a03b", "#6a4c93", "#444444"]
 
     /// Line chart of percentage curves over K.
-    static func curves(_ c: CurvePlot) -> String {
+    public static func curves(_ c: CurvePlot) -> String {
         let w = 640.0, h = 320.0, left = 50.0, right = 150.0, top = 20.0, bottom = 40.0
         let xs = c.series.flatMap { $0.points.map(\.x) }, ys = c.series.flatMap { $0.points.map(\.y) }
         guard let xMin = xs.min(), let xMax = xs.max(), let yLow = ys.min(), let yHigh = ys.max() else { return "" }
@@ -132,7 +153,7 @@ public enum HTMLReport {
         return s
     }
 
-    static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
         for ch in s {
