@@ -38,6 +38,9 @@ struct CurateExperimentCommand: AsyncParsableCommand {
     @Option(name: .customLong("held-out"), help: "Share of the prompts held out for the final evaluation.")
     var heldOut: Double = 0.25
 
+    @Option(help: "Use about this many pairs of the input in all (spread over its prompts), e.g. for a run with slow LLM judges.")
+    var limit: Int?
+
     @Option(help: "Seed of the split, the flips and the project.")
     var seed: Int = 0
 
@@ -68,6 +71,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
         if config == nil && model == nil { throw ValidationError("give --config curate.json, or --model FOLDER for the defaults") }
         if FileManager.default.fileExists(atPath: output) { throw ValidationError("\(output) exists; the experiment writes a fresh folder (remove it or choose another)") }
         if !FileManager.default.fileExists(atPath: input) { throw ValidationError("--input \(input): no such file") }
+        if let limit, limit < 10 { throw ValidationError("--limit must be at least 10") }
     }
 
     func projectConfig() throws -> CurationConfig {
@@ -95,6 +99,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
         options.noise = noise
         options.heldOut = heldOut
         options.seed = seed
+        options.limit = limit
         let progress = TrainProgress()
         var experiment = CurationExperiment(options: options)
         experiment.log = { progress.line("synpref curate experiment: \($0)") }
@@ -109,7 +114,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
     static func table(_ r: CurationExperiment.Result) -> String {
         func row(_ label: String, _ a: CurationExperiment.Arm) -> String {
             let ci = a.interval.map { String(format: "%.1f–%.1f", 100 * $0.low, 100 * $0.high) } ?? "-"
-            return String(format: "  %-34@ %6d   %5.1f%%   %@", label as NSString, a.trainPairs, 100 * a.accuracy, ci)
+            return "  " + label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: " %6d   %5.1f%%   ", a.trainPairs, 100 * a.accuracy) + ci
         }
         var lines = ["held-out accuracy (\(r.raw.correct.count) pairs; 95% Wilson intervals):",
                      "  model trained on                   pairs   accuracy  95% CI",

@@ -21,6 +21,8 @@ public struct CurationExperiment: Sendable {
         public var noise = 0.3
         public var heldOut = 0.25
         public var seed = 0
+        /// Use about this many pairs of the input in all (pool and held-out).
+        public var limit: Int?
         /// The project's configuration; its `humans.simulate.truth` is set to the experiment's truth file.
         public var config: CurationConfig
         /// Training of (a), (b), (c): the configuration's reward-model options.
@@ -71,7 +73,7 @@ public struct CurationExperiment: Sendable {
         let started = Date()
         log("splitting \(options.input) by prompt (held out \(options.heldOut)) and flipping \(Int(options.noise * 100))% of the pool's labels")
         let pool = try NoisyPool.make(input: options.input, outputDirectory: out.appendingPathComponent("data").path,
-                                      heldOutFraction: options.heldOut, noise: options.noise, seed: options.seed)
+                                      heldOutFraction: options.heldOut, noise: options.noise, seed: options.seed, limit: options.limit)
         log("pool \(pool.noisy.count) pairs (\(pool.flipped.count) flipped), held out \(pool.heldOut.count) pairs")
 
         var config = options.config

@@ -23,8 +23,10 @@ public struct HumanVerification: Sendable {
 
     /// The order pairs are offered in: objective before subjective, low controversiality
     /// before medium before high (pairs without attributes last), then — once a reward
-    /// model exists — the smallest |p − 0.5| first (the model's least certain pairs), then id.
-    public static func priority(_ a: PreferencePair, _ b: PreferencePair, confidence: [Int64: Double]) -> Bool {
+    /// model exists — the smallest |p − 0.5| first (the model's least certain pairs), then a
+    /// seeded random order (so pairs alike for all of these are a spread sample of the pool,
+    /// not its first rows).
+    public static func ordered(_ pairs: [PreferencePair], confidence: [Int64: Double], seed: Int) -> [PreferencePair] {
         func rank(_ p: PreferencePair) -> (Int, Int) {
             guard let at = p.attributes else { return (2, 3) }
             let o = at.objectivity == .objective ? 0 : 1
@@ -36,18 +38,22 @@ public struct HumanVerification: Sendable {
             }
             return (o, c)
         }
-        let (ra, rb) = (rank(a), rank(b))
-        if ra != rb { return ra < rb }
-        let ua = confidence[a.id ?? 0].map { abs($0 - 0.5) } ?? 1, ub = confidence[b.id ?? 0].map { abs($0 - 0.5) } ?? 1
-        if ua != ub { return ua < ub }
-        return (a.id ?? 0) < (b.id ?? 0)
+        let keyed = pairs.map { p -> (PreferencePair, (Int, Int), Double, UInt64) in
+            var rng = KeyedRandom(seed: UInt64(seed), key: "human-order|\(p.contentHash.hex)")
+            return (p, rank(p), confidence[p.id ?? 0].map { abs($0 - 0.5) } ?? 1, rng.next())
+        }
+        return keyed.sorted { a, b in
+            if a.1 != b.1 { return a.1 < b.1 }
+            if a.2 != b.2 { return a.2 < b.2 }
+            return a.3 < b.3
+        }.map(\.0)
     }
 
     /// Offers up to `budget` unverified pairs to humans, in priority order. Returns the pairs offered.
     public func enqueue(round: Int, budget: Int, confidence: [Int64: Double] = [:]) async throws -> [Int64] {
         guard budget > 0 else { return [] }
         let candidates = try await project.store.allPairs(tier: .unverified)
-        let chosen = candidates.sorted { Self.priority($0, $1, confidence: confidence) }.prefix(budget).compactMap(\.id)
+        let chosen = Self.ordered(candidates, confidence: confidence, seed: project.config.seed).prefix(budget).compactMap(\.id)
         try await enqueue(chosen, round: round)
         return chosen
     }

@@ -25,14 +25,20 @@ public struct NoisyPool: Sendable {
     public var truthPath: String
 
     /// Splits `input` (any format SynprefData reads) and flips a `noise` share of the pool.
-    public static func make(input: String, outputDirectory: String, heldOutFraction: Double, noise: Double, seed: Int) throws -> NoisyPool {
+    /// With `limit`, about that many pairs are used in all, spread evenly over each part.
+    public static func make(input: String, outputDirectory: String, heldOutFraction: Double, noise: Double, seed: Int, limit: Int? = nil) throws -> NoisyPool {
         guard noise >= 0 && noise < 1 else { throw CurationError.config(file: "experiment", field: "noise", reason: "must be in [0, 1); got \(noise)") }
         let dir = URL(fileURLWithPath: outputDirectory)
         let splitDir = dir.appendingPathComponent("split").path
         let split = try PreferenceSplit(heldOutFraction: heldOutFraction, seed: UInt64(seed))
         let report = try split.run(input: input, outputDirectory: splitDir, format: .jsonl, onError: .skip)
-        let heldOut = report.files[.heldOut].map { try? PreferenceFileReader.readAll(path: $0) } ?? nil
-        let clean = report.files[.train].map { try? PreferenceFileReader.readAll(path: $0) } ?? nil
+        func spread(_ pairs: [PreferencePair]?, _ n: Double?) -> [PreferencePair]? {
+            guard let pairs, let n, Int(n) < pairs.count else { return pairs }
+            let k = max(1, Int(n.rounded()))
+            return (0..<k).map { pairs[$0 * pairs.count / k] }
+        }
+        let heldOut = spread(report.files[.heldOut].map { try? PreferenceFileReader.readAll(path: $0) } ?? nil, limit.map { Double($0) * heldOutFraction })
+        let clean = spread(report.files[.train].map { try? PreferenceFileReader.readAll(path: $0) } ?? nil, limit.map { Double($0) * (1 - heldOutFraction) })
         guard let heldOut, let clean, !heldOut.isEmpty, !clean.isEmpty else {
             throw CurationError.input(file: input, reason: "the split left no pool or no held-out pairs (\(report.counts)); give more pairs or another held-out fraction")
         }

@@ -124,7 +124,7 @@ public struct StageOne: Sendable {
                 confidence = PairScoring.confidence(try project.scoring.rewards(seed, model: model, task: "scoring the candidates for humans", progress: progress))
                 plan["scored_with"] = .string(model)
             }
-            offered += seed.sorted { HumanVerification.priority($0, $1, confidence: confidence) }.prefix(budget - offered.count).compactMap(\.id)
+            offered += HumanVerification.ordered(seed, confidence: confidence, seed: config.seed).prefix(budget - offered.count).compactMap(\.id)
             plan["seed_candidates"] = .integer(seed.count)
         }
         plan["offered"] = Self.json(offered)
