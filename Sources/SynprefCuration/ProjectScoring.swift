@@ -20,7 +20,8 @@ public final class ProjectScoring: @unchecked Sendable {
 
     /// The shared feature table of the base model (nil unless the project trains heads only).
     public func features(progress: any ProgressObserver = SilentProgress()) throws -> FeatureTable? {
-        guard config.rewardModel.train == "head" else { return nil }
+        // An external trainer's models need not share the base's backbone.
+        guard config.rewardModel.train == "head", config.rewardModel.externalTrainer == nil else { return nil }
         if let t = lock.withLock({ table }) { return t }
         let base = try ModelReference.resolve(config.rewardModel.base, settings: .fromEnvironment(), progress: progress)
         let hidden: Int

@@ -32,6 +32,9 @@ public enum RoundModel {
             throw CurationError.input(file: project.name, reason: "the project was opened without its store URL; training reads the store's tiers by URL")
         }
         let started = Date()
+        if let command = project.config.rewardModel.externalTrainer {
+            return try await external(command, project, tier: tier, validateOnGold: validateOnGold, output: output, started: started)
+        }
         let base = try ModelReference.resolve(project.config.rewardModel.base, settings: .fromEnvironment(), progress: progress)
         var spec = TrainingJobSpec(model: base, data: .store(url: url, tier: tier), output: output)
         let hasGold = validateOnGold ? try await project.store.count(tier: .gold) > 0 : false
@@ -48,6 +51,56 @@ public enum RoundModel {
         let (fingerprint, goldP) = validateOnGold ? try await scoreGold(project, model: kept) : (try RewardModel.open(kept.path).fingerprint, [:])
         return Result(model: kept, fingerprint: fingerprint, goldAccuracy: summary.bestAccuracy, trainPairs: prepared.trainer.train.pairs.count,
                       seconds: Date().timeIntervalSince(started), goldP: goldP)
+    }
+
+    /// An external trainer (`reward_model.external_trainer`, e.g. OpenRLHF on a GPU box): the
+    /// tier is exported in its verified orientation as TRL JSON lines (`train.jsonl`, and
+    /// gold as `eval.jsonl` when validating), then the command runs through `/bin/sh -c` with
+    /// `{train}`, `{eval}`, `{output}` and `{base}` replaced by those paths (and the same in
+    /// `SYNPREF_TRAIN_DATA`, `SYNPREF_EVAL_DATA`, `SYNPREF_OUTPUT_DIR`, `SYNPREF_BASE_MODEL`);
+    /// it must exit 0 and leave the model to keep (its best checkpoint) in the output folder.
+    static func external(_ command: String, _ project: CurationProject, tier: PreferenceTier, validateOnGold: Bool, output: URL,
+                         started: Date) async throws -> Result {
+        let fm = FileManager.default
+        let data = output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent + "-data")
+        try fm.createDirectory(at: data, withIntermediateDirectories: true)
+        try fm.createDirectory(at: output, withIntermediateDirectories: true)
+        let train = data.appendingPathComponent("train.jsonl").path, eval = data.appendingPathComponent("eval.jsonl").path
+        let pairs = try await project.store.allPairs(tier: tier).map { $0.verified() }
+        guard let encoder = PreferenceFormat.trl.encoder() else { throw CurationError.input(file: train, reason: "no TRL writer") }
+        func write(_ list: [PreferencePair], _ path: String) throws {
+            let w = try AtomicLineWriter(path: path)
+            for p in list { try w.write(try encoder.encode(p)) }
+            try w.commit()
+        }
+        try write(pairs, train)
+        let gold = validateOnGold ? try await project.store.allPairs(tier: .gold).map { $0.verified() } : []
+        try write(gold, eval)
+        let base = project.config.rewardModel.base
+        let text = command.replacingOccurrences(of: "{train}", with: train).replacingOccurrences(of: "{eval}", with: eval)
+            .replacingOccurrences(of: "{output}", with: output.path).replacingOccurrences(of: "{base}", with: base)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", text]
+        var env = ProcessInfo.processInfo.environment
+        env["SYNPREF_TRAIN_DATA"] = train
+        env["SYNPREF_EVAL_DATA"] = eval
+        env["SYNPREF_OUTPUT_DIR"] = output.path
+        env["SYNPREF_BASE_MODEL"] = base
+        process.environment = env
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationReason == .exit && process.terminationStatus == 0 else {
+            throw CurationError.config(file: "curate.json", field: "reward_model.external_trainer",
+                                       reason: "`\(text)` failed (exit status \(process.terminationStatus)); fix the command and run again")
+        }
+        guard fm.fileExists(atPath: output.appendingPathComponent("config.json").path) else {
+            throw CurationError.config(file: "curate.json", field: "reward_model.external_trainer",
+                                       reason: "`\(text)` left no model in \(output.path) (no config.json); the trainer must write the model to keep there")
+        }
+        let (fingerprint, goldP) = validateOnGold ? try await scoreGold(project, model: output) : (try RewardModel.open(output.path).fingerprint, [:])
+        let accuracy = goldP.isEmpty ? nil : Double(goldP.values.filter { $0 > 0.5 }.count) / Double(goldP.count)
+        return Result(model: output, fingerprint: fingerprint, goldAccuracy: accuracy, trainPairs: pairs.count, seconds: Date().timeIntervalSince(started), goldP: goldP)
     }
 
     /// The training options the configuration's reward-model section gives.

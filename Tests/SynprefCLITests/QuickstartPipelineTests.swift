@@ -6,8 +6,8 @@ import SynprefTraining
 import Testing
 @testable import SynprefCLI
 
-/// The quickstart's pipeline (scripts/quickstart.sh) on a slice, with the same commands and
-/// options: `data split` of the bundled HH-RLHF file, `train` of a BertModel (no head, as
+/// The train-and-evaluate pipeline of the README ("Train and evaluate on your own data") on a
+/// slice, with the same commands and options: `data split` of the bundled HH-RLHF file, `train` of a BertModel (no head, as
 /// all-MiniLM-L6-v2 ships) to which training adds a fresh one-logit head, and `eval --benchmark
 /// all` over a root with pairs/ (the held-out part) and the bundled RewardBench 2 sample. The
 /// model is a tiny BERT with random weights and the real MiniLM tokenizer, so this checks the

@@ -66,6 +66,22 @@ import SynprefModels
             #expect(abs(s.chosen - e.chosen) < 1e-4 && abs(s.rejected - e.rejected) < 1e-4, "pair \(id): \(s) vs \(e)")
         }
         #expect(try #require(try project.scoring.features()).count >= 120, "the training run's features were shared")
+
+        // An external trainer: fed TRL files, it leaves a model in {output} (here a copy of
+        // the one just trained); p for gold comes from that model through the engine.
+        var external = config
+        external.rewardModel.externalTrainer = "test -s {train} && test -s {eval} && cp -R \(result.model.path)/. {output}/"
+        let viaCommand = CurationProject(name: "p", config: external, store: store, storeURL: url)
+        let outside = try await RoundModel.train(viaCommand, round: 1, output: dir.appendingPathComponent("external"))
+        #expect(outside.trainPairs == 50 && outside.goldP.count == 10)
+        for (id, p) in result.goldP { #expect(abs(p - (outside.goldP[id] ?? -1)) < 1e-4) }
+        let train = try String(contentsOfFile: dir.appendingPathComponent("external-data/train.jsonl").path, encoding: .utf8)
+        #expect(train.split(separator: "\n").count == 50 && train.contains("\"prompt\""))
+        external.rewardModel.externalTrainer = "exit 3"
+        await #expect {
+            _ = try await RoundModel.train(CurationProject(name: "p", config: external, store: store, storeURL: url), round: 1,
+                                           output: dir.appendingPathComponent("failing"))
+        } throws: { "\($0)".contains("external_trainer") && "\($0)".contains("exit status 3") }
         try await store.close()
     }
 }
