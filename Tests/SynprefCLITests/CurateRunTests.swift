@@ -180,6 +180,56 @@ import SynprefData
         }
     }
 
+    @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))
+    func withJudgesEveryLLMStepRunsThroughTheProjectsQueues() async throws {
+        let model = try #require(Self.minilm)
+        let server = try JudgeCommandTests.Server([])
+        let dir = try folder()
+        let url = "sqlite:\(dir.path)/s.db"
+        // Pairs whose better response says GOOD (the fault server's judge prefers it); the
+        // truth file says the same.
+        var lines = "", truth = ""
+        for i in 0..<24 {
+            let (c, r) = i % 4 == 0 ? ("\(2 * i + 1)", "GOOD: \(2 * i)") : ("GOOD: \(2 * i)", "\(2 * i + 1)")
+            let pair = PreferencePair(context: [ChatMessage(role: .user, content: "Question \(i): what is \(i) + \(i)?")],
+                                      chosen: ChatMessage(role: .assistant, content: c), rejected: ChatMessage(role: .assistant, content: r), source: "t")
+            lines += "{\"prompt\": \"Question \(i): what is \(i) + \(i)?\", \"chosen\": \"\(c)\", \"rejected\": \"\(r)\"}\n"
+            truth += "{\"content_hash\": \"\(pair.contentHash.hex)\", \"label\": \"\(i % 4 == 0 ? "rejected" : "chosen")\"}\n"
+        }
+        try lines.write(toFile: dir.path + "/pool.jsonl", atomically: true, encoding: .utf8)
+        try truth.write(toFile: dir.path + "/truth.jsonl", atomically: true, encoding: .utf8)
+        try """
+            [{"name": "fa", "endpoint": "\(server.base)/v1", "model": "m", "samples": 1, "structured_output": "json_object"}]
+            """.write(toFile: dir.path + "/judges.json", atomically: true, encoding: .utf8)
+        try """
+            {"name": "j", "judges": "judges.json", "embedder": "\(model)", "rounds": 1, "k_max": 4, "seed_pool": {"share": 0.5},
+             "reward_model": {"base": "\(model)", "train": "head", "learning_rate": 0.01, "batch_size": 8, "epochs": 2},
+             "humans": {"budget_per_round": 3, "simulate": {"truth": "truth.jsonl"}}}
+            """.write(toFile: dir.path + "/curate.json", atomically: true, encoding: .utf8)
+        try await runSynpref(["data", "import", dir.path + "/pool.jsonl", "--store", url])
+        try await runSynpref(["curate", "init", "--store", url, "--config", dir.path + "/curate.json"])
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", dir.path + "/work"])
+        let store = try await PreferenceStores.open(url)
+        let steps = Dictionary(uniqueKeysWithValues: try await store.steps(project: "j").map { ($0.step, try JSONParser.parse($0.details)) })
+        // Attributes for every pair; the seed remainder judged (→ silver the way the judge
+        // found); the round model trained on that silver; the retrieved pairs labelled.
+        #expect(steps["attributes"]?["attributes"]?.intValue == 24)
+        let seedRemainder = try #require(steps["verify"]?["seed_remainder"]?.intValue)
+        #expect(seedRemainder > 0 && steps["verify"]?["tasks"]?.intValue == seedRemainder)
+        #expect(steps["train"]?["trained_on"]?.stringValue == "silver")
+        let retrieved = try #require(steps["retrieve"]?["retrieved_pairs"]?.intValue)
+        #expect(steps["label"]?["tasks"]?.intValue == retrieved)
+        #expect(steps["report"]?["llm_steps"]?.stringValue == "ran")
+        #expect(steps["report"]?["agreement"]?["pairs"]?.intValue == 0, "the humans' pairs were not judged")
+        #expect(steps["report"]?["position_bias"]?["verify"]?["fa"] != nil)
+        for p in try await store.allPairs(tier: .silver) {
+            #expect(p.verified().chosen.content.hasPrefix("GOOD"), "silver in the judge's orientation")
+            #expect(try await store.labels(pairID: p.id!).contains { $0.labeler == .llmJudge("fa") })
+        }
+        #expect(try await store.count(tier: .gold) == 3)
+        try await store.close()
+    }
+
     /// What a run leaves in the store, per pair (by content hash): tier, orientation, tier
     /// moves, and labels (reward-model labels by kind: a resumed process computes the same
     /// model, named by its fingerprint, from features batched differently).
