@@ -42,10 +42,7 @@ struct CurateTasksCommand: AsyncParsableCommand {
 struct CurateTasksExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Write an annotator's next tasks to a file.")
 
-    @Option(help: "The store (sqlite:PATH or postgres://...).")
-    var store: String = PreferenceStores.defaultURL
-    @Option(help: "The project (default: the store's only one).")
-    var project: String?
+    @OptionGroup var target: CurateOptions
     @Option(help: "The annotator's name (recorded as human:NAME).")
     var annotator: String
     @Option(help: "Tasks to take at most.")
@@ -61,8 +58,8 @@ struct CurateTasksExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let n = try await withStore(store) { target in
-            let p = try await CurationProject.open(store: target, name: project, url: store)
+        let n = try await withStore(target.store) { opened in
+            let p = try await CurationProject.open(store: opened, name: target.project, url: target.store)
             return try await HumanTaskFiles(verification: HumanVerification(project: p))
                 .export(annotator: annotator, limit: limit, lease: leaseHours * 3600, to: output)
         }
@@ -73,16 +70,13 @@ struct CurateTasksExportCommand: AsyncParsableCommand {
 struct CurateTasksImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Record annotators' answers from a file.")
 
-    @Option(help: "The store (sqlite:PATH or postgres://...).")
-    var store: String = PreferenceStores.defaultURL
-    @Option(help: "The project (default: the store's only one).")
-    var project: String?
+    @OptionGroup var target: CurateOptions
     @Argument(help: "Answer lines (JSON lines).")
     var answers: String
 
     func run() async throws {
-        let report = try await withStore(store) { target in
-            let p = try await CurationProject.open(store: target, name: project, url: store)
+        let report = try await withStore(target.store) { opened in
+            let p = try await CurationProject.open(store: opened, name: target.project, url: target.store)
             return try await HumanTaskFiles(verification: HumanVerification(project: p)).importAnswers(path: answers)
         }
         var text = "synpref curate: \(report.recorded) answer(s) recorded, \(report.refused.count) refused\n"
@@ -123,22 +117,18 @@ struct CurateStatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show where a curation project stands.")
 
-    @Option(help: "The store (sqlite:PATH or postgres://...).")
-    var store: String = PreferenceStores.defaultURL
-
-    @Option(help: "The project (default: the store's only one).")
-    var project: String?
+    @OptionGroup var target: CurateOptions
 
     @Flag(help: "Print the status as JSON.")
     var json = false
 
     func run() async throws {
-        let status = try await withStore(store) { try await CurationProject.open(store: $0, name: project, url: store).status() }
+        let status = try await withStore(target.store) { try await CurationProject.open(store: $0, name: target.project, url: target.store).status() }
         if json {
             print(status.json.serialized(indent: 2))
             return
         }
-        print("project \(status.project): \(status.config.rounds) round(s) planned, \(status.lastRound) with finished steps")
+        print("project \(status.project): \(status.config.rounds) round(s) planned, \(status.lastRound) with finished steps; Stage 2 \(status.stageTwoDone ? "done" : "not done")")
         let tiers = PreferenceTier.allCases.map { "\($0.rawValue) \(status.tiers[$0.rawValue] ?? 0)" }.joined(separator: ", ")
         print("pool: \(status.pairs) pairs (\(tiers); \(status.contaminated) contaminated)")
         print("judges: \(status.config.judges ?? "none (the LLM steps are skipped)")")

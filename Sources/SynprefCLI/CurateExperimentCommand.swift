@@ -102,10 +102,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
         options.limit = limit
         let progress = TrainProgress()
         var experiment = CurationExperiment(options: options)
-        experiment.log = { progress.line("synpref curate experiment: \($0)") }
-        experiment.progress = progress
-        let started = Date()
-        experiment.judgeProgress = { what, p in progress.update("\(what): " + JudgeCommand.describe(p, elapsed: Date().timeIntervalSince(started))) }
+        experiment.hooks = curationHooks(progress, worker: nil, prefix: "synpref curate experiment")
         let result = try await experiment.run()
         progress.finish()
         print(Self.table(result))

@@ -40,11 +40,7 @@ struct CurateRunCommand: AsyncParsableCommand {
         let outcome = try await withStore(target.store) { store in
             let project = try await CurationProject.open(store: store, name: target.project, url: target.store)
             var stage = StageOne(project: project, ledger: try await StepLedger(project: project), workDir: curationWorkDir(workDir, project: project.name))
-            if let worker { stage.worker = worker }
-            stage.log = { progress.line("synpref curate: \($0)") }
-            stage.progress = progress
-            let started = Date()
-            stage.judgeProgress = { what, p in progress.update("\(what): " + JudgeCommand.describe(p, elapsed: Date().timeIntervalSince(started))) }
+            stage.hooks = curationHooks(progress, worker: worker, prefix: "synpref curate")
             return try await stage.run()
         }
         progress.finish()
@@ -55,6 +51,17 @@ struct CurateRunCommand: AsyncParsableCommand {
             print("synpref curate: round \(round) waits for \(open) human task(s); answer them (`synpref curate tasks export` / `import`, or the annotation app) and run `synpref curate run` again")
         }
     }
+}
+
+/// A pipeline run's hooks drawing on the CLI's progress line.
+func curationHooks(_ progress: TrainProgress, worker: String?, prefix: String) -> RunHooks {
+    var hooks = RunHooks()
+    if let worker { hooks.worker = worker }
+    hooks.log = { progress.line("\(prefix): \($0)") }
+    hooks.progress = progress
+    let started = Date()
+    hooks.judgeProgress = { what, p in progress.update("\(what): " + JudgeCommand.describe(p, elapsed: Date().timeIntervalSince(started))) }
+    return hooks
 }
 
 /// The folder a project's models and score files go to.

@@ -44,11 +44,7 @@ struct CurateStage2Command: AsyncParsableCommand {
             var stage = StageTwo(project: project, ledger: try await StepLedger(project: project), workDir: curationWorkDir(workDir, project: project.name))
             stage.bestScores = bestScores
             stage.goldScores = goldScores
-            if let worker { stage.worker = worker }
-            stage.log = { progress.line("synpref curate: \($0)") }
-            stage.progress = progress
-            let started = Date()
-            stage.judgeProgress = { what, p in progress.update("\(what): " + JudgeCommand.describe(p, elapsed: Date().timeIntervalSince(started))) }
+            stage.hooks = curationHooks(progress, worker: worker, prefix: "synpref curate")
             return try await stage.run()
         }
         progress.finish()

@@ -34,9 +34,7 @@ public struct CurationExperiment: Sendable {
     }
 
     public let options: Options
-    public var log: @Sendable (String) -> Void = { _ in }
-    public var progress: any ProgressObserver = SilentProgress()
-    public var judgeProgress: @Sendable (String, JudgeProgress) -> Void = { _, _ in }
+    public var hooks = RunHooks()
 
     public init(options: Options) { self.options = options }
 
@@ -71,10 +69,10 @@ public struct CurationExperiment: Sendable {
         let out = URL(fileURLWithPath: options.output).standardizedFileURL
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let started = Date()
-        log("splitting \(options.input) by prompt (held out \(options.heldOut)) and flipping \(Int(options.noise * 100))% of the pool's labels")
+        hooks.log("splitting \(options.input) by prompt (held out \(options.heldOut)) and flipping \(Int(options.noise * 100))% of the pool's labels")
         let pool = try NoisyPool.make(input: options.input, outputDirectory: out.appendingPathComponent("data").path,
                                       heldOutFraction: options.heldOut, noise: options.noise, seed: options.seed, limit: options.limit)
-        log("pool \(pool.noisy.count) pairs (\(pool.flipped.count) flipped), held out \(pool.heldOut.count) pairs")
+        hooks.log("pool \(pool.noisy.count) pairs (\(pool.flipped.count) flipped), held out \(pool.heldOut.count) pairs")
 
         var config = options.config
         let sim = config.humans.simulate
@@ -93,7 +91,7 @@ public struct CurationExperiment: Sendable {
 
     func curate(pool: NoisyPool, config: CurationConfig, store: any PreferenceStore, storeURL: String, out: URL, started: Date) async throws -> Result {
         if try await store.count(tier: nil) == 0 {
-            let importer = PreferenceImporter(store: store, options: ImportOptions(format: .jsonl, source: "pool"), progress: progress)
+            let importer = PreferenceImporter(store: store, options: ImportOptions(format: .jsonl, source: "pool"), progress: hooks.progress)
             _ = try await importer.run([pool.noisyPath])
         }
         try await CurationProject.initialize(store: store, config: config)
@@ -101,18 +99,14 @@ public struct CurationExperiment: Sendable {
         let ledger = try await StepLedger(project: project)
         let work = out.appendingPathComponent("work")
         var one = StageOne(project: project, ledger: ledger, workDir: work)
-        one.log = log
-        one.progress = progress
-        one.judgeProgress = judgeProgress
+        one.hooks = hooks
         let stageOneStarted = Date()
         guard case .finished = try await one.run() else {
             throw CurationError.input(file: options.output, reason: "Stage 1 waits for humans; the experiment needs simulated annotators")
         }
         let stageOneSeconds = Date().timeIntervalSince(stageOneStarted)
         var two = StageTwo(project: project, ledger: ledger, workDir: work)
-        two.log = log
-        two.progress = progress
-        two.judgeProgress = judgeProgress
+        two.hooks = hooks
         let stageTwoStarted = Date()
         let filter = try await two.run()
         let stageTwoSeconds = Date().timeIntervalSince(stageTwoStarted)
@@ -193,26 +187,26 @@ public struct CurationExperiment: Sendable {
     /// the same fixed schedule for every arm) and judges it on the held-out pairs.
     func arm(_ name: String, data: String, pool: NoisyPool, project: CurationProject, out: URL) async throws -> Arm {
         let config = project.config
-        log("training (\(name)) on \(data)")
+        hooks.log("training (\(name)) on \(data)")
         let t = Date()
         let output = out.appendingPathComponent("models/\(name)")
         try? FileManager.default.removeItem(at: output)
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let base = try ModelReference.resolve(config.rewardModel.base, settings: .fromEnvironment(), progress: progress)
+        let base = try ModelReference.resolve(config.rewardModel.base, settings: .fromEnvironment(), progress: hooks.progress)
         var spec = TrainingJobSpec(model: base, data: .file(data), output: output)
         spec.options = RoundModel.options(config.rewardModel, seed: UInt64(options.seed))
         spec.maxLength = config.rewardModel.maxLength
         spec.overLength = .truncate
         spec.parts.freezeBackbone = config.rewardModel.train == "head"
-        spec.features = try project.scoring.features(progress: progress)
+        spec.features = try project.scoring.features(progress: hooks.progress)
         let prepared = try await TrainingJob.prepare(spec)
-        _ = try await prepared.trainer.run(progress: progress)
+        _ = try await prepared.trainer.run(progress: hooks.progress)
         let seconds = Date().timeIntervalSince(t)
         let rewards = try project.scoring.rewards(pool.heldOut.enumerated().map { i, p in var q = p; q.id = Int64(i + 1); return q },
-                                                  model: output.path, task: "scoring the held-out pairs (\(name))", progress: progress)
+                                                  model: output.path, task: "scoring the held-out pairs (\(name))", progress: hooks.progress)
         let correct = pool.heldOut.indices.map { i in rewards[Int64(i + 1)].map { $0.chosen > $0.rejected } ?? false }
         let arm = Arm(name: name, trainPairs: prepared.trainer.train.pairs.count, correct: correct, seconds: seconds)
-        log(String(format: "(%@): held-out accuracy %.1f%% (%d pairs), trained on %d pairs in %.0f s", name, 100 * arm.accuracy, correct.count, arm.trainPairs, seconds))
+        hooks.log(String(format: "(%@): held-out accuracy %.1f%% (%d pairs), trained on %d pairs in %.0f s", name, 100 * arm.accuracy, correct.count, arm.trainPairs, seconds))
         return arm
     }
 }

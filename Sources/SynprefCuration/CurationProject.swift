@@ -94,8 +94,10 @@ public struct CurationStatus: Sendable {
     public var queues: [(name: String, counts: QueueCounts)]
     public var steps: [StepRecord]
 
-    /// The last round with a finished step (0 before any).
-    public var lastRound: Int { steps.filter { $0.state == .done }.map(\.round).max() ?? 0 }
+    /// The last Stage 1 round with a finished step (0 before any).
+    public var lastRound: Int { steps.filter { $0.state == .done && !$0.step.hasPrefix("stage2-") }.map(\.round).max() ?? 0 }
+    /// Whether Stage 2 has finished.
+    public var stageTwoDone: Bool { steps.contains { $0.step == "stage2-filter" && $0.state == .done } }
 
     public var json: JSONValue {
         var tiersObject = JSONObject()
@@ -113,6 +115,6 @@ public struct CurationStatus: Sendable {
         }
         return ["project": .string(project), "config": config.json, "pairs": .integer(pairs), "tiers": .object(tiersObject),
                 "contaminated": .integer(contaminated), "queues": .object(queuesObject), "steps": .array(stepValues),
-                "rounds_done": .integer(lastRound)]
+                "rounds_done": .integer(lastRound), "stage2_done": .bool(stageTwoDone)]
     }
 }

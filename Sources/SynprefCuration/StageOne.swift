@@ -19,14 +19,8 @@ public struct StageOne: Sendable {
     public let ledger: StepLedger
     /// Where round models are written (`round-<n>/model`).
     public let workDir: URL
-    /// This process's name on the work queues.
-    public var worker = JudgeQueueWorker.defaultWorkerName()
-    /// One line per event (step started, finished, skipped).
-    public var log: @Sendable (String) -> Void = { _ in }
-    /// Progress of model downloads, training and scoring.
-    public var progress: any ProgressObserver = SilentProgress()
-    /// Judge progress (calls, cost) while a judge step runs.
-    public var judgeProgress: @Sendable (String, JudgeProgress) -> Void = { _, _ in }
+
+    public var hooks = RunHooks()
 
     public init(project: CurationProject, ledger: StepLedger, workDir: URL) {
         self.project = project
@@ -46,12 +40,12 @@ public struct StageOne: Sendable {
     /// Runs the rounds not finished yet, up to the configured number.
     public func run() async throws -> Outcome {
         let judges = try ProjectJudges(project: project)
-        if judges == nil { log("no judges file in the configuration: the LLM steps are skipped") }
+        if judges == nil { hooks.log("no judges file in the configuration: the LLM steps are skipped") }
         for r in stride(from: 1, through: config.rounds, by: 1) {
             do {
                 try await round(r, judges: judges)
             } catch let pending as StepPending {
-                log("round \(r): \(pending.reason)")
+                hooks.log("round \(r): \(pending.reason)")
                 return .waitingForHumans(round: r, open: try await HumanVerification(project: project).openTasks())
             }
         }
@@ -63,9 +57,9 @@ public struct StageOne: Sendable {
         let started = Date()
         let attributes = try await step(r, "attributes") { _ in
             guard let judges else { return Self.skipped }
-            return try await judges.work(task: .attributes, step: "judge-attributes", worker: worker, budgetUSD: try budgetLeft(),
+            return try await judges.work(task: .attributes, step: "judge-attributes", worker: hooks.worker, budgetUSD: try budgetLeft(),
                                          enqueue: { _ = try await $0.enqueue(tier: .unverified, limit: nil) },
-                                         onProgress: { judgeProgress("attributes", $0) }).json
+                                         onProgress: { hooks.judgeProgress("attributes", $0) }).json
         }
         let humans = try await step(r, "humans", plan: { try await planHumans(r) }) { plan in try await verifyByHumans(r, plan: plan) }
         let verify = try await step(r, "verify") { _ in
@@ -88,10 +82,10 @@ public struct StageOne: Sendable {
     private func step(_ r: Int, _ name: String, plan: () async throws -> JSONObject = { [:] },
                       _ body: (JSONObject) async throws -> JSONObject) async throws -> JSONObject {
         if let done = ledger.finished(round: r, step: name) { return done }
-        log("round \(r): \(name)")
+        hooks.log("round \(r): \(name)")
         let t = Date()
         let details = try await ledger.run(round: r, step: name, plan: plan, body)
-        log(String(format: "round %d: %@ done in %.1f s %@", r, name, Date().timeIntervalSince(t), JSONValue.object(details).serialized().prefix(300).description))
+        hooks.log(String(format: "round %d: %@ done in %.1f s %@", r, name, Date().timeIntervalSince(t), JSONValue.object(details).serialized().prefix(300).description))
         return details
     }
 
@@ -121,7 +115,7 @@ public struct StageOne: Sendable {
             let seed = unverified.filter { p in p.id.map { !taken.contains($0) } ?? false && config.seedPool.contains(p, seed: config.seed) }
             var confidence: [Int64: Double] = [:]
             if let model = ledger.finished(round: r - 1, step: "train")?["model"]?.stringValue, !seed.isEmpty {
-                confidence = PairScoring.confidence(try project.scoring.rewards(seed, model: model, task: "scoring the candidates for humans", progress: progress))
+                confidence = PairScoring.confidence(try project.scoring.rewards(seed, model: model, task: "scoring the candidates for humans", progress: hooks.progress))
                 plan["scored_with"] = .string(model)
             }
             offered += HumanVerification.ordered(seed, confidence: confidence, seed: config.seed).prefix(budget - offered.count).compactMap(\.id)
@@ -154,10 +148,10 @@ public struct StageOne: Sendable {
     func verifySeedRemainder(_ judges: ProjectJudges) async throws -> JSONObject {
         let seed = try await project.store.allPairs(tier: .unverified).filter { config.seedPool.contains($0, seed: config.seed) }
         let minConfidence = config.minConfidence
-        let work = try await judges.work(task: .preference, step: "judge-verify", worker: worker, budgetUSD: try budgetLeft(),
+        let work = try await judges.work(task: .preference, step: "judge-verify", worker: hooks.worker, budgetUSD: try budgetLeft(),
                                          decide: { id, v in RoundLabelling.decision(pairID: id, verdict: v, minConfidence: minConfidence) },
                                          enqueue: { qw in try await qw.enqueue(pairs: seed.compactMap(\.id).map { ($0, []) }) },
-                                         onProgress: { judgeProgress("verify", $0) })
+                                         onProgress: { hooks.judgeProgress("verify", $0) })
         var details = work.json
         details["seed_remainder"] = .integer(seed.count)
         return details
@@ -177,7 +171,7 @@ public struct StageOne: Sendable {
         // A run killed while training starts this model again from scratch (same seed, same data).
         try? FileManager.default.removeItem(at: output)
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let result = try await RoundModel.train(project, round: r, tier: tier, output: output, progress: progress)
+        let result = try await RoundModel.train(project, round: r, tier: tier, output: output, progress: hooks.progress)
         var p = JSONObject()
         for (id, v) in result.goldP.sorted(by: { $0.key < $1.key }) { p[String(id)] = .double(v) }
         var details: JSONObject = ["model": .string(result.model.path), "fingerprint": .string(result.fingerprint), "trained_on": .string(tier.rawValue),
@@ -234,10 +228,10 @@ public struct StageOne: Sendable {
         let forJudges = RoundRetrieval.Result(retrieved: retrieved.map { ($0.gold, $0.pairs.filter { !toHumans.contains($0) }) },
                                               goldNeighbours: neighbours, embedded: 0, duplicates: 0, searchedBy: "")
         let minConfidence = config.minConfidence
-        let work = try await judges.work(task: .preference, step: "judge-preference", worker: worker, budgetUSD: try budgetLeft(),
+        let work = try await judges.work(task: .preference, step: "judge-preference", worker: hooks.worker, budgetUSD: try budgetLeft(),
                                          decide: { id, v in RoundLabelling.decision(pairID: id, verdict: v, minConfidence: minConfidence) },
                                          enqueue: { qw in try await qw.enqueue(pairs: RoundLabelling.items(forJudges)) },
-                                         onProgress: { judgeProgress("label", $0) })
+                                         onProgress: { hooks.judgeProgress("label", $0) })
         for (k, v) in work.json { details[k] = v }
         return details
     }

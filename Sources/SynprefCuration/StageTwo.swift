@@ -22,10 +22,8 @@ public struct StageTwo: Sendable {
     public let workDir: URL
     public var bestScores: String?
     public var goldScores: String?
-    public var worker = JudgeQueueWorker.defaultWorkerName()
-    public var log: @Sendable (String) -> Void = { _ in }
-    public var progress: any ProgressObserver = SilentProgress()
-    public var judgeProgress: @Sendable (String, JudgeProgress) -> Void = { _, _ in }
+
+    public var hooks = RunHooks()
 
     public init(project: CurationProject, ledger: StepLedger, workDir: URL) {
         self.project = project
@@ -51,10 +49,10 @@ public struct StageTwo: Sendable {
 
     private func step(_ name: String, _ body: (JSONObject) async throws -> JSONObject) async throws -> JSONObject {
         if let done = ledger.finished(round: round, step: name) { return done }
-        log("stage 2: \(name)")
+        hooks.log("stage 2: \(name)")
         let t = Date()
         let details = try await ledger.run(round: round, step: name, body)
-        log(String(format: "stage 2: %@ done in %.1f s %@", name, Date().timeIntervalSince(t), JSONValue.object(details).serialized().prefix(300).description))
+        hooks.log(String(format: "stage 2: %@ done in %.1f s %@", name, Date().timeIntervalSince(t), JSONValue.object(details).serialized().prefix(300).description))
         return details
     }
 
@@ -74,7 +72,7 @@ public struct StageTwo: Sendable {
             return (PairScoring.rewards(pool, file: try ScoreFile.load(path: external)), external, "file \(external)")
         }
         let path = try await model()
-        let r = try project.scoring.rewards(pool, model: path, task: "scoring the pool with the \(what)", progress: progress)
+        let r = try project.scoring.rewards(pool, model: path, task: "scoring the pool with the \(what)", progress: hooks.progress)
         try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try ScoreFile.write(r, of: pool, to: output)
         return (r, output, "model \(path)")
@@ -97,9 +95,9 @@ public struct StageTwo: Sendable {
         let uncertain = Set(s.filter { $0.value <= cut }.map(\.key))
         let examples = try await RoundRetrieval.goldExamples(project, for: uncertain)
         let items = uncertain.sorted().map { ($0, examples[$0] ?? []) }
-        let work = try await judges.work(task: .preference, step: "stage2-preference", worker: worker, budgetUSD: nil,
+        let work = try await judges.work(task: .preference, step: "stage2-preference", worker: hooks.worker, budgetUSD: nil,
                                          enqueue: { try await $0.enqueue(pairs: items) },
-                                         onProgress: { judgeProgress("stage 2", $0) })
+                                         onProgress: { hooks.judgeProgress("stage 2", $0) })
         var details = work.json
         details["uncertain"] = .integer(uncertain.count)
         return details
@@ -116,7 +114,7 @@ public struct StageTwo: Sendable {
             let output = workDir.appendingPathComponent("stage2/gold-model")
             try? FileManager.default.removeItem(at: output)
             try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let result = try await RoundModel.train(project, round: round, tier: .gold, validateOnGold: false, output: output, progress: progress)
+            let result = try await RoundModel.train(project, round: round, tier: .gold, validateOnGold: false, output: output, progress: hooks.progress)
             trained = ["model": .string(result.model.path), "fingerprint": .string(result.fingerprint), "train_pairs": .integer(result.trainPairs),
                        "training_seconds": .double(result.seconds)]
             return result.model.path
