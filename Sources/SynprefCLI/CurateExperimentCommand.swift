@@ -65,6 +65,9 @@ struct CurateExperimentCommand: AsyncParsableCommand {
     @Flag(help: "Without --config: train (b) on the discarded pairs too, flipped (Stage 2's recycling).")
     var recycle = false
 
+    @Flag(name: .customLong("flip-agreed"), help: "Without --config: Stage 2 keeps the pairs the gold RM and the best RM both find the wrong way round, flipped, instead of discarding them.")
+    var flipAgreed = false
+
     func validate() throws {
         if !(noise >= 0 && noise < 0.5) { throw ValidationError("--noise must be in [0, 0.5); got \(noise)") }
         if !(heldOut > 0 && heldOut < 1) { throw ValidationError("--held-out must be in (0, 1); got \(heldOut)") }
@@ -90,6 +93,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
         c.seedPool.share = judges == nil ? 1 : 0.1
         c.humans.budgetPerRound = budget
         c.stage2Recycle = recycle
+        c.stage2FlipAgreed = flipAgreed
         c.humans.simulate = CurationConfig.Simulation(truth: "(set by the experiment)", noise: humanNoise, annotators: ["a", "b"])
         return c
     }

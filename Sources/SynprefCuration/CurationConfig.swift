@@ -41,6 +41,10 @@ public struct CurationConfig: Sendable, Equatable {
         public var budgetPerRound = 100
         /// Share of the retrieved pairs that go to humans instead of the LLM judges.
         public var shareOfRetrieved = 0.0
+        /// A separate human-labelled validation set (pairs in any format, the stored chosen
+        /// response is the humans' choice): each round's model is scored on it as a sanity
+        /// check only; the pipeline does not branch on it.
+        public var validation: String?
         /// Simulated annotators (experiments and tests): they answer from `truth` with
         /// `noise` (the probability of a wrong answer), recorded as `human:sim-<name>`.
         public var simulate: Simulation?
@@ -95,6 +99,9 @@ public struct CurationConfig: Sendable, Equatable {
     /// Stage 2's recycling: the curated training set also holds the discarded pairs, flipped
     /// (as the paper's 40M model did).
     public var stage2Recycle = false
+    /// Stage 2: a pair whose stored label the gold RM and the judges or the best RM all find
+    /// the wrong way round goes to silver flipped instead of discarded.
+    public var stage2FlipAgreed = false
     public var budgetUSD: Double?
 
     /// A configuration with the documented defaults.
@@ -107,10 +114,10 @@ public struct CurationConfig: Sendable, Equatable {
 
     static let known: Set<String> = ["name", "judges", "embedder", "reward_model", "rounds", "k_max", "seed", "seed_pool", "humans", "judging", "stage2", "budget_usd"]
     static let knownRewardModel: Set<String> = ["base", "train", "learning_rate", "batch_size", "epochs", "max_length", "external_trainer"]
-    static let knownHumans: Set<String> = ["budget_per_round", "share_of_retrieved", "simulate"]
+    static let knownHumans: Set<String> = ["budget_per_round", "share_of_retrieved", "simulate", "validation"]
     static let knownSimulate: Set<String> = ["truth", "noise", "annotators"]
     static let knownJudging: Set<String> = ["aggregate", "min_confidence"]
-    static let knownStage2: Set<String> = ["threshold", "band", "recycle"]
+    static let knownStage2: Set<String> = ["threshold", "band", "recycle", "flip_agreed"]
     static let knownSeedPool: Set<String> = ["sources", "share"]
 
     /// Reads and checks `path`; relative paths inside are resolved against its folder.
@@ -170,6 +177,7 @@ public struct CurationConfig: Sendable, Equatable {
         if let h = try o.object("humans", known: knownHumans) {
             c.humans.budgetPerRound = try h.int("budget_per_round", min: 0) ?? c.humans.budgetPerRound
             c.humans.shareOfRetrieved = try h.number("share_of_retrieved", min: 0, max: 1) ?? c.humans.shareOfRetrieved
+            c.humans.validation = try h.string("validation").map(resolve)
             if let sim = try h.object("simulate", known: knownSimulate) {
                 guard let truth = try sim.string("truth") else {
                     throw sim.issue("truth", "missing; a JSON lines file of {\"content_hash\": hex, \"label\": \"chosen\"|\"rejected\"}")
@@ -190,6 +198,7 @@ public struct CurationConfig: Sendable, Equatable {
             c.stage2Threshold = try s2.number("threshold", min: 0, max: 1) ?? c.stage2Threshold
             c.stage2Band = try s2.number("band", min: 0, max: 0.5) ?? c.stage2Band
             c.stage2Recycle = try s2.bool("recycle") ?? c.stage2Recycle
+            c.stage2FlipAgreed = try s2.bool("flip_agreed") ?? c.stage2FlipAgreed
         }
         c.budgetUSD = try o.number("budget_usd", min: 0)
         return c
@@ -204,6 +213,7 @@ public struct CurationConfig: Sendable, Equatable {
         rm["max_length"] = rewardModel.maxLength.map(JSONValue.integer) ?? .null
         rm["external_trainer"] = rewardModel.externalTrainer.map(JSONValue.string) ?? .null
         var humansObject: JSONObject = ["budget_per_round": .integer(humans.budgetPerRound), "share_of_retrieved": .double(humans.shareOfRetrieved)]
+        humansObject["validation"] = humans.validation.map(JSONValue.string) ?? .null
         humansObject["simulate"] = humans.simulate.map { s in
             ["truth": .string(s.truth), "noise": .double(s.noise), "annotators": .array(s.annotators.map(JSONValue.string))]
         } ?? .null
@@ -217,7 +227,7 @@ public struct CurationConfig: Sendable, Equatable {
         o["seed_pool"] = ["sources": .array(seedPool.sources.map(JSONValue.string)), "share": .double(seedPool.share)]
         o["humans"] = .object(humansObject)
         o["judging"] = ["aggregate": .string(aggregate.rawValue), "min_confidence": .double(minConfidence)]
-        o["stage2"] = ["threshold": .double(stage2Threshold), "band": .double(stage2Band), "recycle": .bool(stage2Recycle)]
+        o["stage2"] = ["threshold": .double(stage2Threshold), "band": .double(stage2Band), "recycle": .bool(stage2Recycle), "flip_agreed": .bool(stage2FlipAgreed)]
         o["budget_usd"] = budgetUSD.map(JSONValue.double) ?? .null
         return .object(o)
     }

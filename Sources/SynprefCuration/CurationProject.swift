@@ -52,6 +52,10 @@ public struct CurationProject: Sendable {
         if let judges = config.judges { _ = try JudgeConfig.load(path: judges) }
         try checkModel(config.embedder, field: "embedder", needs: ["modules.json", "config.json"])
         try checkModel(config.rewardModel.base, field: "reward_model.base", needs: ["config.json"])
+        if let validation = config.humans.validation {
+            let pairs = try PreferenceFileReader.readAll(path: validation)
+            if pairs.isEmpty { throw CurationError.input(file: validation, reason: "no pairs; humans.validation needs human-labelled pairs") }
+        }
         if let sim = config.humans.simulate {
             let truth = try SimulatedTruth.load(path: sim.truth)
             if truth.isEmpty { throw CurationError.input(file: sim.truth, reason: "no labels; the simulated annotators need the truth of the pairs they see") }

@@ -75,14 +75,14 @@ public enum ProjectReport {
             let tiers = PreferenceTier.allCases.map(\.rawValue)
             var rows: [[String]] = []
             for r in rounds {
-                var row = [num(r["round"]), pct(r["gold_accuracy"]), num(r["trained_on"]), num(r["train_pairs"]), num(r["humans_offered"]),
+                var row = [num(r["round"]), pct(r["gold_accuracy"]), pct(r["validation_accuracy"]), num(r["trained_on"]), num(r["train_pairs"]), num(r["humans_offered"]),
                            num(r["retrieved_pairs"]), pct(r["agreement"]?["rate"]), String(format: "%.2f", r["cost_usd"]?.doubleValue ?? 0),
                            String(format: "%.0f s", r["seconds"]?.doubleValue ?? 0)]
                 row += tiers.map { num(r["tiers"]?[$0]) }
                 rows.append(row)
             }
             body += HTMLReport.table(ReportTable(title: "Per round (tiers after the round)",
-                                                 columns: ["round", "RM accuracy on gold", "trained on", "pairs", "to humans", "retrieved", "human–LLM agreement", "cost $", "time"] + tiers,
+                                                 columns: ["round", "RM accuracy on gold", "on the human validation set", "trained on", "pairs", "to humans", "retrieved", "human–LLM agreement", "cost $", "time"] + tiers,
                                                  rows: rows), highlightFirstRow: false)
             let points = rounds.compactMap { r -> (x: Double, y: Double)? in
                 guard let x = r["round"]?.intValue, let y = r["gold_accuracy"]?.doubleValue else { return nil }

@@ -21,6 +21,19 @@ public enum RoundReport {
         o["p_histogram"] = .array(histogram(p).map { .integer($0) })
         o["gold_wrong"] = .integer(p.filter { $0 <= 0.5 }.count)
         o["gold_pairs"] = .integer(p.count)
+        o["validation_accuracy"] = .null
+        if let file = project.config.humans.validation, let model = train["model"]?.stringValue {
+            // A sanity check only: the stored chosen response is the humans' choice.
+            let pairs = try PreferenceFileReader.readAll(path: file).enumerated().map { i, p in
+                var q = p
+                q.id = Int64(i + 1)
+                return q
+            }
+            let r = try project.scoring.rewards(pairs, model: model, task: "scoring the human validation set")
+            let correct = r.values.filter { $0.chosen > $0.rejected }.count
+            o["validation_accuracy"] = pairs.isEmpty ? .null : .double(Double(correct) / Double(pairs.count))
+            o["validation_pairs"] = .integer(pairs.count)
+        }
         let humans = steps["humans"] ?? [:]
         o["humans_offered"] = humans["offered"] ?? .integer(0)
         o["humans_simulated"] = humans["simulated"] ?? .null

@@ -10,7 +10,9 @@ import SynprefModels
 /// trained on every human-verified pair scores the pool too; and a pair is kept (→ silver,
 /// in its stored orientation) only if its stored label is consistent with the gold RM and
 /// with either the judges or the best RM — the others go to discarded with the reason
-/// (recycling: `synpref data export --tier discarded --flip`). Each step is recorded like a
+/// (recycling: `synpref data export --tier discarded --flip`). With `stage2.flip_agreed`, a
+/// pair all of them find the other way round goes to silver flipped instead of discarded.
+/// Each step is recorded like a
 /// Stage 1 round's, as round `rounds + 1`.
 ///
 /// Scores may come from elsewhere (`bestScores`, `goldScores`: `ScoreFile`s, e.g. written
@@ -137,10 +139,23 @@ public struct StageTwo: Sendable {
         let pool = try await project.store.allPairs(tier: .unverified)
         let sb = try confidences(best, pool: pool), sg = try confidences(gold, pool: pool)
         var moves: [TierChange] = []
-        var kept = 0, keptByJudges = 0, goldDisagrees = 0, neither = 0, unscored = 0
+        var kept = 0, keptByJudges = 0, goldDisagrees = 0, neither = 0, unscored = 0, flipped = 0
         for pair in pool {
             guard let id = pair.id else { continue }
             guard let g = sg[id], let b = sb[id] else { unscored += 1; continue }
+            if g <= 0.5 && config.stage2FlipAgreed {
+                // The same rule the other way round: the gold RM and the judges or the best RM
+                // all prefer the stored rejected response.
+                let judges = judged ? try await judgesLabel(id) : nil
+                if judges == .rejected || (judges != .chosen && b < 0.5) {
+                    flipped += 1
+                    let why = judges == .rejected ? "the LLM judges" : String(format: "the best RM (p %.2f)", b)
+                    moves.append(TierChange(pairID: id, to: .silver, expectedFrom: .unverified,
+                                            reason: String(format: "stage 2: the gold RM (p %.2f) and ", g) + why + " prefer the stored rejected response: kept the other way round",
+                                            flipped: true))
+                    continue
+                }
+            }
             if g <= 0.5 {
                 goldDisagrees += 1
                 moves.append(TierChange(pairID: id, to: .discarded, expectedFrom: .unverified,
@@ -165,7 +180,8 @@ public struct StageTwo: Sendable {
             _ = try await project.store.apply(CurationBatch(moves: Array(moves[chunk..<min(moves.count, chunk + 500)]), actor: "curate stage2"))
         }
         return ["kept": .integer(kept), "kept_by_judges": .integer(keptByJudges), "discarded_gold_disagrees": .integer(goldDisagrees),
-                "discarded_neither": .integer(neither), "unscored": .integer(unscored), "recycle": .bool(config.stage2Recycle)]
+                "discarded_neither": .integer(neither), "unscored": .integer(unscored), "flipped": .integer(flipped),
+                "recycle": .bool(config.stage2Recycle)]
     }
 
     /// The judges' latest label of a pair: the panel's when several judges, else the judge's.

@@ -45,7 +45,7 @@ import SynprefData
         try Data("""
             {"name": "t", "embedder": "\(model)", "rounds": 2, "k_max": 4, "seed": 5, "seed_pool": {"share": 1},
              "reward_model": {"base": "\(model)", "train": "head", "learning_rate": 0.01, "batch_size": 16, "epochs": 3, "max_length": 512},
-             "humans": {"budget_per_round": \(budget)\(sim)}}
+             "humans": {"budget_per_round": \(budget), "validation": "\(pool.heldOutPath)"\(sim)}}
             """.utf8).write(to: URL(fileURLWithPath: config))
         return (pool, config)
     }
@@ -81,6 +81,7 @@ import SynprefData
         let r = try JSONParser.parse(report.details)
         #expect(r["gold_pairs"]?.intValue == 10 && r["llm_steps"]?.stringValue?.hasPrefix("skipped") == true)
         #expect(r["p_histogram"]?.arrayValue?.compactMap(\.intValue).reduce(0, +) == 10)
+        #expect(r["validation_pairs"]?.intValue == pool.heldOut.count && (0...1).contains(r["validation_accuracy"]?.doubleValue ?? -1))
         // Every human answer is on record as a simulated annotator's.
         for p in try await store.allPairs(tier: .gold) {
             #expect(try await store.labels(pairID: p.id!).contains { $0.labeler.kind == .human && $0.labeler.id.hasPrefix("sim-") })
