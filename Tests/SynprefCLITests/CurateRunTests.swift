@@ -231,6 +231,37 @@ import SynprefData
         try await store.close()
     }
 
+    @Test func curateWorkFinishesTheProjectsJudgeQueuesAndNeedsJudges() async throws {
+        let server = try JudgeCommandTests.Server([])
+        let dir = try folder()
+        let url = "sqlite:\(dir.path)/s.db"
+        var lines = ""
+        for i in 0..<6 { lines += "{\"prompt\": \"Question \(i)?\", \"chosen\": \"GOOD \(i)\", \"rejected\": \"bad \(i)\"}\n" }
+        try lines.write(toFile: dir.path + "/pool.jsonl", atomically: true, encoding: .utf8)
+        try await runSynpref(["data", "import", dir.path + "/pool.jsonl", "--store", url])
+        try FileManager.default.createDirectory(atPath: dir.path + "/m", withIntermediateDirectories: true)
+        try "{}".write(toFile: dir.path + "/m/config.json", atomically: true, encoding: .utf8)
+        try "[]".write(toFile: dir.path + "/m/modules.json", atomically: true, encoding: .utf8)
+        try """
+            [{"name": "fa", "endpoint": "\(server.base)/v1", "model": "m", "samples": 1, "structured_output": "json_object"}]
+            """.write(toFile: dir.path + "/judges.json", atomically: true, encoding: .utf8)
+        try #"{"name": "w", "judges": "judges.json", "embedder": "m", "reward_model": {"base": "m"}}"#.write(toFile: dir.path + "/c.json", atomically: true, encoding: .utf8)
+        try #"{"name": "n", "embedder": "m", "reward_model": {"base": "m"}}"#.write(toFile: dir.path + "/n.json", atomically: true, encoding: .utf8)
+        try await runSynpref(["curate", "init", "--store", url, "--config", dir.path + "/c.json"])
+        try await runSynpref(["curate", "init", "--store", url, "--config", dir.path + "/n.json"])
+        // Tasks a main run put in the project's attributes queue.
+        let store = try await PreferenceStores.open(url)
+        let ids = try await store.allPairs(tier: nil).compactMap(\.id)
+        _ = try await store.enqueue(ids.map { NewTask(pairID: $0, kind: "attributes", payload: "{}", maxAttempts: 10, key: "pair:\($0)") }, queue: "w/judge-attributes")
+        try await runSynpref(["curate", "work", "--store", url, "--project", "w", "--worker", "helper"])
+        for id in ids { #expect(try await store.pair(id: id)?.attributes != nil) }
+        #expect(try await store.queueCounts(queue: "w/judge-attributes").tasks[.done] == 6)
+        try await store.close()
+        await #expect {
+            try await runSynpref(["curate", "work", "--store", url, "--project", "n"])
+        } throws: { "\($0)".contains("no judges file") }
+    }
+
     /// What a run leaves in the store, per pair (by content hash): tier, orientation, tier
     /// moves, and labels (reward-model labels by kind: a resumed process computes the same
     /// model, named by its fingerprint, from features batched differently).
