@@ -9,10 +9,14 @@ import SynprefJudge
 /// (`<project>/judge-preference`). With its labels, in the same transaction, each pair moves:
 /// a `chosen` or `rejected` aggregate at least `min_confidence` sure → silver, in the
 /// orientation the judges found (flipped when they prefer the stored rejected); a tie, no
-/// majority or a less sure label → discarded, with the reason.
+/// majority or a less sure label → discarded, with the reason; no valid answer at all → no
+/// move.
 public enum RoundLabelling {
-    /// The tier move a verdict leads to under `minConfidence`.
-    public static func decision(pairID: Int64, verdict: Verdict, minConfidence: Double) -> TierChange {
+    /// The tier move a verdict leads to under `minConfidence`; nil when no judge gave a valid
+    /// answer (a failing endpoint, a prompt too long for the model): the pair stays
+    /// unverified, its task records why, and a later run with a working judge decides it.
+    public static func decision(pairID: Int64, verdict: Verdict, minConfidence: Double) -> TierChange? {
+        if verdict.votes.valid == 0 { return nil }
         switch verdict.label {
         case .chosen where verdict.confidence >= minConfidence:
             return TierChange(pairID: pairID, to: .silver, expectedFrom: .unverified,
@@ -26,7 +30,7 @@ public enum RoundLabelling {
         case .tie:
             return TierChange(pairID: pairID, to: .discarded, expectedFrom: .unverified, reason: "llm judges: tie")
         case .undetermined:
-            return TierChange(pairID: pairID, to: .discarded, expectedFrom: .unverified, reason: "llm judges: no majority or no valid answer")
+            return TierChange(pairID: pairID, to: .discarded, expectedFrom: .unverified, reason: "llm judges: no majority")
         }
     }
 

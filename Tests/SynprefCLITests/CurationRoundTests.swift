@@ -10,16 +10,21 @@ import SynprefJudge
 /// as the judge: adaptive retrieval of unverified pairs for each gold pair, then
 /// preference-aware labelling that moves each retrieved pair with its labels.
 @Suite(.serialized) struct CurationRoundTests {
-    @Test func verdictsBecomeMoves() {
-        func verdict(_ label: PairLabel, _ confidence: Double) -> Verdict {
-            Verdict(label: label, confidence: confidence, votes: Votes(), judgeLabels: [:])
+    @Test func verdictsBecomeMoves() throws {
+        func verdict(_ label: PairLabel, _ confidence: Double, valid: Int = 2) -> Verdict {
+            var votes = Votes()
+            votes.tie = valid
+            votes.invalid = 2 - valid
+            return Verdict(label: label, confidence: confidence, votes: votes, judgeLabels: [:])
         }
-        let sure = RoundLabelling.decision(pairID: 1, verdict: verdict(.rejected, 0.8), minConfidence: 0.6)
+        let sure = try #require(RoundLabelling.decision(pairID: 1, verdict: verdict(.rejected, 0.8), minConfidence: 0.6))
         #expect(sure.to == .silver && sure.flipped == true && sure.expectedFrom == .unverified)
-        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.chosen, 0.6), minConfidence: 0.6).flipped == false)
-        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.chosen, 0.55), minConfidence: 0.6).to == .discarded)
-        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.tie, 1), minConfidence: 0.6).reason == "llm judges: tie")
-        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.undetermined, 0), minConfidence: 0.6).to == .discarded)
+        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.chosen, 0.6), minConfidence: 0.6)?.flipped == false)
+        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.chosen, 0.55), minConfidence: 0.6)?.to == .discarded)
+        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.tie, 1), minConfidence: 0.6)?.reason == "llm judges: tie")
+        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.undetermined, 0.5), minConfidence: 0.6)?.reason == "llm judges: no majority")
+        // No valid answer (the endpoint failed, the prompt was too long): no move at all.
+        #expect(RoundLabelling.decision(pairID: 1, verdict: verdict(.undetermined, 0, valid: 0), minConfidence: 0.6) == nil)
     }
 
     @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/model.safetensors"), "needs MiniLM (scripts/fetch-assets.sh)"))
