@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -73,18 +75,21 @@ let package = Package(
         .target(name: "SynprefCuration", dependencies: [
             "SynprefTraining", "SynprefEval", "SynprefJudge", "SynprefRetrieval", "SynprefModels", "SynprefData", "SynprefCore",
         ]),
-        // Layer 4: the HTTP server (scoring endpoints now; the annotation app later). Hummingbird
-        // stays here so lower modules and their tests build without it.
+        // Layer 5: the HTTP server: the scoring endpoints and the annotation app (on the store
+        // and the curation pipeline's human queues). Hummingbird stays here so lower modules
+        // and their tests build without it.
         .target(name: "SynprefServer", dependencies: [
-            "SynprefModels", "SynprefCore",
+            "SynprefModels", "SynprefCore", "SynprefData", "SynprefCuration", "SynprefEval",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        // Layer 5: the command line. SynprefCLI holds the commands so tests can drive them.
+        // Layer 6: the command line. SynprefCLI holds the commands so tests can drive them.
         .target(name: "SynprefCLI", dependencies: [
             "SynprefModels", "SynprefText", "SynprefJinja", "SynprefData", "SynprefEval",
             "SynprefTraining", "SynprefTensor", "SynprefCore", "SynprefServer", "SynprefRetrieval", "SynprefJudge", "SynprefCuration",
@@ -124,7 +129,8 @@ let package = Package(
         .testTarget(name: "SynprefRetrievalTests", dependencies: ["SynprefRetrieval", "SynprefModels", "SynprefData", "SynprefTensor", "SynprefCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefServerTests", dependencies: [
-            "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", .product(name: "Logging", package: "swift-log"),
+            "SynprefServer", "SynprefModels", "SynprefTensor", "SynprefCore", "SynprefData", "SynprefCuration", "SynprefEval",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SynprefCurationTests", dependencies: ["SynprefCuration", "SynprefTraining", "SynprefModels", "SynprefData", "SynprefJudge", "SynprefCore"]),
         .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SynprefData
 import SynprefModels
 import SynprefServer
 
@@ -9,7 +10,7 @@ import SynprefServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve a reward model over HTTP (vLLM, OpenRLHF, TEI and Synpref endpoints).",
+        abstract: "Serve a reward model over HTTP (vLLM, OpenRLHF, TEI and Synpref endpoints) and the annotation app.",
         discussion: """
             Endpoints: POST /pooling and /classify (vLLM: {"model", "messages"} or {"model", \
             "input"}; sigmoid of the reward unless "use_activation": false), GET /v1/models, \
@@ -22,10 +23,23 @@ struct ServeCommand: AsyncParsableCommand {
             flight finish, new ones get 503, then the server exits. The listener opens at once \
             and /health answers 503 until the model is loaded. docs/serving.md has examples \
             for OpenRLHF and vLLM-style clients.
+
+            With --annotation --store URL the annotation app is served under /app (sign in at \
+            http://HOST:PORT/app; create the first admin with `synpref users add NAME --role \
+            admin --store URL`); --model is then optional. docs/annotation.md walks through it.
             """)
 
-    @Option(help: "Checkpoint folder or Hugging Face repo id.")
-    var model: String
+    @Option(help: "Checkpoint folder or Hugging Face repo id (optional with --annotation).")
+    var model: String?
+
+    @Flag(help: "Serve the annotation app under /app (needs --store).")
+    var annotation = false
+
+    @Option(help: "The store the annotation app works on: sqlite:PATH or postgres://...")
+    var store: String?
+
+    @Flag(name: .customLong("secure-cookies"), help: "Mark the app's cookies Secure (when a TLS reverse proxy serves it over HTTPS).")
+    var secureCookies = false
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -61,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
+        if annotation && store == nil { throw ValidationError("--annotation needs --store URL (sqlite:PATH or postgres://...)") }
+        if !annotation && store != nil { throw ValidationError("--store is for the annotation app: add --annotation") }
+        if !annotation && model == nil { throw ValidationError("give --model (a checkpoint folder or Hugging Face repo id), or --annotation --store URL") }
         if port < 0 || port > 65535 { throw ValidationError("--port must be between 0 and 65535") }
         if maxBatchTokens < 1 { throw ValidationError("--max-batch-tokens must be at least 1") }
         if maxQueue < 1 { throw ValidationError("--max-queue must be at least 1") }
@@ -87,15 +104,40 @@ struct ServeCommand: AsyncParsableCommand {
             return l
         }()
         let config = ServerConfiguration(
-            host: host, port: port, servedModelName: servedModelName ?? model, modelReference: model,
+            host: host, port: port, servedModelName: servedModelName ?? model ?? "none", modelReference: model ?? "none",
             maxBatchTokens: maxBatchTokens, maxQueueTokens: maxQueue, maxBodyBytes: maxBodyBytes, apiKey: apiKey)
-        let (reference, threads, batch) = (model, threads, maxBatchTokens)
-        let options = TextFrontEnd.Options(maxLength: maxLength, truncation: truncate)
-        let server = ScoringServer(configuration: config, logger: logger) {
-            try RewardModel.open(reference, threads: threads, maxBatchTokens: batch, frontEndOptions: options)
+        var app: AnnotationApp?
+        var opened: (any PreferenceStore)?
+        if annotation, let url = store {
+            let s = try await PreferenceStores.open(url)
+            opened = s
+            var options = AnnotationApp.Options()
+            options.secureCookies = secureCookies
+            app = AnnotationApp(store: s, options: options, logger: logger)
+            if try await s.users().isEmpty {
+                logger.warning("the store has no users yet: create an admin with `synpref users add NAME --role admin --store \(url)`")
+            }
         }
-        try await server.run { port in
-            logger.info("listening on http://\(config.host):\(port) (model loading; /health is 503 until ready)")
+        let server: ScoringServer
+        if let reference = model {
+            let (threads, batch) = (threads, maxBatchTokens)
+            let options = TextFrontEnd.Options(maxLength: maxLength, truncation: truncate)
+            server = ScoringServer(configuration: config, logger: logger, annotation: app) {
+                try RewardModel.open(reference, threads: threads, maxBatchTokens: batch, frontEndOptions: options)
+            }
+        } else {
+            server = ScoringServer(configuration: config, logger: logger, annotation: app!)
         }
+        let (hasModel, hasApp) = (model != nil, app != nil)
+        do {
+            try await server.run { port in
+                if hasModel { logger.info("listening on http://\(config.host):\(port) (model loading; /health is 503 until ready)") }
+                if hasApp { logger.info("annotation app on http://\(config.host):\(port)/app") }
+            }
+        } catch {
+            try? await opened?.close()
+            throw error
+        }
+        try await opened?.close()
     }
 }

@@ -23,6 +23,7 @@ public struct SynprefCommand: AsyncParsableCommand {
             RetrieveCommand.self,
             JudgeCommand.self,
             CurateCommand.self,
+            UsersCommand.self,
             TokenizeCommand.self,
             ChatTemplateCommand.self,
             EvalCommand.self,

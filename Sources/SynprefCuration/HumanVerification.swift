@@ -58,12 +58,12 @@ public struct HumanVerification: Sendable {
         return chosen
     }
 
-    /// Offers `pairs` to humans (keyed by pair: a pair offered before is not offered again).
+    /// Offers `pairs` to humans (keyed by pair: a pair offered before is not offered again),
+    /// each to as many annotators as the project's annotation settings ask (`overlap`, 1
+    /// when the project has none).
     public func enqueue(_ pairs: [Int64], round: Int) async throws {
-        let tasks = pairs.map { NewTask(pairID: $0, kind: "verify", payload: "{\"round\":\(round)}", maxAttempts: 20, key: "pair:\($0)") }
-        for chunk in stride(from: 0, to: tasks.count, by: 1000) {
-            _ = try await project.store.enqueue(Array(tasks[chunk..<min(tasks.count, chunk + 1000)]), queue: queue)
-        }
+        let desk = AnnotationDesk(store: project.store, project: project.name)
+        try await desk.enqueue(pairs, round: round, overlap: try await desk.settings().overlap)
     }
 
     /// Records `annotator`'s verdict on a task it holds. Throws `StoreError.leaseLost` when it
@@ -125,9 +125,16 @@ public struct HumanVerification: Sendable {
         return report
     }
 
-    /// Tasks still waiting for a human or held by one.
+    /// Tasks still waiting for a human or held by one. Decisions a crash left undone are
+    /// applied first; reviews of disagreements count as open.
     public func openTasks() async throws -> Int {
-        let counts = try await project.store.queueCounts(queue: queue)
-        return (counts.tasks[.pending] ?? 0) + (counts.tasks[.leased] ?? 0)
+        let desk = AnnotationDesk(store: project.store, project: project.name)
+        try await desk.reconcile()
+        var open = 0
+        for q in [queue, desk.reviewQueue] {
+            let counts = try await project.store.queueCounts(queue: q)
+            open += (counts.tasks[.pending] ?? 0) + (counts.tasks[.leased] ?? 0)
+        }
+        return open
     }
 }

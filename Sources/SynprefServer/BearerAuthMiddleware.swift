@@ -1,7 +1,8 @@
 import Hummingbird
 
-/// With an API key set, every route but `/health` and `/metrics` needs
-/// `Authorization: Bearer <key>` (compared in constant time); otherwise 401.
+/// With an API key set, every route but `/health`, `/metrics` and the annotation app
+/// (`/app…`, which has its own sign-in) needs `Authorization: Bearer <key>` (compared in
+/// constant time); otherwise 401.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let key: [UInt8]
@@ -9,7 +10,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: ServerContext,
                 next: (Request, ServerContext) async throws -> Response) async throws -> Response {
-        if !Self.open.contains(request.uri.path) {
+        let path = request.uri.path
+        if !Self.open.contains(path) && path != "/app" && !path.hasPrefix("/app/") {
             guard let header = request.headers[.authorization] else {
                 throw APIError(.unauthorized, "missing Authorization header; send \"Authorization: Bearer <API key>\"")
             }

@@ -19,17 +19,31 @@ public final class ScoringServer: Sendable {
     let state: ServerState
     let metrics = ServerMetrics()
     let logger: Logger
-    private let load: @Sendable () throws -> RewardModel
+    private let load: (@Sendable () throws -> RewardModel)?
+    private let annotation: AnnotationApp?
     private let shutdownSignal: AsyncStream<Void>
     private let shutdownTrigger: AsyncStream<Void>.Continuation
 
-    /// `load` opens the model (it runs on a thread of its own after the server listens).
-    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "synpref.serve"),
+    /// `load` opens the model (it runs on a thread of its own after the server listens);
+    /// `annotation` adds the annotation app's pages under `/app`.
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "synpref.serve"), annotation: AnnotationApp? = nil,
                 load: @escaping @Sendable () throws -> RewardModel) {
         self.configuration = configuration
         self.state = ServerState(maxQueueTokens: configuration.maxQueueTokens)
         self.logger = logger
         self.load = load
+        self.annotation = annotation
+        (shutdownSignal, shutdownTrigger) = AsyncStream<Void>.makeStream()
+    }
+
+    /// A server without a reward model: the annotation app only (the scoring routes are
+    /// not mounted; `/health` is 200 once listening).
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "synpref.serve"), annotation: AnnotationApp) {
+        self.configuration = configuration
+        self.state = ServerState(maxQueueTokens: configuration.maxQueueTokens)
+        self.logger = logger
+        self.load = nil
+        self.annotation = annotation
         (shutdownSignal, shutdownTrigger) = AsyncStream<Void>.makeStream()
     }
 
@@ -54,10 +68,17 @@ public final class ScoringServer: Sendable {
         let loadResult = LoadResult()
         try await withThrowingTaskGroup(of: Part.self) { tasks in
             tasks.addTask { try await group.run(); return .server }
+            if let annotation {
+                try await annotation.reconcile()
+            }
             // The model loads on a thread of its own, off the cooperative pool.
             tasks.addTask { [self] in
+                guard let load = self.load else {
+                    self.state.readyWithoutModel()
+                    return .loader
+                }
                 do {
-                    let model = try await Self.offPool { try self.load() }
+                    let model = try await Self.offPool { try load() }
                     let service = try ScoringService(model: model, options: .init(
                         maxBatchTokens: configuration.maxBatchTokens, maxWait: configuration.maxWait,
                         onForwardPass: { [metrics] in metrics.forwardPass($0) }))
@@ -104,10 +125,18 @@ public final class ScoringServer: Sendable {
         let router = Router(context: ServerContext.self)
         router.add(middleware: RequestLogMiddleware(state: state, metrics: metrics, logger: logger))
         if let key = configuration.apiKey { router.add(middleware: BearerAuthMiddleware(key: Array(key.utf8))) }
-        let route = ScoringRoute(state: state, metrics: metrics, configuration: configuration)
+        annotation?.register(on: router)
         let configuration = self.configuration
         let state = self.state
         let metrics = self.metrics
+        router.get("/health") { _, _ in StatusEndpoints.health(state) }
+        router.get("/info") { _, _ in JSONResponse.make(StatusEndpoints.info(state, configuration)) }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition(inFlight: state.inFlight, queuedTokens: state.queuedTokens))))
+        }
+        guard load != nil else { return router }
+        let route = ScoringRoute(state: state, metrics: metrics, configuration: configuration)
         let label = LabelBox()
 
         router.post("/pooling") { request, context in
@@ -132,12 +161,6 @@ public final class ScoringServer: Sendable {
         router.get("/v1/models") { _, _ in
             JSONResponse.make(VLLMEndpoints.models(configuration, created: created,
                                                    maxLength: state.model?.frontEnd?.options.maxLength))
-        }
-        router.get("/health") { _, _ in StatusEndpoints.health(state) }
-        router.get("/info") { _, _ in JSONResponse.make(StatusEndpoints.info(state, configuration)) }
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition(inFlight: state.inFlight, queuedTokens: state.queuedTokens))))
         }
         return router
     }

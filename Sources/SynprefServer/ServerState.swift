@@ -40,6 +40,11 @@ final class ServerState: @unchecked Sendable {
         }
     }
 
+    /// Serving without a model (the annotation app only).
+    func readyWithoutModel() {
+        lock.withLock { if _phase == .starting { _phase = .ready } }
+    }
+
     /// Stops taking scoring requests; true the first time.
     @discardableResult
     func startDraining() -> Bool {

@@ -22,6 +22,10 @@ import SynprefCore
 /// - `embeddings`: one vector per (embedder fingerprint, pair), f32 or f16 little-endian.
 /// - `curation_projects`, `curation_steps`: a curation project's configuration and the record
 ///   of every step of every round (state, times, and what it did as JSON).
+/// - `users`, `sessions`: the annotation app's accounts (role, password hash, disabled) and
+///   login sessions (by the SHA-256 of the cookie's token, with the session's CSRF token).
+/// - `annotation_projects`: an annotation project's settings (a JSON text: guideline,
+///   overlap, priority), changed by admins.
 /// - `synpref_meta`: `schema_version`.
 ///
 /// `sqlite[v - 1]` and `postgres[v - 1]` bring a store from version `v - 1` to `v`; a new
@@ -40,8 +44,42 @@ enum StoreSchema {
     static let taskStates = "'pending','leased','done','failed'"
     static let claimStates = "'leased','done','released','expired'"
 
-    static let sqlite: [[String]] = [sqliteVersion1, sqliteVersion2, sqliteVersion3]
-    static let postgres: [[String]] = [postgresVersion1, postgresVersion2, postgresVersion3]
+    static let sqlite: [[String]] = [sqliteVersion1, sqliteVersion2, sqliteVersion3, version4(real: "REAL")]
+    static let postgres: [[String]] = [postgresVersion1, postgresVersion2, postgresVersion3, version4(real: "DOUBLE PRECISION")]
+    static let roles = "'admin','reviewer','annotator'"
+
+    /// The annotation app: accounts, sessions, and annotation projects' settings; and an
+    /// index for a worker's claims (the tasks an annotator holds or answered).
+    static func version4(real: String) -> [String] {
+        [
+            """
+            CREATE TABLE users (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN (\(roles))),
+                password_hash TEXT NOT NULL,
+                disabled BOOLEAN NOT NULL DEFAULT FALSE,
+                created_at \(real) NOT NULL,
+                updated_at \(real) NOT NULL)
+            """,
+            """
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_name TEXT NOT NULL REFERENCES users (name),
+                csrf TEXT NOT NULL,
+                created_at \(real) NOT NULL,
+                expires_at \(real) NOT NULL)
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_name)",
+            """
+            CREATE TABLE annotation_projects (
+                name TEXT PRIMARY KEY,
+                settings TEXT NOT NULL,
+                created_at \(real) NOT NULL,
+                updated_at \(real) NOT NULL)
+            """,
+            "CREATE INDEX task_claims_worker ON task_claims (worker, state)",
+        ]
+    }
 
     static let sqliteVersion1: [String] = [
         """

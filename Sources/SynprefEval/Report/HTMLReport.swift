@@ -153,6 +153,7 @@ public enum HTMLReport {
         return s
     }
 
+    /// Text made safe for HTML content and quoted attribute values: `& < > " '` escaped.
     public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
@@ -162,6 +163,7 @@ public enum HTMLReport {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
+            case "'": out += "&#39;"
             default: out.append(ch)
             }
         }
