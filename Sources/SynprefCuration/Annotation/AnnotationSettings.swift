@@ -63,8 +63,8 @@ public struct AnnotationSettings: Sendable, Equatable {
     }
 
     public func serialized() -> String {
-        let o: JSONObject = ["guideline": .string(guideline), "overlap": .integer(overlap), "priority": .string(priority.rawValue),
-                             "tiers": .array(tiers.map { .string($0.rawValue) })]
+        var o: JSONObject = ["overlap": .integer(overlap), "priority": .string(priority.rawValue), "tiers": .array(tiers.map { .string($0.rawValue) })]
+        if !guideline.isEmpty { o["guideline"] = .string(guideline) }
         return JSONValue.object(o).serialized()
     }
 }

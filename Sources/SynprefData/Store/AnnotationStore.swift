@@ -35,6 +35,9 @@ public protocol AnnotationStore: Sendable {
     /// The live leases `worker` holds in `queue`, oldest first (an annotator who reloads
     /// the page gets the pair they already hold).
     func held(queue: String, worker: String) async throws -> [WorkTask]
+    /// Open tasks (pending or leased) of `queue` that `worker` has not answered, skipped or
+    /// let expire: what is left for them, the task they hold included.
+    func openTasks(queue: String, for worker: String) async throws -> Int
     /// Every completed claim of `queue` (of one worker, if given), oldest first: who
     /// answered which task, when, and the answer.
     func answers(queue: String, worker: String?) async throws -> [QueueAnswer]

@@ -16,7 +16,7 @@ struct AdminRoutes: Sendable {
         let app = self.app
         router.get("/app/admin", use: handle { request, _ in
             let who = try await app.require(request, .admin)
-            return try await Self.home(app, who, notice: AnnotationApp.query(request)["user"].map { "Saved user \($0)." })
+            return try await Self.home(app, who, notice: AnnotationApp.query(request)["user"].map { "User \($0) saved" })
         })
         router.post("/app/admin/users", use: handle { request, _ in
             let form = try await AnnotationApp.form(request)
@@ -31,7 +31,7 @@ struct AdminRoutes: Sendable {
                 return try await Self.home(app, who, error: "\(error)")
             }
             let cost = app.options.bcryptCost
-            let hash = try await ScoringServer.offPool { Passwords.hash(password, cost: cost) }
+            let hash = await ScoringServer.offPool { Passwords.hash(password, cost: cost) }
             do {
                 try await app.store.addUser(StoredUser(name: name, role: role, passwordHash: hash))
             } catch let e as StoreError {
@@ -52,7 +52,7 @@ struct AdminRoutes: Sendable {
             if let password = form["password"], !password.isEmpty {
                 do { try Passwords.check(password) } catch { return try await Self.home(app, who, error: "\(error)") }
                 let cost = app.options.bcryptCost
-                hash = try await ScoringServer.offPool { Passwords.hash(password, cost: cost) }
+                hash = await ScoringServer.offPool { Passwords.hash(password, cost: cost) }
             }
             try await app.store.updateUser(name: name, role: role, passwordHash: hash, disabled: disabled)
             if hash != nil || disabled { try await app.store.deleteSessions(user: name) }

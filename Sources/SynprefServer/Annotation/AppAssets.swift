@@ -10,7 +10,7 @@ enum AppAssets {
         header.top nav a { margin-right: .75rem; }
         header.top .who { margin-left: auto; color: var(--muted); }
         header.top form { display: inline; margin: 0; }
-        main { padding: 1rem; max-width: 1400px; margin: 0 auto; }
+        main { padding: 1rem; max-width: 1400px; margin: 0 auto; overflow-wrap: anywhere; word-break: break-word; }
         a { color: var(--accent); }
         .error { background: #fdecec; border: 1px solid #e3a1a1; padding: .5rem .75rem; border-radius: 6px; }
         .notice { background: #eaf5ea; border: 1px solid #9fcf9f; padding: .5rem .75rem; border-radius: 6px; }

@@ -154,6 +154,19 @@ extension PostgresPreferenceStore {
         }
     }
 
+    public func openTasks(queue: String, for worker: String) async throws -> Int {
+        try await withConnection { conn in
+            var b = PostgresBindings()
+            b.append(queue)
+            b.append(worker)
+            return Int(try await self.rows(conn, """
+                SELECT count(*) FROM tasks t WHERE t.queue = $1 AND t.state IN ('pending', 'leased')
+                  AND NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_id = t.id AND c.worker = $2
+                                  AND (c.state <> 'leased' OR c.lease_expires_at < \(self.now)))
+                """, b).first?.decode(Int64.self) ?? 0)
+        }
+    }
+
     public func answers(queue: String, worker: String?) async throws -> [QueueAnswer] {
         try await withConnection { conn in
             var b = PostgresBindings()

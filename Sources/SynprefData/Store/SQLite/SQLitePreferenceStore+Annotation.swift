@@ -108,6 +108,16 @@ extension SQLitePreferenceStore {
         }
     }
 
+    public func openTasks(queue: String, for worker: String) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM tasks t WHERE t.queue = ?1 AND t.state IN ('pending', 'leased')
+                  AND NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_id = t.id AND c.worker = ?2
+                                  AND (c.state <> 'leased' OR c.lease_expires_at < ?3))
+                """, arguments: [queue, worker, SQLitePreferenceStore.now]) ?? 0
+        }
+    }
+
     public func answers(queue: String, worker: String?) async throws -> [QueueAnswer] {
         try await read { db in
             try Row.fetchAll(db, sql: """
