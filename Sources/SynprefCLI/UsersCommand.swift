@@ -108,20 +108,24 @@ struct UsersSetCommand: AsyncParsableCommand {
     @Option(help: "admin, reviewer or annotator.")
     var role: StoredUser.Role?
 
-    @Flag(inversion: .prefixedEnableDisable, help: "Enable or disable the account (a disabled account cannot sign in; its sessions end).")
-    var enable: Bool?
+    @Flag(help: "Let a disabled account sign in again.")
+    var enable = false
+
+    @Flag(help: "Stop an account from signing in (its sessions end).")
+    var disable = false
 
     @Option(help: "The store: sqlite:PATH or postgres://...")
     var store: String = PreferenceStores.defaultURL
 
     func validate() throws {
-        if role == nil && enable == nil { throw ValidationError("nothing to change: give --role, --enable or --disable") }
+        if enable && disable { throw ValidationError("give --enable or --disable, not both") }
+        if role == nil && !enable && !disable { throw ValidationError("nothing to change: give --role, --enable or --disable") }
     }
 
     func run() async throws {
         try await withStore(store) { store in
-            try await store.updateUser(name: name, role: role, passwordHash: nil, disabled: enable.map { !$0 })
-            if enable == false { try await store.deleteSessions(user: name) }
+            try await store.updateUser(name: name, role: role, passwordHash: nil, disabled: disable ? true : (enable ? false : nil))
+            if disable { try await store.deleteSessions(user: name) }
         }
         print("updated \(name)")
     }

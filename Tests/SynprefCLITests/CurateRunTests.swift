@@ -181,6 +181,61 @@ import SynprefData
         }
     }
 
+    /// The annotation app's side: with overlap 2 set for the project, the run's human tasks
+    /// wait for two annotators each; a disagreement waits for the reviewer; then the run goes
+    /// on with the gold pairs the app made.
+    @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))
+    func withAnnotatorsInTheAppTheRunWaitsForOverlapAndReview() async throws {
+        let dir = try folder()
+        let (pool, config) = try project(in: dir, pairs: 30, budget: 4, simulate: false)
+        let url = "sqlite:\(dir.path)/s.db"
+        try await runSynpref(["data", "import", pool.noisyPath, "--store", url])
+        try await runSynpref(["curate", "init", "--store", url, "--config", config])
+        var store = try await PreferenceStores.open(url)
+        try await store.saveAnnotationProject(name: "t", settings: AnnotationSettings(overlap: 2).serialized())
+        try await store.close()
+        let work = dir.appendingPathComponent("work").path
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+        store = try await PreferenceStores.open(url)
+        let desk = AnnotationDesk(store: store, project: "t")
+        // Alice and Bob answer every pair; they disagree on the first one Bob gets.
+        var disputed: Int64?
+        for person in ["alice", "bob"] {
+            while let a = try await desk.current(annotator: person) {
+                var verdict: HumanAnswer.Verdict = a.chosenShownFirst ? .a : .b
+                if person == "bob" && disputed == nil {
+                    disputed = a.pair.id
+                    verdict = verdict == .a ? .b : .a
+                }
+                try await desk.submit(taskID: a.task.id, annotator: person, verdict: verdict)
+            }
+        }
+        #expect(try await store.answers(queue: desk.queue, worker: nil).count == 8)
+        #expect(try await store.count(tier: .gold) == 3)
+        try await store.close()
+        // The run still waits: the review is open.
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+        store = try await PreferenceStores.open(url)
+        let waiting = try #require(try await store.steps(project: "t").first { $0.step == "humans" })
+        #expect(waiting.state == .running && waiting.details.contains("1 human task(s) open"))
+        let review = try #require(try await AnnotationDesk(store: store, project: "t").currentReview(reviewer: "rita"))
+        #expect(review.0.pair.id == disputed)
+        try await AnnotationDesk(store: store, project: "t").submitReview(taskID: review.0.task.id, reviewer: "rita",
+                                                                           verdict: review.0.chosenShownFirst ? .a : .b)
+        #expect(try await store.count(tier: .gold) == 4)
+        try await store.close()
+        // Now round 1 finishes with the four gold pairs the app made.
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+        store = try await PreferenceStores.open(url)
+        let steps = try await store.steps(project: "t")
+        #expect(steps.first { $0.round == 1 && $0.step == "report" }?.state == .done)
+        let train = try #require(steps.first { $0.round == 1 && $0.step == "train" })
+        #expect(try JSONParser.parse(train.details)["gold_p"]?.objectValue?.count == 4, "p for every gold pair: \(train.details)")
+        #expect(try await store.labels(pairID: try #require(disputed)).filter { $0.labeler.kind == .human }.map(\.labeler)
+                == [.human("alice"), .human("bob"), .human("rita")])
+        try await store.close()
+    }
+
     @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))
     func withJudgesEveryLLMStepRunsThroughTheProjectsQueues() async throws {
         let model = try #require(Self.minilm)
