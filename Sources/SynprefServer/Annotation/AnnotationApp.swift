@@ -45,6 +45,7 @@ public struct AnnotationApp: Sendable {
     }
 
     static let sessionCookie = "synpref_session"
+    static let unknownUserHash = Passwords.hash("synpref: no such user", cost: Passwords.defaultCost)
     static let loginCookie = "synpref_login_csrf"
 
     /// Applies decisions a crash left undone, for every project (run at start).
@@ -233,7 +234,8 @@ public struct AnnotationApp: Sendable {
             return r
         }
         let user = try await store.user(name: name)
-        let ok = try await ScoringServer.offPool { [user] in user.map { Passwords.verify(password, hash: $0.passwordHash) } ?? false }
+        // An unknown name costs a bcrypt check too, so timing does not tell which names exist.
+        let ok = await ScoringServer.offPool { [user] in Passwords.verify(password, hash: user?.passwordHash ?? Self.unknownUserHash) && user != nil }
         guard let user, ok, !user.disabled else {
             throttle.failed(user: name, address: address)
             logger.notice("failed sign-in for \"\(name)\" from \(address)")
