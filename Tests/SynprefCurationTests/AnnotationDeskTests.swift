@@ -106,15 +106,17 @@ import SynprefData
 
     @Test func aSkippedPairGoesToSomeoneElseAndALateAnswerIsRefused() async throws {
         let (store, _) = try await makeStore(2)
-        let desk = AnnotationDesk(store: store, project: "p", lease: 0.3)
+        let desk = AnnotationDesk(store: store, project: "p")
         _ = try await desk.load(tier: .unverified, limit: 2)
         let first = try #require(try await desk.current(annotator: "ann"))
         try await desk.skip(taskID: first.task.id, annotator: "ann")
-        let second = try #require(try await desk.current(annotator: "ann"))
-        #expect(second.task.id != first.task.id)
         #expect(try await desk.current(annotator: "bob")?.task.id == first.task.id)
-        // ann's lease on the second pair runs out: her answer is refused and nothing is recorded.
-        try await Task.sleep(nanoseconds: 700_000_000)
+        // ann's next pair is leased for 0.3 s only; once it surely ran out her answer is
+        // refused and nothing is recorded.
+        let short = AnnotationDesk(store: store, project: "p", lease: 0.3)
+        let second = try #require(try await short.current(annotator: "ann"))
+        #expect(second.task.id != first.task.id, "a skipped pair never comes back to the same person")
+        try await Task.sleep(nanoseconds: 1_000_000_000)
         await #expect(throws: StoreError.self) { try await desk.submit(taskID: second.task.id, annotator: "ann", verdict: .a) }
         #expect(try await store.labels(pairID: second.pair.id!).isEmpty)
         await #expect(throws: StoreError.self) { try await desk.renew(taskID: second.task.id, annotator: "ann") }
@@ -211,5 +213,22 @@ import SynprefData
             #expect(abs(row.kappa - p["cohen_kappa"]!.doubleValue!) < 1e-9, "\(u)-\(v)")
             #expect(abs(row.percent - p["percent_agreement"]!.doubleValue!) < 1e-9)
         }
+    }
+}
+
+extension AnnotationDeskTests {
+    @Test func loadingTakesOnlyPairsMatchingTheFilter() async throws {
+        let (store, ids) = try await makeStore(6)
+        func attributes(_ category: String, _ o: PreferenceAttributes.Objectivity) -> PreferenceAttributes {
+            PreferenceAttributes(taskCategory: category, objectivity: o, controversiality: .low, desiredAttributes: "d", annotationGuideline: "g")
+        }
+        _ = try await store.apply(CurationBatch(attributes: [(ids[0], attributes("math", .objective)), (ids[1], attributes("math", .subjective)),
+                                                             (ids[2], attributes("chat", .objective))], actor: "t"))
+        let desk = AnnotationDesk(store: store, project: "p")
+        #expect(try await desk.load(tier: .unverified, limit: 10, filter: .init(taskCategory: "math", objectivity: .objective)) == 1)
+        #expect(try await desk.load(tier: .unverified, limit: 10, filter: .init(taskCategory: "math")) == 1)
+        #expect(try await desk.load(tier: .unverified, limit: 10, filter: .init(source: "elsewhere")) == 0)
+        #expect(try await desk.load(tier: .unverified, limit: 2, filter: .init(source: "t")) == 2)
+        #expect(try await store.queueCounts(queue: desk.queue).tasks[.pending] == 4)
     }
 }

@@ -12,6 +12,8 @@ public enum JSONRecordLayout: String, Sendable, CaseIterable {
     case lines
     /// One top-level JSON array whose elements are the records.
     case array
+    /// Apache Parquet rows (SynprefData's `ParquetFileReader`), one record per row.
+    case parquet
 }
 
 /// One record's raw JSON bytes and where it starts (1-based line of its first byte;
@@ -162,6 +164,7 @@ public final class JSONRecordReader {
         switch layout {
         case .lines: return try nextLine()
         case .array: return try nextElement()
+        case .parquet: throw JSONRecordReaderError.cannotOpen(path: path, reason: "a Parquet file is read by SynprefData's ParquetFileReader, not as JSON")
         }
     }
 

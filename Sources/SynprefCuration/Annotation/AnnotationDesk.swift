@@ -46,13 +46,34 @@ public struct AnnotationDesk: Sendable {
 
     // MARK: Loading pairs
 
-    /// Adds up to `limit` pairs of `tier` that are not in the queue yet, in the project's
-    /// priority (the paper's order, or the reward model's least certain first using the
-    /// latest reward-model label of each pair). Returns how many were added.
-    public func load(tier: PreferenceTier, limit: Int) async throws -> Int {
+    /// Which pairs of a tier to load: from one source, of one task category, objective or
+    /// subjective (nil: any).
+    public struct LoadFilter: Sendable, Equatable {
+        public var source: String?
+        public var taskCategory: String?
+        public var objectivity: PreferenceAttributes.Objectivity?
+
+        public init(source: String? = nil, taskCategory: String? = nil, objectivity: PreferenceAttributes.Objectivity? = nil) {
+            self.source = source
+            self.taskCategory = taskCategory
+            self.objectivity = objectivity
+        }
+
+        func matches(_ p: PreferencePair) -> Bool {
+            if let source, p.source != source { return false }
+            if let taskCategory, p.attributes?.taskCategory != taskCategory { return false }
+            if let objectivity, p.attributes?.objectivity != objectivity { return false }
+            return true
+        }
+    }
+
+    /// Adds up to `limit` pairs of `tier` (matching `filter`) that are not in the queue yet,
+    /// in the project's priority (the paper's order, or the reward model's least certain
+    /// first using the latest reward-model label of each pair). Returns how many were added.
+    public func load(tier: PreferenceTier, limit: Int, filter: LoadFilter = LoadFilter()) async throws -> Int {
         let s = try await settings()
         guard limit > 0 else { return 0 }
-        let pairs = try await store.allPairs(tier: tier)
+        let pairs = try await store.allPairs(tier: tier).filter(filter.matches)
         var confidence: [Int64: Double] = [:]
         if s.priority == .uncertainty {
             for p in pairs.prefix(20_000) {

@@ -33,7 +33,7 @@ public final class PreferenceFileReader {
     public private(set) var format: PreferenceFormat?
     private let options: FormatOptions
     private let validator: PairValidator
-    private let reader: JSONRecordReader
+    private let reader: any RecordStream
     private var decoder: (any PreferenceRecordDecoder)?
     private var pending: [RecordOutcome] = []  // outcomes to return before the in-flight batch
     /// Records per parallel window.
@@ -55,7 +55,7 @@ public final class PreferenceFileReader {
         self.format = format
         self.options = options
         self.validator = validator
-        self.reader = try JSONRecordReader(path: path)
+        self.reader = ParquetFileReader.isParquet(path: path) ? try ParquetRecordStream(path: path) : try JSONRecordReader(path: path)
         self.window = max(1, window)
         self.workers = max(1, workers)
         if let format { decoder = format.decoder(options) }

@@ -266,6 +266,11 @@ public struct PreferenceImporter: Sendable {
                 try await settle()
                 report.files.append(.init(path: path, source: source, format: reader.format, layout: reader.layout, records: records))
                 throw ImportError.unreadable(path: path, reason: "\(e)", report: report)
+            } catch let e as ParquetError {
+                try await flush()
+                try await settle()
+                report.files.append(.init(path: path, source: source, format: reader.format, layout: reader.layout, records: records))
+                throw ImportError.unreadable(path: path, reason: "\(e)", report: report)
             } catch let e as FormatDetectionError {
                 try await settle()
                 report.files.append(.init(path: path, source: source, format: nil, layout: reader.layout, records: records))

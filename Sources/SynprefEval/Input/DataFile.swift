@@ -1,5 +1,6 @@
 import Foundation
 import SynprefCore
+import SynprefData
 
 /// A data file that went into a result: `results.json` lists each with its SHA-256 so a number
 /// can be traced to the exact bytes it came from.
@@ -24,8 +25,8 @@ public struct LoadedRows<Row: Sendable>: Sendable {
 }
 
 /// Reads benchmark files in the layouts they are published in: a JSON array (GitHub layouts of
-/// RM-Bench and RMB) or JSON lines (JudgeBench, Hugging Face `to_json` exports). Either may be
-/// gzip-compressed. Rows decode into `Decodable` types; a decoding failure becomes an
+/// RM-Bench and RMB), JSON lines (JudgeBench, Hugging Face `to_json` exports), either of them
+/// gzip-compressed, or Parquet (Hugging Face dataset files; told by their magic bytes). Rows decode into `Decodable` types; a decoding failure becomes an
 /// `EvalError` naming the file, line or array element, and field.
 public enum DataFile {
     /// The file's bytes, decompressed when gzip.
@@ -61,14 +62,23 @@ public enum DataFile {
         return SHA256.hex(data)
     }
 
-    /// Decodes every row of a JSON-array or JSONL file.
+    /// Decodes every row of a JSON-array, JSONL or Parquet file.
     public static func rows<Row: Decodable & Sendable>(_ type: Row.Type, at path: String) throws -> LoadedRows<Row> {
         let (raw, text) = try bytes(at: path)
         let digest = sha256(raw)
         let decoder = JSONValueDecoder()
         var rows: [Row] = []
         var locations: [RowLocation] = []
-        if firstNonSpace(text) == UInt8(ascii: "[") {
+        if isParquet(raw) {
+            for (i, row) in try parquetRows(path).enumerated() {
+                do {
+                    rows.append(try decoder.decode(Row.self, from: .object(row)))
+                } catch let error as DecodingError {
+                    throw describe(error, path: path, location: .row(i + 1))
+                }
+                locations.append(.row(i + 1))
+            }
+        } else if firstNonSpace(text) == UInt8(ascii: "[") {
             do {
                 rows = try decoder.decode([Row].self, from: [UInt8](text))
             } catch let error as DecodingError {
@@ -96,8 +106,16 @@ public enum DataFile {
     /// The first row only (JSONL: the first non-blank line; a JSON array: element 0), to tell
     /// file kinds apart without decoding everything twice.
     public static func firstRow<Row: Decodable>(_ type: Row.Type, at path: String) throws -> Row? {
-        let (_, text) = try bytes(at: path)
+        let (raw, text) = try bytes(at: path)
         let decoder = JSONValueDecoder()
+        if isParquet(raw) {
+            let reader = try parquet(path)
+            guard reader.numRowGroups > 0 else { return nil }
+            guard let first = try parquetCall(path, { try reader.rows(rowGroup: 0).first }) else { return nil }
+            do { return try decoder.decode(Row.self, from: .object(first)) } catch let e as DecodingError {
+                throw describe(e, path: path, location: .row(1))
+            }
+        }
         if firstNonSpace(text) == UInt8(ascii: "[") {
             do { return try decoder.decode(FirstElement<Row>.self, from: [UInt8](text)).row } catch let e as DecodingError {
                 throw describe(e, path: path, location: nil)
@@ -113,6 +131,16 @@ public enum DataFile {
         }
         return nil
     }
+
+    static func isParquet(_ raw: Data) -> Bool { raw.count >= 4 && Array(raw.prefix(4)) == ParquetFileReader.magic }
+
+    private static func parquetCall<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ParquetError { throw EvalError.unreadable(path: path, reason: e.description) }
+    }
+
+    private static func parquet(_ path: String) throws -> ParquetFileReader { try parquetCall(path) { try ParquetFileReader(path: path) } }
+
+    private static func parquetRows(_ path: String) throws -> [JSONObject] { try parquetCall(path) { try parquet(path).readAll() } }
 
     private static func firstNonSpace(_ data: Data) -> UInt8? {
         data.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }

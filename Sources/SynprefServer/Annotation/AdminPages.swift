@@ -63,6 +63,9 @@ enum AdminPages {
             <form id="load-form" method="post" action="\(path)/load">\(field)
             <label class="field">From tier <select id="load-tier" name="tier">\(tierOptions(settings.tiers.first ?? .unverified))</select></label>
             <label class="field">How many pairs <input id="load-limit" name="limit" type="number" min="1" value="100"></label>
+            <label class="field">Only from source (optional) <input id="load-source" name="source"></label>
+            <label class="field">Only of task category (optional) <input id="load-category" name="category"></label>
+            <label class="field">Only <select id="load-objectivity" name="objectivity"><option value="">objective or subjective</option><option value="objective">objective</option><option value="subjective">subjective</option></select></label>
             <button id="load-submit" type="submit">Load pairs</button></form>
             <p>Pairs are offered in the project's priority; a pair already in the queue is not added again.</p></section>
             <section><h2>Results</h2><p><a id="dashboard-link" href="\(path)/dashboard">Agreement and throughput</a> ·

@@ -99,7 +99,13 @@ struct AdminRoutes: Sendable {
             if try await app.store.annotationProject(name: project) == nil {
                 try await app.store.saveAnnotationProject(name: project, settings: AnnotationSettings().serialized())
             }
-            let n = try await app.desk(project).load(tier: tier, limit: limit)
+            func field(_ name: String) -> String? { form[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
+            var filter = AnnotationDesk.LoadFilter(source: field("source"), taskCategory: field("category"))
+            if let o = field("objectivity") {
+                guard let objectivity = PreferenceAttributes.Objectivity(rawValue: o) else { throw AnnotationApp.problem(.badRequest, "Objectivity is objective or subjective.") }
+                filter.objectivity = objectivity
+            }
+            let n = try await app.desk(project).load(tier: tier, limit: limit, filter: filter)
             return AnnotationApp.redirect("/app/admin/projects/\(FormBody.encode(project))?loaded=\(n)")
         })
         router.get("/app/admin/projects/:name/dashboard", use: handle { request, context in
