@@ -37,6 +37,13 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         if index == nil { buildIndexIfLarge() }
     }
 
+    /// Builds from parallel arrays whose keys the caller knows are unique (e.g. the fields of
+    /// a schema); no lookups while building.
+    public init(uniqueKeys keys: [String], values: [JSONValue]) {
+        precondition(keys.count == values.count, "JSONObject: \(keys.count) keys for \(values.count) values")
+        self.init(keys: keys, values: values, index: nil)
+    }
+
     /// Members as parsed with `keepDuplicateKeys`: keys may repeat; no index is built.
     init(repeatingKeys keys: [String], values: [JSONValue]) {
         self.keys = keys

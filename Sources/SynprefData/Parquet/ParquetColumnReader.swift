@@ -21,7 +21,7 @@ enum ParquetColumnReader {
         guard chunk.type == leaf.type.physical else { throw ParquetFault("the column chunk's type differs from the schema's") }
         let end = start + size
         let total = Int(clamping: chunk.numValues)
-        var data = ParquetColumnData(defs: leaf.maxDef > 0 ? [] : nil, reps: leaf.maxRep > 0 ? [] : nil, values: [], count: 0, maxDef: leaf.maxDef)
+        let data = ParquetColumnData(defs: leaf.maxDef > 0 ? [] : nil, reps: leaf.maxRep > 0 ? [] : nil, values: [], count: 0, maxDef: leaf.maxDef)
         data.values.reserveCapacity(min(total, 1 << 20))
         var dictionary: [JSONValue]?
         var position = start

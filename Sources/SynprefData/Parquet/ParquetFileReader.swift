@@ -83,11 +83,12 @@ public final class ParquetFileReader: @unchecked Sendable {
                 }
             }
         }
-        var assembler = ParquetRecordAssembler(columns: decoded)
+        var assembler = ParquetRecordAssembler(columns: decoded, leafCount: schema.leaves.count)
         var out: [JSONObject] = []
         out.reserveCapacity(Int(group.numRows))
         do {
-            while let row = try assembler.nextRow(fields) { out.append(row) }
+            let names = fields.map(\.name)
+            while let row = try assembler.nextRow(fields, names: names) { out.append(row) }
         } catch let f as ParquetFault {
             throw ParquetError(file: path, rowGroup: g, reason: f.description)
         }

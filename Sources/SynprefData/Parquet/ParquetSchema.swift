@@ -22,20 +22,22 @@ final class ParquetNode: @unchecked Sendable {
     let nullBelow: Int
     let nullable: Bool
 
+    /// The leaf columns under this node, in file order.
+    let leaves: [Int]
+    /// A struct's field names, in order.
+    let fieldNames: [String]
+
     init(name: String, kind: Kind, nullBelow: Int, nullable: Bool) {
         self.name = name
         self.kind = kind
         self.nullBelow = nullBelow
         self.nullable = nullable
-    }
-
-    /// The leaf columns under this node, in file order.
-    var leaves: [Int] {
+        if case .structure(let fields) = kind { fieldNames = fields.map(\.name) } else { fieldNames = [] }
         switch kind {
-        case .primitive(let leaf): return [leaf]
-        case .structure(let fields): return fields.flatMap(\.leaves)
-        case .list(let element, _, _): return element.leaves
-        case .map(let key, let value, _, _): return key.leaves + value.leaves
+        case .primitive(let leaf): leaves = [leaf]
+        case .structure(let fields): leaves = fields.flatMap(\.leaves)
+        case .list(let element, _, _): leaves = element.leaves
+        case .map(let key, let value, _, _): leaves = key.leaves + value.leaves
         }
     }
 }
@@ -50,6 +52,19 @@ struct ParquetLeaf: Sendable {
 struct ParquetSchema: Sendable {
     var fields: [ParquetNode] = []
     var leaves: [ParquetLeaf] = []
+
+    /// Rejects a schema whose struct repeats a field name (rows could not hold both).
+    static func checkUniqueNames(_ fields: [ParquetNode], in parent: String) throws {
+        var seen = Set<String>()
+        for f in fields {
+            guard seen.insert(f.name).inserted else { throw ParquetFault("\(parent) has two fields named \(f.name)") }
+            switch f.kind {
+            case .structure(let inner): try checkUniqueNames(inner, in: f.name)
+            case .list(let element, _, _): if case .structure(let inner) = element.kind { try checkUniqueNames(inner, in: element.name) }
+            default: break
+            }
+        }
+    }
 
     init(_ elements: [ParquetSchemaElement]) throws {
         guard let root = elements.first, root.numChildren > 0 || elements.count == 1 else { throw ParquetFault("the schema has no root") }
@@ -136,6 +151,7 @@ struct ParquetSchema: Sendable {
         var fields: [ParquetNode] = []
         for _ in 0..<root.numChildren { fields.append(try node(def: 0, rep: 0, path: [])) }
         guard index == elements.count else { throw ParquetFault("the schema lists \(elements.count - index) element(s) no group claims") }
+        try Self.checkUniqueNames(fields, in: "the schema")
         self.fields = fields
         self.leaves = leaves
     }

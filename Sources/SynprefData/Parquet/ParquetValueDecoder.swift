@@ -155,7 +155,12 @@ enum ParquetValueDecoder {
     }
 
     static func binary(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ n: Int, _ type: ParquetLeafType) throws -> JSONValue {
-        try binaryValue(Array(bytes[at..<(at + n)]), type)
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)])
+        if type.isString {
+            guard let s = String(validating: slice, as: UTF8.self) else { throw ParquetFault("a string value is not valid UTF-8") }
+            return .string(s)
+        }
+        return try binaryValue(Array(slice), type)
     }
 
     static func binaryValue(_ b: [UInt8], _ type: ParquetLeafType) throws -> JSONValue {
