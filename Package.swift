@@ -113,6 +113,8 @@ let package = Package(
                                                         .product(name: "Hummingbird", package: "hummingbird")],
             path: "benchmarks/judge/SynprefJudgeBench"),
 
+        // libFuzzer target (fuzz/parquet/run.sh builds it with -sanitize=fuzzer,address).
+        .executableTarget(name: "synpref-parquet-fuzz", dependencies: ["SynprefData"], path: "fuzz/parquet", exclude: ["run.sh", "corpus"]),
         .executableTarget(name: "synpref-parquet-bench", dependencies: ["SynprefData"], path: "benchmarks/parquet/SynprefParquetBench"),
 
         .executableTarget(

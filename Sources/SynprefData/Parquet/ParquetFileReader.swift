@@ -24,13 +24,21 @@ public final class ParquetFileReader: @unchecked Sendable {
         return (try? h.read(upToCount: 4)).map { Array($0) == magic } ?? false
     }
 
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
+        let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw ParquetError(file: path, reason: "cannot read the file (\(error.localizedDescription))")
         }
+        try self.init(data: data, name: path)
+    }
+
+    /// A Parquet file's bytes already in memory; `name` is what errors call it.
+    public init(data: Data, name: String) throws {
+        let path = name
+        self.path = name
+        self.data = data
         let n = data.count
         guard n >= 12 else { throw ParquetError(file: path, reason: "\(n) bytes: too short for a Parquet file (magic, footer, magic)") }
         guard Array(data.prefix(4)) == Self.magic else { throw ParquetError(file: path, reason: "does not start with Parquet's magic bytes PAR1") }

@@ -174,22 +174,8 @@ enum ParquetValueDecoder {
     /// DELTA_BINARY_PACKED: a header (block size, miniblocks per block, value count, first
     /// value), then blocks of (min delta, bit widths, bit-packed miniblocks).
     static func deltaBinaryPacked(_ bytes: UnsafeRawBufferPointer, position: inout Int, end: Int) throws -> [Int64] {
-        func varint() throws -> UInt64 {
-            var result: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                guard position < end else { throw ParquetFault("DELTA_BINARY_PACKED data ends early") }
-                let b = bytes[position]
-                position += 1
-                result |= UInt64(b & 0x7f) << shift
-                if b & 0x80 == 0 { return result }
-                shift += 7
-                if shift > 63 { throw ParquetFault("DELTA_BINARY_PACKED varint too long") }
-            }
-        }
-        func zigzag() throws -> Int64 {
-            let v = try varint()
-            return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-        }
+        func varint() throws -> UInt64 { try ULEB128.read(bytes, at: &position, end: end, what: "DELTA_BINARY_PACKED data") }
+        func zigzag() throws -> Int64 { ULEB128.zigzag(try varint()) }
         let blockSize = Int(clamping: try varint())
         let miniblocks = Int(clamping: try varint())
         let total = Int(clamping: try varint())

@@ -17,18 +17,7 @@ struct RLEHybridDecoder {
         self.bitWidth = bitWidth
     }
 
-    private mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            guard position < end else { throw ParquetFault("run header ends early") }
-            let b = bytes[position]
-            position += 1
-            result |= UInt64(b & 0x7f) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-            if shift > 63 { throw ParquetFault("run header longer than 10 bytes") }
-        }
-    }
+    private mutating func varint() throws -> UInt64 { try ULEB128.read(bytes, at: &position, end: end, what: "an RLE run header") }
 
     /// Decodes `count` values into `out`.
     mutating func decode(_ count: Int, into out: inout [UInt32]) throws {
@@ -58,51 +47,15 @@ struct RLEHybridDecoder {
                 let values = groups &* 8
                 let byteCount = groups &* bitWidth
                 guard groups > 0, groups < 1 << 28, position + byteCount <= end else {
-                    // The last run may be cut short by the page end when padding was not written.
                     throw ParquetFault("bit-packed run of \(groups) groups past the end of its data")
                 }
-                var bitPosition = 0
-                let base = position
                 let n = min(values, left)
-                for _ in 0..<n {
-                    var v: UInt64 = 0
-                    var got = 0
-                    while got < bitWidth {
-                        let byteIndex = base + (bitPosition >> 3)
-                        let offset = bitPosition & 7
-                        let take = min(8 - offset, bitWidth - got)
-                        let bits = (UInt64(bytes[byteIndex]) >> UInt64(offset)) & ((1 << UInt64(take)) - 1)
-                        v |= bits << UInt64(got)
-                        got += take
-                        bitPosition += take
-                    }
-                    out.append(UInt32(truncatingIfNeeded: v))
-                }
+                var unpacked: [UInt64] = []
+                try BitUnpacker.unpack(bytes, at: position, count: n, bitWidth: bitWidth, into: &unpacked)
+                for v in unpacked { out.append(UInt32(truncatingIfNeeded: v)) }
                 position += byteCount
                 left -= n
             }
-        }
-    }
-}
-
-/// Bit-packed little-endian unsigned integers (DELTA_BINARY_PACKED miniblocks, PLAIN booleans).
-enum BitUnpacker {
-    static func unpack(_ bytes: UnsafeRawBufferPointer, at start: Int, count: Int, bitWidth: Int, into out: inout [UInt64]) throws {
-        guard bitWidth >= 0 && bitWidth <= 64 else { throw ParquetFault("bit width \(bitWidth) is not between 0 and 64") }
-        let needed = (count * bitWidth + 7) / 8
-        guard start >= 0, start + needed <= bytes.count else { throw ParquetFault("bit-packed values past the end of their data") }
-        var bitPosition = 0
-        for _ in 0..<count {
-            var v: UInt64 = 0, got = 0
-            while got < bitWidth {
-                let offset = bitPosition & 7
-                let take = min(8 - offset, bitWidth - got)
-                let bits = (UInt64(bytes[start + (bitPosition >> 3)]) >> UInt64(offset)) & ((UInt64(1) << UInt64(take)) - 1)
-                v |= bits << UInt64(got)
-                got += take
-                bitPosition += take
-            }
-            out.append(v)
         }
     }
 }

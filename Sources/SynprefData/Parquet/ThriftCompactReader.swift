@@ -23,22 +23,9 @@ struct ThriftCompactReader {
         return bytes[position]
     }
 
-    mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let b = try byte()
-            result |= UInt64(b & 0x7f) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-            if shift > 63 { throw ParquetFault("varint longer than 10 bytes at byte \(position)") }
-        }
-    }
+    mutating func varint() throws -> UInt64 { try ULEB128.read(bytes, at: &position, end: bytes.count, what: "the metadata") }
 
-    mutating func zigzag() throws -> Int64 {
-        let v = try varint()
-        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-    }
+    mutating func zigzag() throws -> Int64 { ULEB128.zigzag(try varint()) }
 
     mutating func i32() throws -> Int32 {
         let v = try zigzag()

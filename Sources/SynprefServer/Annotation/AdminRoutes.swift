@@ -9,10 +9,7 @@ import SynprefData
 struct AdminRoutes: Sendable {
     let app: AnnotationApp
 
-    typealias Handler = @Sendable (Request, ServerContext) async throws -> Response
-    typealias Wrap = (@escaping Handler) -> Handler
-
-    func register(on router: Router<ServerContext>, handle: Wrap) {
+    func register(on router: Router<ServerContext>, handle: AnnotationApp.Wrap) {
         let app = self.app
         router.get("/app/admin", use: handle { request, _ in
             let who = try await app.require(request, .admin)

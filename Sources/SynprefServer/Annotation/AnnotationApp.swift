@@ -156,9 +156,13 @@ public struct AnnotationApp: Sendable {
 
     // MARK: Routes
 
+    typealias Handler = @Sendable (Request, ServerContext) async throws -> Response
+    /// Wraps a route's handler: a `Stop` becomes its response, input and store errors pages.
+    typealias Wrap = (@escaping Handler) -> Handler
+
     func register(on router: Router<ServerContext>) {
         let app = self
-        func handle(_ body: @escaping @Sendable (Request, ServerContext) async throws -> Response) -> @Sendable (Request, ServerContext) async throws -> Response {
+        func handle(_ body: @escaping Handler) -> Handler {
             { request, context in
                 do { return try await body(request, context) } catch let stop as Stop { return stop.response } catch let e as CurationError {
                     return Self.problem(.badRequest, e.description).response

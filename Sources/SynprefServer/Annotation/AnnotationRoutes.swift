@@ -10,10 +10,7 @@ import SynprefData
 struct AnnotationRoutes: Sendable {
     let app: AnnotationApp
 
-    typealias Handler = @Sendable (Request, ServerContext) async throws -> Response
-    typealias Wrap = (@escaping Handler) -> Handler
-
-    func register(on router: Router<ServerContext>, handle: Wrap) {
+    func register(on router: Router<ServerContext>, handle: AnnotationApp.Wrap) {
         let app = self.app
         router.get("/app/annotate", use: handle { request, _ in
             let who = try await app.require(request, .annotator)
@@ -35,12 +32,7 @@ struct AnnotationRoutes: Sendable {
             guard let verdict = form["verdict"].flatMap(HumanAnswer.Verdict.init) else {
                 return AnnotationApp.redirect(Self.back("/app/annotate", project, error: "no-verdict"))
             }
-            let rationale = form["rationale"].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : String($0.prefix(4000)) }
-            do {
-                try await app.desk(project).submit(taskID: task, annotator: who.user.name, verdict: verdict,
-                                                   strength: form["strength"].flatMap(HumanAnswer.Strength.init), rationale: rationale,
-                                                   milliseconds: AnnotationApp.spent(form))
-            } catch StoreError.leaseLost {
+            guard try await Self.answer(app, who, form, project: project, task: task, verdict: verdict, milliseconds: AnnotationApp.spent(form)) else {
                 return AnnotationApp.redirect(Self.back("/app/annotate", project, error: "lease-lost"))
             }
             return AnnotationApp.redirect(Self.back("/app/annotate", project, done: "recorded"))
@@ -78,7 +70,7 @@ struct AnnotationRoutes: Sendable {
             }
             do {
                 try await app.desk(project).submitReview(taskID: task, reviewer: who.user.name, verdict: verdict,
-                                                         rationale: form["rationale"].flatMap { $0.isEmpty ? nil : String($0.prefix(4000)) },
+                                                         rationale: Self.rationale(form),
                                                          milliseconds: AnnotationApp.spent(form))
             } catch StoreError.leaseLost {
                 return AnnotationApp.redirect(Self.back("/app/review", project, error: "lease-lost"))
@@ -108,15 +100,30 @@ struct AnnotationRoutes: Sendable {
             guard let verdict = form["verdict"].flatMap(HumanAnswer.Verdict.init) else {
                 return AnnotationApp.text("{\"error\":\"verdict must be a, b, tie or undetermined\"}", type: "application/json", status: .badRequest)
             }
-            do {
-                try await app.desk(project).submit(taskID: task, annotator: who.user.name, verdict: verdict,
-                                                   strength: form["strength"].flatMap(HumanAnswer.Strength.init), rationale: form["rationale"],
-                                                   milliseconds: form["ms"].flatMap(Int.init))
-            } catch StoreError.leaseLost {
+            guard try await Self.answer(app, who, form, project: project, task: task, verdict: verdict, milliseconds: form["ms"].flatMap(Int.init)) else {
                 return AnnotationApp.text("{\"error\":\"you do not hold this task (answered already, or the lease ran out)\"}", type: "application/json", status: .conflict)
             }
             return AnnotationApp.text("{\"recorded\":true}", type: "application/json")
         })
+    }
+
+    /// Records an annotator's answer from a form (the page's or the API's); false when they
+    /// no longer hold the task (nothing is recorded).
+    static func answer(_ app: AnnotationApp, _ who: AnnotationApp.SignedIn, _ form: FormBody, project: String, task: Int64,
+                       verdict: HumanAnswer.Verdict, milliseconds: Int?) async throws -> Bool {
+        do {
+            try await app.desk(project).submit(taskID: task, annotator: who.user.name, verdict: verdict,
+                                               strength: form["strength"].flatMap(HumanAnswer.Strength.init), rationale: rationale(form),
+                                               milliseconds: milliseconds)
+            return true
+        } catch StoreError.leaseLost {
+            return false
+        }
+    }
+
+    /// The form's rationale, trimmed and at most 4,000 characters; nil when empty.
+    static func rationale(_ form: FormBody) -> String? {
+        form["rationale"].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : String($0.prefix(4000)) }
     }
 
     /// Extends the lease on the pair (or review) the page shows; 409 once it ran out.
