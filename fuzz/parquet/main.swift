@@ -1,7 +1,7 @@
 // libFuzzer target for the Parquet reader: any bytes must give rows or a ParquetError,
-// never a crash, a hang or an out-of-bounds read. Built and run by fuzz/parquet/run.sh
-// (`-sanitize=fuzzer,address`); in a normal build this file compiles to a program that
-// does nothing.
+// never a crash, a hang or an out-of-bounds read. fuzz/parquet/run.sh builds it with
+// `-sanitize=fuzzer,address -DSYNPREF_FUZZ`, and this program hands control to libFuzzer's
+// driver; in a normal build it compiles to a program that does nothing.
 import Foundation
 import SynprefData
 
@@ -13,3 +13,13 @@ public func parquetFuzzOne(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+#if SYNPREF_FUZZ
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, parquetFuzzOne))
+#endif

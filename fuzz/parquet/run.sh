@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-300}
 swift build --scratch-path .build-fuzz -c debug --product synpref-parquet-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSYNPREF_FUZZ
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 cp Tests/SynprefDataTests/Fixtures/parquet/*.parquet "$seeds"/
