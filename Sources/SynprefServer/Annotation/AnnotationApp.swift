@@ -214,7 +214,12 @@ public struct AnnotationApp: Sendable {
     /// A known project's name, or a 404.
     func project(_ name: String?) async throws -> String {
         guard let name, !name.isEmpty else { throw Self.problem(.badRequest, "Name a project (?project=NAME).") }
-        guard try await projectNames().contains(name) else { throw Self.problem(.notFound, "No project \"\(name)\".") }
+        // Point lookups: this runs on every request of the app.
+        var known = try await store.annotationProject(name: name) != nil
+        if !known { known = try await store.projectConfig(name: name) != nil }
+        guard known else {
+            throw Self.problem(.notFound, "No project \"\(name)\".")
+        }
         return name
     }
 

@@ -21,9 +21,7 @@ struct AnnotationRoutes: Sendable {
             let progress = try await desk.progress(person: who.user.name)
             let page = AnnotatePage.annotate(project: project, assignment: assignment, progress: progress, csrf: who.session.csrf,
                                              startedMillis: AnnotationApp.millis())
-            return AnnotationApp.html(AppPage.render(title: "Annotate · \(project)", user: who.user, csrf: who.session.csrf,
-                                                     notice: Self.message(AnnotationApp.query(request)["done"]),
-                                                     error: Self.message(AnnotationApp.query(request)["error"]), body: page))
+            return Self.page(request, who, title: "Annotate · \(project)", body: page)
         })
         router.post("/app/annotate/submit", use: handle { request, _ in
             let form = try await AnnotationApp.form(request)
@@ -57,9 +55,7 @@ struct AnnotationRoutes: Sendable {
             let progress = try await desk.progress(person: who.user.name, queue: desk.reviewQueue)
             let page = AnnotatePage.review(project: project, assignment: current?.0, answers: current?.1 ?? [], reason: reason, progress: progress,
                                            csrf: who.session.csrf, startedMillis: AnnotationApp.millis())
-            return AnnotationApp.html(AppPage.render(title: "Review · \(project)", user: who.user, csrf: who.session.csrf,
-                                                     notice: Self.message(AnnotationApp.query(request)["done"]),
-                                                     error: Self.message(AnnotationApp.query(request)["error"]), body: page))
+            return Self.page(request, who, title: "Review · \(project)", body: page)
         })
         router.post("/app/review/submit", use: handle { request, _ in
             let form = try await AnnotationApp.form(request)
@@ -155,6 +151,14 @@ struct AnnotationRoutes: Sendable {
         if let done { s += "&done=\(done)" }
         if let error { s += "&error=\(error)" }
         return s
+    }
+
+    /// An annotate or review page in the app's frame, with the message the redirect that
+    /// led here names.
+    static func page(_ request: Request, _ who: AnnotationApp.SignedIn, title: String, body: String) -> Response {
+        let query = AnnotationApp.query(request)
+        return AnnotationApp.html(AppPage.render(title: title, user: who.user, csrf: who.session.csrf, notice: message(query["done"]),
+                                                 error: message(query["error"]), body: body))
     }
 
     /// Fixed texts for the codes redirects carry (no text from the URL reaches the page).
