@@ -256,6 +256,35 @@ import Testing
         }
     }
 
+    /// A done claim is an answer of record: the database itself refuses to change or delete
+    /// it, whoever asks; claims still leased change state as usual.
+    @Test(arguments: StoreKind.available)
+    func aDoneClaimIsFinalInTheDatabase(kind: StoreKind) async throws {
+        try await withTestStore(kind) { t in
+            let q = t.store
+            let ids = try await q.enqueue([NewTask(payload: "pair 1", requiredWorkers: 2)], queue: "annotate")
+            _ = try await q.claimNext(queue: "annotate", worker: "A", lease: Self.longLease)
+            _ = try await q.claimNext(queue: "annotate", worker: "B", lease: Self.longLease)
+            try await q.complete(ids[0], worker: "A", result: #"{"verdict":"a","shown":"ab"}"#)
+            for sql in [
+                "UPDATE task_claims SET result = '{\"verdict\":\"b\"}' WHERE worker = 'A'",
+                "UPDATE task_claims SET state = 'released' WHERE worker = 'A'",
+                "UPDATE task_claims SET worker = 'Z' WHERE worker = 'A'",
+                "DELETE FROM task_claims WHERE worker = 'A'",
+                "DELETE FROM task_claims",
+            ] {
+                await #expect(throws: (any Error).self, "\(sql) must be refused") { try await t.execute(rawSQL: sql) }
+            }
+            // B's claim is still leased: renewing and releasing it are ordinary updates.
+            try await q.renew(ids[0], worker: "B", lease: Self.longLease)
+            try await q.release(ids[0], worker: "B", error: "skipped", retry: true)
+            let claims = try await q.claims(taskID: ids[0])
+            #expect(claims.map(\.worker) == ["A", "B"])
+            #expect(claims.map(\.state) == [.done, .released])
+            #expect(claims.first?.result == #"{"verdict":"a","shown":"ab"}"#)
+        }
+    }
+
     /// A store written by the version-1 schema (one lease and one result per task) opens
     /// in place: its leases and results become claims, and its tasks stay claimable.
     @Test(arguments: StoreKind.available)

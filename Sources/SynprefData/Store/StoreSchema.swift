@@ -16,7 +16,8 @@ import SynprefCore
 ///   (all), `held` (state `leased`), `completed` (`done`), `failures` (`released` or
 ///   `expired`). `state` follows from the counters (see `taskState`).
 /// - `task_claims`: one row per (task, worker): the lease, its state (`leased`, `done`,
-///   `released`, `expired`), and the worker's result or error.
+///   `released`, `expired`), and the worker's result or error. A `done` claim is final:
+///   triggers refuse to update or delete it.
 /// - `responses`: LLM judges' answers by the SHA-256 of the exact request (the judges'
 ///   answer cache when they work from a store): judge, answer text, token counts.
 /// - `embeddings`: one vector per (embedder fingerprint, pair), f32 or f16 little-endian.
@@ -44,8 +45,8 @@ enum StoreSchema {
     static let taskStates = "'pending','leased','done','failed'"
     static let claimStates = "'leased','done','released','expired'"
 
-    static let sqlite: [[String]] = [sqliteVersion1, sqliteVersion2, sqliteVersion3, version4(real: "REAL")]
-    static let postgres: [[String]] = [postgresVersion1, postgresVersion2, postgresVersion3, version4(real: "DOUBLE PRECISION")]
+    static let sqlite: [[String]] = [sqliteVersion1, sqliteVersion2, sqliteVersion3, version4(real: "REAL"), sqliteVersion5]
+    static let postgres: [[String]] = [postgresVersion1, postgresVersion2, postgresVersion3, version4(real: "DOUBLE PRECISION"), postgresVersion5]
     static let roles = "'admin','reviewer','annotator'"
 
     /// The annotation app: accounts, sessions, and annotation projects' settings; and an
@@ -80,6 +81,25 @@ enum StoreSchema {
             "CREATE INDEX task_claims_worker ON task_claims (worker, state)",
         ]
     }
+
+    /// A finished claim is an answer of record (the annotation app's answers, with the order
+    /// the responses were shown in and the time spent, live in `done` claims' results): the
+    /// database refuses to change or delete it. Leased claims still change state.
+    static let sqliteVersion5: [String] = [
+        "CREATE TRIGGER task_claims_done_no_update BEFORE UPDATE ON task_claims WHEN OLD.state = 'done' BEGIN SELECT RAISE(ABORT, 'a done task claim is final (task_claims keeps answers append-only)'); END",
+        "CREATE TRIGGER task_claims_done_no_delete BEFORE DELETE ON task_claims WHEN OLD.state = 'done' BEGIN SELECT RAISE(ABORT, 'a done task claim is final (task_claims keeps answers append-only)'); END",
+    ]
+
+    static let postgresVersion5: [String] = [
+        """
+        CREATE OR REPLACE FUNCTION synpref_done_claim_final() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'a done task claim is final (task_claims keeps answers append-only)'; END $$
+        """,
+        """
+        CREATE TRIGGER task_claims_done_final BEFORE UPDATE OR DELETE ON task_claims
+            FOR EACH ROW WHEN (OLD.state = 'done') EXECUTE FUNCTION synpref_done_claim_final()
+        """,
+    ]
 
     static let sqliteVersion1: [String] = [
         """
