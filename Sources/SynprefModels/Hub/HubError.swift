@@ -25,6 +25,15 @@ public enum HubError: Error, CustomStringConvertible, Sendable, Equatable {
     case checksumMismatch(file: String, expected: String, actual: String)
     /// A cache file or folder could not be written or read.
     case cache(path: String, reason: String)
+    /// Not `hf://datasets/org/name[@revision]` (or `org/name[@revision]` where a dataset is expected).
+    case invalidDatasetReference(reference: String, reason: String)
+    /// The dataset has no such split (in the chosen configuration).
+    case splitNotFound(repository: String, revision: String, split: String, available: [String])
+    /// The dataset card's `configs` cannot be used as asked (unknown or missing config name,
+    /// unreadable YAML, bad pattern).
+    case datasetConfig(repository: String, revision: String, reason: String)
+    /// The split's files are in formats Synpref does not read.
+    case unreadableDataFiles(repository: String, split: String, files: [String])
 
     public var description: String {
         switch self {
@@ -74,6 +83,25 @@ public enum HubError: Error, CustomStringConvertible, Sendable, Equatable {
                 + "was removed, try again"
         case .cache(let path, let reason):
             return "\(path): cannot use the Hugging Face cache: \(reason)"
+        case .invalidDatasetReference(let reference, let reason):
+            return "\"\(reference)\" is not a dataset reference: \(reason) (use hf://datasets/org/name[@revision], "
+                + "e.g. hf://datasets/allenai/reward-bench-2)"
+        case .splitNotFound(let repository, let revision, let split, let available):
+            if available.isEmpty {
+                return "\(repository)@\(revision): no data files (no Parquet, JSON or JSON Lines files outside hidden folders)"
+            }
+            if split.isEmpty {
+                return "\(repository)@\(revision): the dataset has the splits \(available.joined(separator: ", ")) and none is train; "
+                    + "choose one with --split"
+            }
+            return "\(repository)@\(revision): no split \"\(split)\"; the dataset has \(available.joined(separator: ", ")) "
+                    + "(choose one with --split)"
+        case .datasetConfig(let repository, let revision, let reason):
+            return "\(repository)@\(revision): \(reason)"
+        case .unreadableDataFiles(let repository, let split, let files):
+            let shown = files.prefix(3).joined(separator: ", ") + (files.count > 3 ? ", …" : "")
+            return "\(repository): split \(split) is stored as \(shown); Synpref reads Parquet, JSON Lines and JSON "
+                + "(gzip allowed): convert the files, or choose another split or config"
         }
     }
 }

@@ -52,6 +52,30 @@ struct HubHTTPClient {
         throw .invalidResponse(url: url.absoluteString, reason: "too many redirects")
     }
 
+    /// GETs a small answer (the Hub's API) into memory, following redirects, with retries
+    /// on network errors and 5xx answers.
+    func get(_ url: URL, accept: String = "application/json") throws(HubError) -> (HubHTTPResponse, Data) {
+        var attempt = 0
+        while true {
+            var request = request(url, method: "GET")
+            request.setValue(accept, forHTTPHeaderField: "Accept")
+            let exchange = HTTPExchange(request: request, followRedirects: true, settings: settings, collectBody: true)
+            do throws(HubError) {
+                let response = try exchange.run()
+                if (500..<600).contains(response.status) && attempt < settings.retries {
+                    attempt += 1
+                    Thread.sleep(forTimeInterval: min(0.2 * Double(1 << min(attempt, 5)), 5))
+                    continue
+                }
+                return (response, exchange.body)
+            } catch {
+                attempt += 1
+                guard case .network = error, attempt <= settings.retries else { throw error }
+                Thread.sleep(forTimeInterval: min(0.2 * Double(1 << min(attempt, 5)), 5))
+            }
+        }
+    }
+
     /// GETs `url` into `partial`, resuming from its current length. Returns the final
     /// response. `progress` receives the file's length as it grows.
     func download(
@@ -217,6 +241,9 @@ final class HTTPExchange: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     private let settings: HubSettings
     private let writer: FileWriter?
     private let progress: ((Int) -> Void)?
+    private let collectBody: Bool
+    /// The response body when `collectBody` (read after `run()` returns).
+    private(set) var body = Data()
     private let done = DispatchSemaphore(value: 0)
     private var response: HTTPURLResponse?
     private var failure: Error?
@@ -224,8 +251,9 @@ final class HTTPExchange: NSObject, URLSessionDataDelegate, @unchecked Sendable 
 
     init(
         request: URLRequest, followRedirects: Bool, settings: HubSettings, writer: FileWriter? = nil,
-        progress: ((Int) -> Void)? = nil
+        progress: ((Int) -> Void)? = nil, collectBody: Bool = false
     ) {
+        self.collectBody = collectBody
         self.request = request
         self.followRedirects = followRedirects
         self.settings = settings
@@ -308,7 +336,18 @@ final class HTTPExchange: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard let writer else { return }
+        guard let writer else {
+            if collectBody {
+                // API answers are small; a runaway body is cut off rather than held.
+                guard body.count + data.count <= 64 << 20 else {
+                    failure = HubError.invalidResponse(url: request.url?.absoluteString ?? "?", reason: "answer larger than 64 MiB")
+                    dataTask.cancel()
+                    return
+                }
+                body.append(data)
+            }
+            return
+        }
         guard writer.append(data) else {
             dataTask.cancel()
             return

@@ -1,6 +1,12 @@
-/// A Hugging Face model repository and revision: `org/name[@revision]` (or a legacy
-/// single-name repo id like `gpt2`).
+/// A Hugging Face repository (a model or a dataset) and revision: `org/name[@revision]`
+/// (or a legacy single-name repo id like `gpt2`).
 public struct HubRepoID: Sendable, Hashable, CustomStringConvertible {
+    /// What the Hub keeps in the repository; it decides the URLs and the cache folder.
+    public enum Kind: String, Sendable, Hashable {
+        case model, dataset
+    }
+
+    public let kind: Kind
     /// `org/name`.
     public let repository: String
     /// A branch, tag or commit; "main" when not given.
@@ -10,7 +16,8 @@ public struct HubRepoID: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `org/name[@revision]`, checking names the way the Hub does (letters, digits,
     /// `-`, `_`, `.`; no `--` or `..`; at most 96 characters per name).
-    public init(parsing reference: String) throws(HubError) {
+    public init(parsing reference: String, kind: Kind = .model) throws(HubError) {
+        self.kind = kind
         var repository = reference
         var revision = "main"
         if let at = reference.firstIndex(of: "@") {
@@ -46,8 +53,16 @@ public struct HubRepoID: Sendable, Hashable, CustomStringConvertible {
         self.revision = revision
     }
 
-    /// The cache folder name: `models--org--name`.
-    var cacheFolderName: String { "models--" + repository.replacingOccurrences(of: "/", with: "--") }
+    /// The cache folder name: `models--org--name` or `datasets--org--name`.
+    var cacheFolderName: String {
+        (kind == .model ? "models--" : "datasets--") + repository.replacingOccurrences(of: "/", with: "--")
+    }
+
+    /// The repository's path on the Hub's site: `org/name` or `datasets/org/name`.
+    var sitePath: String { kind == .model ? repository : "datasets/" + repository }
+
+    /// The repository's path in the Hub's API: `models/org/name` or `datasets/org/name`.
+    var apiPath: String { (kind == .model ? "models/" : "datasets/") + repository }
 
     /// True when the revision is a full commit hash (40 hex digits).
     var revisionIsCommit: Bool { HubRepoID.isCommit(revision) }
