@@ -128,7 +128,8 @@ let package = Package(
         .testTarget(name: "SynprefTensorTests", dependencies: ["SynprefTensor"]),
         .testTarget(name: "SynprefTextTests", dependencies: ["SynprefText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefJinjaTests", dependencies: ["SynprefJinja"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SynprefModelsTests", dependencies: ["SynprefModels"], resources: [.copy("Fixtures")]),
+        .target(name: "HubTestSupport", dependencies: ["SynprefCore"], path: "Tests/HubTestSupport"),
+        .testTarget(name: "SynprefModelsTests", dependencies: ["SynprefModels", "HubTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefDataTests", dependencies: ["SynprefData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefTrainingTests", dependencies: ["SynprefTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SynprefEvalTests", dependencies: ["SynprefEval"], resources: [.copy("Fixtures")]),
@@ -140,6 +141,6 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SynprefCurationTests", dependencies: ["SynprefCuration", "SynprefTraining", "SynprefModels", "SynprefData", "SynprefJudge", "SynprefCore"]),
-        .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI"]),
+        .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI", "HubTestSupport"]),
     ]
 )

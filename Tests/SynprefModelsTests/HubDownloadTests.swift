@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SynprefCore
 @testable import SynprefModels
+import HubTestSupport
 
 /// The Hub downloader against a local server that serves the Hub's `resolve` layout
 /// (HubTestServer.swift): cache layout, redirects, tokens, errors, resume, offline mode.

@@ -180,7 +180,7 @@ struct HubDatasetResolver {
             } else {
                 do { sha = try SHA256.hex(fileAt: url.path) } catch { throw .cache(path: url.path, reason: error.reason) }
             }
-            files.append(ResolvedDataset.File(path: path, url: url, bytes: HubHTTPClient.fileSize(url), sha256: sha))
+            files.append(ResolvedDataset.File(path: path, url: url, bytes: HubHTTPClient.fileSize(url.resolvingSymlinksInPath()), sha256: sha))
         }
         return ResolvedDataset(
             repository: repo.repository, revision: repo.revision, commit: commit, config: choice.config, split: choice.split,

@@ -12,30 +12,37 @@ import SynprefCore
 ///
 /// `@unchecked Sendable`: the request log and counters are guarded by `lock`; everything
 /// else is immutable after `init`.
-final class HubTestServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
+public final class HubTestServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
         /// Header names lowercased.
-        var headers: [String: String]
+        public var headers: [String: String]
     }
 
-    struct Response: Sendable {
-        var status: Int
-        var headers: [(String, String)] = []
-        var body: [UInt8] = []
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)] = []
+        public var body: [UInt8] = []
         /// Send only this many body bytes (after a full Content-Length), then drop the connection.
-        var cutAfter: Int?
+        public var cutAfter: Int?
+
+        public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], cutAfter: Int? = nil) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.cutAfter = cutAfter
+        }
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let handler: @Sendable (Request, HubTestServer) -> Response
     private let lock = NSLock()
     private var requests: [Request] = []
     private var counters: [String: Int] = [:]
 
-    init(handler: @escaping @Sendable (Request, HubTestServer) -> Response) throws {
+    public init(handler: @escaping @Sendable (Request, HubTestServer) -> Response) throws {
         self.handler = handler
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -70,18 +77,18 @@ final class HubTestServer: @unchecked Sendable {
 
     /// Base URL using the numeric address; `alternateBase` reaches the same server under
     /// another host name (for cross-host redirects).
-    var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
-    var alternateBase: URL { URL(string: "http://localhost:\(port)")! }
+    public var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var alternateBase: URL { URL(string: "http://localhost:\(port)")! }
 
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
 
-    var log: [Request] { lock.lock(); defer { lock.unlock() }; return requests }
+    public var log: [Request] { lock.lock(); defer { lock.unlock() }; return requests }
 
     /// Increments and returns a named counter (for "fail the first time" behaviours).
-    func count(_ key: String) -> Int {
+    public func count(_ key: String) -> Int {
         lock.lock()
         defer { lock.unlock() }
         counters[key, default: 0] += 1
@@ -170,44 +177,76 @@ final class HubTestServer: @unchecked Sendable {
 }
 
 extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+    public func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }
 
 /// A fake Hugging Face Hub: repositories at one commit, LFS files (`*.safetensors`)
 /// redirected to a CDN path on another host name, others served directly, with the Hub's
 /// headers (`X-Repo-Commit`, `ETag`, `X-Linked-Etag`, `X-Linked-Size`, `X-Error-Code`).
-struct FakeHub: Sendable {
-    struct Repo: Sendable {
-        var files: [String: [UInt8]]
-        var commit: String
-        var branches: [String: String] = [:]
+public struct FakeHub: Sendable {
+    public struct Repo: Sendable {
+        public var files: [String: [UInt8]]
+        public var commit: String
+        public var branches: [String: String] = [:]
         /// Requires `Authorization: Bearer <token>`; answers like a gated repo otherwise.
-        var gatedToken: String?
+        public var gatedToken: String?
+
+        public init(files: [String: [UInt8]], commit: String, branches: [String: String] = [:], gatedToken: String? = nil) {
+            self.files = files
+            self.commit = commit
+            self.branches = branches
+            self.gatedToken = gatedToken
+        }
     }
 
-    var repos: [String: Repo]
+    /// Model repositories by id.
+    public var repos: [String: Repo]
+    /// Dataset repositories by id (served under /datasets/ and /api/datasets/).
+    public var datasets: [String: Repo]
     /// Renamed repositories: old id → new id (the Hub answers with a relative 307).
-    var renamed: [String: String] = [:]
+    public var renamed: [String: String] = [:]
     /// Drop the connection after this many bytes of the first CDN transfer of each file.
-    var interruptFirstTransferAfter: Int?
+    public var interruptFirstTransferAfter: Int?
     /// Serve wrong bytes (checksum test).
-    var corruptCDN = false
+    public var corruptCDN = false
     /// Ignore Range headers (answer 200 with the whole file).
-    var ignoreRange = false
+    public var ignoreRange = false
 
-    static func sha256(_ bytes: [UInt8]) -> String {
+    public init(repos: [String: Repo] = [:], datasets: [String: Repo] = [:], renamed: [String: String] = [:]) {
+        self.repos = repos
+        self.datasets = datasets
+        self.renamed = renamed
+    }
+
+    public static func sha256(_ bytes: [UInt8]) -> String {
         var hasher = SHA256()
         hasher.update(bytes)
         return SHA256.hexString(hasher.finalize())
     }
 
-    static func isLFS(_ file: String) -> Bool { file.hasSuffix(".safetensors") }
+    /// Weights and data files live in LFS (redirected to the CDN); others are served directly.
+    public static func isLFS(_ file: String) -> Bool { file.hasSuffix(".safetensors") || file.hasSuffix(".parquet") }
 
-    func respond(_ request: HubTestServer.Request, server: HubTestServer) -> HubTestServer.Response {
+    public func respond(_ request: HubTestServer.Request, server: HubTestServer) -> HubTestServer.Response {
         let path = request.path.removingPercentEncoding ?? request.path
         if path.hasPrefix("/cdn/") { return cdn(String(path.dropFirst(5)), request, server) }
-        // /{org}/{name}/resolve/{revision}/{file...}
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        // /api/datasets/{org}/{name}/revision/{revision}: the commit and the file list.
+        if parts.count >= 6, parts[0] == "api", parts[1] == "datasets", parts[4] == "revision" {
+            let repoID = parts[2] + "/" + parts[3]
+            let revision = parts[5...].joined(separator: "/")
+            guard let repo = datasets[repoID] else { return .init(status: 401, headers: [("X-Error-Code", "RepoNotFound")]) }
+            if let denied = Self.gate(repo, request) { return denied }
+            guard revision == repo.commit || repo.branches[revision] != nil || revision == "main" else {
+                return .init(status: 404, headers: [("X-Error-Code", "RevisionNotFound")])
+            }
+            let siblings = repo.files.keys.sorted().map { "{\"rfilename\":\"\($0)\"}" }.joined(separator: ",")
+            let body = "{\"id\":\"\(repoID)\",\"sha\":\"\(repo.commit)\",\"private\":false,\"siblings\":[\(siblings)]}"
+            return .init(status: 200, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
+        }
+        // /{org}/{name}/resolve/{revision}/{file...} or /datasets/{org}/{name}/resolve/...
+        let isDataset = parts.first == "datasets"
+        if isDataset { parts.removeFirst() }
         guard parts.count >= 5, parts[2] == "resolve" else { return .init(status: 404, headers: [("X-Error-Code", "RepoNotFound")]) }
         let repoID = parts[0] + "/" + parts[1]
         let revision = parts[3]
@@ -215,10 +254,10 @@ struct FakeHub: Sendable {
         if let newID = renamed[repoID] {
             return .init(status: 307, headers: [("Location", "/\(newID)/resolve/\(revision)/\(file)")])
         }
-        guard let repo = repos[repoID] else { return .init(status: 401, headers: [("X-Error-Code", "RepoNotFound")]) }
-        if let token = repo.gatedToken, request.headers["authorization"] != "Bearer \(token)" {
-            return .init(status: request.headers["authorization"] == nil ? 401 : 403, headers: [("X-Error-Code", "GatedRepo")])
+        guard let repo = (isDataset ? datasets : repos)[repoID] else {
+            return .init(status: 401, headers: [("X-Error-Code", "RepoNotFound")])
         }
+        if let denied = Self.gate(repo, request) { return denied }
         guard revision == repo.commit || repo.branches[revision] != nil || revision == "main" else {
             return .init(status: 404, headers: [("X-Error-Code", "RevisionNotFound")])
         }
@@ -238,8 +277,14 @@ struct FakeHub: Sendable {
         return .init(status: 200, headers: [commitHeader, ("ETag", "\"\(sha.prefix(40))\"")], body: content)
     }
 
+    /// The Hub's answer to a request without the gated repository's token, if it lacks it.
+    static func gate(_ repo: Repo, _ request: HubTestServer.Request) -> HubTestServer.Response? {
+        guard let token = repo.gatedToken, request.headers["authorization"] != "Bearer \(token)" else { return nil }
+        return .init(status: request.headers["authorization"] == nil ? 401 : 403, headers: [("X-Error-Code", "GatedRepo")])
+    }
+
     private func cdn(_ sha: String, _ request: HubTestServer.Request, _ server: HubTestServer) -> HubTestServer.Response {
-        guard var content = repos.values.lazy.flatMap({ $0.files.values }).first(where: { Self.sha256($0) == sha }) else {
+        guard var content = (Array(repos.values) + Array(datasets.values)).lazy.flatMap({ $0.files.values }).first(where: { Self.sha256($0) == sha }) else {
             return .init(status: 404)
         }
         if corruptCDN { content = content.map { $0 ^ 0xFF } }
