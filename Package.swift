@@ -141,6 +141,6 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SynprefCurationTests", dependencies: ["SynprefCuration", "SynprefTraining", "SynprefModels", "SynprefData", "SynprefJudge", "SynprefCore"]),
-        .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI", "HubTestSupport"]),
+        .testTarget(name: "SynprefCLITests", dependencies: ["SynprefCLI", "HubTestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynprefData
+import SynprefModels
 
 extension PreferenceFormat: ExpressibleByArgument {}
 extension OnError: ExpressibleByArgument {}
@@ -19,10 +20,23 @@ struct DataImportCommand: AsyncParsableCommand {
             rejects file. Pairs are deduplicated by content hash within and across sources. \
             Imports commit in chunks and are idempotent, so re-running a killed import \
             resumes it.
+
+            Hugging Face datasets are read without Python: give hf://datasets/org/name[@revision] \
+            (e.g. hf://datasets/Skywork/Skywork-Reward-Preference-80K-v0.2) with --split and, for \
+            datasets with several configs, --config. The split's files are found as the datasets \
+            library finds them and downloaded into the Hugging Face cache (HF_HOME, HF_HUB_CACHE, \
+            HF_TOKEN, HF_ENDPOINT; HF_HUB_OFFLINE=1 uses the cache only), with resume; the source \
+            name defaults to org/name/split.
             """)
 
-    @Argument(help: "Preference files (JSON Lines or a JSON array; .gz allowed).")
+    @Argument(help: "Preference files (JSON Lines, a JSON array or Parquet; .gz allowed), or hf://datasets/org/name[@revision].")
     var files: [String]
+
+    @Option(help: "With hf://datasets/...: the split (default: the only split, else train).")
+    var split: String?
+
+    @Option(help: "With hf://datasets/...: the dataset card's config (default: its default config).")
+    var config: String?
 
     @Option(help: "Record layout; detected from the first record when omitted. One of: \(PreferenceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: PreferenceFormat?
@@ -55,18 +69,35 @@ struct DataImportCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        for f in files where !FileManager.default.fileExists(atPath: f) {
+        for f in files where !DatasetReference.isDatasetReference(f) && !FileManager.default.fileExists(atPath: f) {
             throw ValidationError("\(f): no such file")
         }
-        let options = ImportOptions(
+        if (split != nil || config != nil) && !files.contains(where: DatasetReference.isDatasetReference) {
+            throw ValidationError("--split and --config apply to hf://datasets/... arguments; none was given.")
+        }
+        var options = ImportOptions(
             format: format,
             formatOptions: FormatOptions(promptKey: promptKey, chosenKey: chosenKey, rejectedKey: rejectedKey),
             source: source, onError: onError, rejectsPath: rejects, chunkSize: chunkSize)
-        let target: (any PreferenceStore)? = dryRun ? nil : try await PreferenceStores.open(store)
         let progress = ProgressLine()
+        var paths: [String] = []
+        for f in files {
+            guard DatasetReference.isDatasetReference(f) else {
+                paths.append(f)
+                continue
+            }
+            let dataset = try DatasetReference(parsing: f).resolve(split: split, config: config, progress: progress)
+            progress.line("\(f): split \(dataset.split) at commit \(dataset.commit.prefix(12)), "
+                          + "\(dataset.files.count) file(s) in \(dataset.files.first.map { $0.url.deletingLastPathComponent().path } ?? "")")
+            for file in dataset.files {
+                paths.append(file.url.path)
+                options.fileSources[file.url.path] = "\(dataset.repository)/\(dataset.split)"
+            }
+        }
+        let target: (any PreferenceStore)? = dryRun ? nil : try await PreferenceStores.open(store)
         let importer = PreferenceImporter(store: target, options: options, progress: progress)
         do {
-            let report = try await importer.run(files)
+            let report = try await importer.run(paths)
             progress.finish()
             if dryRun { DataImportCommand.printIssues(report) }
             print(DataImportCommand.summary(report, dryRun: dryRun))

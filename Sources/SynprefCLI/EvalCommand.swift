@@ -19,6 +19,14 @@ struct EvalCommand: AsyncParsableCommand {
             Missing folders are skipped with where to get them. A pairs/ folder there is evaluated \
             too when present.
 
+            Without --data, each benchmark's official Hugging Face dataset is fetched into the \
+            Hugging Face cache (no Python needed): RewardBench (allenai/reward-bench, filtered), \
+            RewardBench 2 (allenai/reward-bench-2, test), PPE (lmarena-ai/PPE-Human-Preference-V1 \
+            and the five PPE-*-Best-of-K sets), RM-Bench (THU-KEG/RM-Bench) and JudgeBench \
+            (ScalerLab/JudgeBench, gpt and claude). RMB is on GitHub only and needs --data. The \
+            dataset revisions (commits) and file hashes go to results.json. HF_TOKEN, HF_HOME, \
+            HF_HUB_CACHE and HF_ENDPOINT are honoured; HF_HUB_OFFLINE=1 uses the cache only.
+
             Scores: --scores FILE reads JSON lines {"id": string, "score": number} answering the request \
             file written by --dump-requests FILE (JSON lines {"id": string, "messages": [{"role", "content"}]}, \
             one per distinct response; ids are SHA-256 of the canonical messages, stable across runs and \
@@ -39,8 +47,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Benchmark name (rewardbench, rewardbench2, ppe, rmb, rm-bench, judgebench, pairs), or all.")
     var benchmark: String
 
-    @Option(help: "Benchmark data: a file or folder (a root folder for all).")
-    var data: String
+    @Option(help: "Benchmark data: a file or folder (a root folder for all). Default: fetch the official Hugging Face datasets.")
+    var data: String?
 
     @Option(help: "Reward model to score with (local runtime).")
     var model: String?
@@ -103,7 +111,24 @@ struct EvalCommand: AsyncParsableCommand {
         // Open the model first: a bad --model fails before the data is read.
         let source = try makeSource(progress: progress)
         let started = Date()
-        let (loaded, skipped) = try EvalRunner.load(benchmark, data: data, progress: progress)
+        var root = data
+        var datasets: [String: [ResolvedDataset]] = [:]
+        var fetchSkipped: [SkippedBenchmark] = []
+        if root == nil {
+            let fetched = try BenchmarkDatasets.fetch(benchmark, progress: progress)
+            for (name, list) in fetched.datasets.sorted(by: { $0.key < $1.key }) {
+                for d in list {
+                    progress.line("\(name): \(d.repository) split \(d.split) at commit \(d.commit.prefix(12)) "
+                                  + "(\(d.files.count) file(s), \(d.files.reduce(0) { $0 + $1.bytes }) bytes)")
+                }
+            }
+            root = fetched.root
+            datasets = fetched.datasets
+            fetchSkipped = fetched.skipped
+        }
+        var (loaded, skipped) = try EvalRunner.load(benchmark, data: root ?? ".", progress: progress)
+        // A benchmark that could not be fetched is reported with that reason, not as a missing folder.
+        skipped = fetchSkipped + skipped.filter { s in !fetchSkipped.contains { $0.benchmark == s.benchmark } }
         for s in skipped { progress.line("skipped \(s.benchmark): \(s.reason)") }
         let requests = EvalRunner.requests(loaded)
         progress.line("loaded \(loaded.map(\.name).joined(separator: ", ")): \(requests.count) distinct responses to score "
@@ -124,7 +149,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let reports = try EvalRunner.evaluate(loaded, scores: outcome.table)
         let results = EvalResults(reports: reports, skipped: skipped, provenance: source.provenance,
-                                  statistics: outcome.statistics, requestCount: requests.count)
+                                  statistics: outcome.statistics, requestCount: requests.count, datasets: datasets)
         let written = try results.write(to: output)
         print(SummaryTable.render(results), terminator: "")
         progress.line("wrote \(written.results) and \(written.report) "

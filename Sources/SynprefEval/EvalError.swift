@@ -35,6 +35,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case writeFailed(path: String, reason: String)
     /// The reward scorer broke its contract (wrong number of scores, a non-finite score).
     case scorer(reason: String)
+    /// The benchmark's dataset could not be fetched from the Hugging Face Hub.
+    case fetchFailed(benchmark: String, reason: String)
 
     public var description: String {
         switch self {
@@ -62,6 +64,9 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
             return "\(path): cannot write (\(reason)). Check the output folder and its permissions."
         case let .scorer(reason):
             return "reward scorer: \(reason)."
+        case let .fetchFailed(benchmark, reason):
+            return "\(benchmark): cannot fetch its dataset from the Hugging Face Hub: \(reason). "
+                + "Or pass --data with a local copy (see docs/benchmarks.md)."
         }
     }
 }

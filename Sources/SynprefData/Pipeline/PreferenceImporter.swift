@@ -17,6 +17,10 @@ public struct ImportOptions: Sendable {
     /// The source name for every file; nil: `<parent folder>/<file name without extensions>`
     /// (or the `source` field of `jsonl` records).
     public var source: String?
+    /// Source names of particular files (by path), used when `source` is nil (a record's own
+    /// `source` field still wins): the files of a Hugging Face dataset are named by the
+    /// dataset and split, not by their cache path.
+    public var fileSources: [String: String] = [:]
     public var onError: OnError
     /// Where `skip` writes rejected records (JSON Lines); nil: `synpref-rejects-<import id>.jsonl`.
     public var rejectsPath: String?
@@ -186,7 +190,7 @@ public struct PreferenceImporter: Sendable {
         var pairsDone = 0
         var lastReport = Date.distantPast
         for path in files {
-            let source = options.source ?? PreferenceImporter.defaultSource(for: path)
+            let source = options.source ?? options.fileSources[path] ?? PreferenceImporter.defaultSource(for: path)
             let reader = try openReader(path, source: source, prepare: store != nil)
             var records = 0
             var inFlight: ([PreparedPair], Task<[InsertOutcome], any Error>)? = nil

@@ -206,7 +206,7 @@ public enum DataFile {
         }
     }
 
-    /// JSON/JSONL data files directly inside `folder` (sorted), optionally recursively.
+    /// JSON, JSONL and Parquet data files directly inside `folder` (sorted), optionally recursively.
     public static func dataFiles(in folder: String, recursive: Bool = false) -> [String] {
         let fm = FileManager.default
         var out: [String] = []
@@ -232,6 +232,7 @@ public enum DataFile {
     static func isDataFile(_ name: String) -> Bool {
         let n = name.lowercased()
         return n.hasSuffix(".json") || n.hasSuffix(".jsonl") || n.hasSuffix(".json.gz") || n.hasSuffix(".jsonl.gz")
+            || n.hasSuffix(".parquet")
     }
 
     static func isDirectory(_ path: String) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import SynprefCore
+import SynprefModels
 
 /// A benchmark that `all` had to leave out, and why.
 public struct SkippedBenchmark: Error, Sendable, Equatable {
@@ -95,9 +96,12 @@ public struct EvalResults: Sendable {
     public var provenance: ScoreProvenance
     public var statistics: ScoringStatistics
     public var requestCount: Int
+    /// The Hugging Face datasets each benchmark was read from, when fetched (empty with `--data`).
+    public var datasets: [String: [ResolvedDataset]]
 
     public init(reports: [BenchmarkReport], skipped: [SkippedBenchmark], provenance: ScoreProvenance,
-                statistics: ScoringStatistics, requestCount: Int) {
+                statistics: ScoringStatistics, requestCount: Int, datasets: [String: [ResolvedDataset]] = [:]) {
+        self.datasets = datasets
         self.reports = reports
         self.skipped = skipped
         self.provenance = provenance
@@ -150,6 +154,7 @@ public struct EvalResults: Sendable {
             ("scores", provenance.json),
             ("scoring", statistics.json),
             ("distinct_requests", .integer(requestCount)),
+            ("datasets", .object(JSONObject(datasets.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map(\.json))) }))),
             ("benchmarks", .object(JSONObject(benchmarks))),
             ("skipped", .array(skipped.map { .object([("benchmark", .string($0.benchmark)), ("reason", .string($0.reason))]) })),
             ("paper_comparison", .object([
