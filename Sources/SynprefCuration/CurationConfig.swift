@@ -102,6 +102,10 @@ public struct CurationConfig: Sendable, Equatable {
     /// Stage 2: a pair whose stored label the gold RM and the judges or the best RM all find
     /// the wrong way round goes to silver flipped instead of discarded.
     public var stage2FlipAgreed = false
+    /// Stage 2: scoring the pool goes through the work queue in tasks of this many pairs, so
+    /// `curate work` processes on other machines share it (each needs the model folder at
+    /// the same path); 0 scores in the `curate stage2` process only.
+    public var stage2ScoreChunk = 0
     public var budgetUSD: Double?
 
     /// A configuration with the documented defaults.
@@ -117,7 +121,7 @@ public struct CurationConfig: Sendable, Equatable {
     static let knownHumans: Set<String> = ["budget_per_round", "share_of_retrieved", "simulate", "validation"]
     static let knownSimulate: Set<String> = ["truth", "noise", "annotators"]
     static let knownJudging: Set<String> = ["aggregate", "min_confidence"]
-    static let knownStage2: Set<String> = ["threshold", "band", "recycle", "flip_agreed"]
+    static let knownStage2: Set<String> = ["threshold", "band", "recycle", "flip_agreed", "score_chunk"]
     static let knownSeedPool: Set<String> = ["sources", "share"]
 
     /// Reads and checks `path`; relative paths inside are resolved against its folder.
@@ -199,6 +203,7 @@ public struct CurationConfig: Sendable, Equatable {
             c.stage2Band = try s2.number("band", min: 0, max: 0.5) ?? c.stage2Band
             c.stage2Recycle = try s2.bool("recycle") ?? c.stage2Recycle
             c.stage2FlipAgreed = try s2.bool("flip_agreed") ?? c.stage2FlipAgreed
+            c.stage2ScoreChunk = try s2.int("score_chunk", min: 0, max: 1_000_000) ?? c.stage2ScoreChunk
         }
         c.budgetUSD = try o.number("budget_usd", min: 0)
         return c
@@ -227,7 +232,8 @@ public struct CurationConfig: Sendable, Equatable {
         o["seed_pool"] = ["sources": .array(seedPool.sources.map(JSONValue.string)), "share": .double(seedPool.share)]
         o["humans"] = .object(humansObject)
         o["judging"] = ["aggregate": .string(aggregate.rawValue), "min_confidence": .double(minConfidence)]
-        o["stage2"] = ["threshold": .double(stage2Threshold), "band": .double(stage2Band), "recycle": .bool(stage2Recycle), "flip_agreed": .bool(stage2FlipAgreed)]
+        o["stage2"] = ["threshold": .double(stage2Threshold), "band": .double(stage2Band), "recycle": .bool(stage2Recycle), "flip_agreed": .bool(stage2FlipAgreed),
+                       "score_chunk": .integer(stage2ScoreChunk)]
         o["budget_usd"] = budgetUSD.map(JSONValue.double) ?? .null
         return .object(o)
     }

@@ -16,8 +16,10 @@ import SynprefModels
 /// Stage 1 round's, as round `rounds + 1`.
 ///
 /// Scores may come from elsewhere (`bestScores`, `goldScores`: `ScoreFile`s, e.g. written
-/// by a GPU cluster running vLLM); scores computed here are written to the work folder in
-/// the same format, so a resumed run reads them back instead of scoring again.
+/// by a GPU cluster running vLLM); scores computed here (in this process, or with
+/// `stage2.score_chunk` by every `curate work` process through the work queue:
+/// `QueueScoring`) are written to the work folder in the same format, so a resumed run reads
+/// them back instead of scoring again.
 public struct StageTwo: Sendable {
     public let project: CurationProject
     public let ledger: StepLedger
@@ -74,7 +76,14 @@ public struct StageTwo: Sendable {
             return (PairScoring.rewards(pool, file: try ScoreFile.load(path: external)), external, "file \(external)")
         }
         let path = try await model()
-        let r = try project.scoring.rewards(pool, model: path, task: "scoring the pool with the \(what)", progress: hooks.progress)
+        let r: PairScoring.Rewards
+        if config.stage2ScoreChunk > 0 {
+            r = try await QueueScoring(project: project).rewards(
+                pool, model: path, modelKey: QueueScoring.modelKey(path), step: (output as NSString).lastPathComponent,
+                worker: hooks.worker, progress: hooks.progress)
+        } else {
+            r = try project.scoring.rewards(pool, model: path, task: "scoring the pool with the \(what)", progress: hooks.progress)
+        }
         try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try ScoreFile.write(r, of: pool, to: output)
         return (r, output, "model \(path)")

@@ -36,7 +36,7 @@ import SynprefData
 
     /// A project over a noisy pool of the sample: head-only MiniLM, 2 rounds of `budget`
     /// simulated human answers, every pair a seed pair, no judges.
-    func project(in dir: URL, pairs: Int, budget: Int, simulate: Bool = true) throws -> (pool: NoisyPool, config: String) {
+    func project(in dir: URL, pairs: Int, budget: Int, simulate: Bool = true, stage2: String? = nil) throws -> (pool: NoisyPool, config: String) {
         let model = try #require(Self.minilm)
         let pool = try NoisyPool.make(input: try smallPool(pairs, in: dir), outputDirectory: dir.appendingPathComponent("data").path,
                                       heldOutFraction: 0.2, noise: 0.3, seed: 1)
@@ -45,7 +45,7 @@ import SynprefData
         try Data("""
             {"name": "t", "embedder": "\(model)", "rounds": 2, "k_max": 4, "seed": 5, "seed_pool": {"share": 1},
              "reward_model": {"base": "\(model)", "train": "head", "learning_rate": 0.01, "batch_size": 16, "epochs": 3, "max_length": 512},
-             "humans": {"budget_per_round": \(budget), "validation": "\(pool.heldOutPath)"\(sim)}}
+             "humans": {"budget_per_round": \(budget), "validation": "\(pool.heldOutPath)"\(sim)}\(stage2.map { ", \"stage2\": \($0)" } ?? "")}
             """.utf8).write(to: URL(fileURLWithPath: config))
         return (pool, config)
     }
@@ -284,6 +284,60 @@ import SynprefData
         }
         #expect(try await store.count(tier: .gold) == 3)
         try await store.close()
+    }
+
+    /// Stage 2's scoring in chunks through the work queue: chunks scored by another worker,
+    /// by `curate work` (another process in a real deployment) and by the main process add
+    /// up to the scores of scoring in one process; a worker without the model folder leaves
+    /// its chunk to the others; `curate stage2` with score_chunk completes.
+    @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"), arguments: Kind.available)
+    func scoringChunksAreSharedByTheWorkersOfTheQueue(kind: Kind) async throws {
+        let dir = try folder()
+        let (pool, config) = try project(in: dir, pairs: 30, budget: 4, stage2: #"{"score_chunk": 4}"#)
+        let url = try kind.freshURL(dir.appendingPathComponent("q").path)
+        if kind == .sqlite { try FileManager.default.createDirectory(at: dir.appendingPathComponent("q"), withIntermediateDirectories: true) }
+        try await runSynpref(["data", "import", pool.noisyPath, "--store", url])
+        try await runSynpref(["curate", "init", "--store", url, "--config", config])
+        let work = dir.appendingPathComponent("work").path
+        try await runSynpref(["curate", "run", "--store", url, "--work-dir", work])
+
+        let store = try await PreferenceStores.open(url)
+        let project = try await CurationProject.open(store: store, name: "t", url: url)
+        let model = try #require(try await store.steps(project: "t").first { $0.round == 2 && $0.step == "train" }
+            .flatMap { try JSONParser.parse($0.details)["model"]?.stringValue })
+        let unverified = try await store.allPairs(tier: .unverified)
+        try #require(unverified.count > 12)
+        let scoring = QueueScoring(project: project)
+        let key = QueueScoring.modelKey(model)
+        let tasks = try await scoring.enqueue(unverified, model: model, modelKey: key, step: "test")
+        #expect(tasks.count == (unverified.count + 3) / 4)
+        #expect(try await scoring.enqueue(unverified, model: model, modelKey: key, step: "test") == tasks, "enqueueing again adds nothing")
+        #expect(try await scoring.work(worker: "B", limit: 2) == 2)
+        try await runSynpref(["curate", "work", "--store", url, "--project", "t", "--worker", "helper"])
+        let shared = try await scoring.rewards(unverified, model: model, modelKey: key, step: "test", worker: "main")
+        let byWorker = Dictionary(grouping: try await store.answers(queue: scoring.queue, worker: nil).filter { tasks.contains($0.taskID) }, by: \.worker)
+        #expect(byWorker["B"]?.count == 2 && byWorker["helper"]?.count == tasks.count - 2 && byWorker["main"] == nil)
+        // The same numbers as scoring in one process (features batched differently: 1e-4).
+        let local = try project.scoring.rewards(unverified, model: model)
+        #expect(shared.count == unverified.count && local.count == unverified.count)
+        for (id, r) in local {
+            let q = try #require(shared[id])
+            #expect(abs(q.chosen - r.chosen) < 1e-4 && abs(q.rejected - r.rejected) < 1e-4, "pair \(id)")
+        }
+        // A chunk of a model this machine lacks goes back to the queue for the others.
+        let foreign = try await scoring.enqueue(Array(unverified.prefix(2)), model: "/no/such/model", modelKey: "x", step: "foreign")
+        #expect(try await scoring.work(worker: "C") == 0)
+        #expect(try await store.claims(taskID: foreign[0]).map(\.error) == ["model /no/such/model is not on C's machine"])
+        #expect(try await store.task(id: foreign[0])?.state == .pending)
+        try await store.close()
+
+        // The whole of Stage 2 with chunked scoring decides every pair.
+        try await runSynpref(["curate", "stage2", "--store", url, "--work-dir", work])
+        let after = try await PreferenceStores.open(url)
+        #expect(try await after.count(tier: .unverified) == 0)
+        let best = try #require(try await after.steps(project: "t").first { $0.step == "stage2-score" })
+        #expect(best.details.contains("\"scored\":\(unverified.count)"))
+        try await after.close()
     }
 
     @Test func curateWorkFinishesTheProjectsJudgeQueuesAndNeedsJudges() async throws {
