@@ -88,6 +88,9 @@ import HubTestSupport
         #expect(rb2["files"]?.arrayValue?.first?["sha256"]?.stringValue == FakeHub.sha256(shard))
         #expect(rb2["files"]?.arrayValue?.first?["path"]?.stringValue == "data/test-00000-of-00001.parquet")
         #expect(results["datasets"]?["rm-bench"]?.arrayValue?.first?["commit"]?.stringValue == Self.commit)
+        let page = try String(contentsOf: dir.appendingPathComponent("hub-run/report.html"), encoding: .utf8)
+        #expect(page.contains("Hugging Face dataset <code>allenai/reward-bench-2</code> split <code>test</code>"))
+        #expect(page.contains("at commit <code>\(Self.commit)</code>"))
         // The data files of the report are those bytes.
         #expect(results["benchmarks"]?["rewardbench2"]?["data_files"]?.arrayValue?.first?["sha256"]?.stringValue == FakeHub.sha256(shard))
 

@@ -103,4 +103,28 @@ import Testing
             #expect(s.lengthPercentiles["rejected"]?.map(\.value) == [2, 2, 2, 2])
         }
     }
+
+    @Test(arguments: StoreKind.available)
+    func tiersOfManyPairsComeFromOneCall(kind: StoreKind) async throws {
+        try await withTestStore(kind) { t in
+            let ids = insertedIDs(try await t.store.insert(prepared((0..<5).map { samplePair($0) }), importID: "i"))
+            _ = try await t.store.apply(CurationBatch(moves: [
+                TierChange(pairID: ids[1], to: .gold, reason: "human", flipped: true),
+                TierChange(pairID: ids[2], to: .gold, reason: "human", flipped: false),
+                TierChange(pairID: ids[3], to: .discarded, reason: "stage 2"),
+            ], actor: "x"))
+            let states = try await t.store.tiers(of: ids + [ids[1], 999_999])
+            #expect(states.count == 5, "unknown ids are left out, repeated ones answered once")
+            #expect(states[ids[0]] == PairTier(tier: .unverified, flipped: false))
+            #expect(states[ids[1]] == PairTier(tier: .gold, flipped: true))
+            #expect(states[ids[2]] == PairTier(tier: .gold, flipped: false))
+            #expect(states[ids[3]] == PairTier(tier: .discarded, flipped: false))
+            #expect(try await t.store.tiers(of: []).isEmpty)
+            // The same answer as reading each pair.
+            for id in ids {
+                let pair = try #require(try await t.store.pair(id: id))
+                #expect(states[id] == PairTier(tier: pair.tier, flipped: pair.verifiedFlipped))
+            }
+        }
+    }
 }

@@ -181,7 +181,7 @@ public struct AnnotationDesk: Sendable {
     /// pair is gold or discarded.
     public func decide(taskID: Int64) async throws {
         guard let task = try await store.task(id: taskID), task.queue == queue, task.state == .done, let pairID = task.pairID,
-              let pair = try await store.pair(id: pairID), pair.tier == .unverified || pair.tier == .silver else { return }
+              let pair = try await store.tiers(of: [pairID])[pairID], pair.tier == .unverified || pair.tier == .silver else { return }
         let answers = try await store.claims(taskID: taskID).filter { $0.state == .done }
         let labels = answers.compactMap { HumanAnswer.parse($0.result)?.label }
         let names = answers.map(\.worker).joined(separator: ", ")
@@ -216,8 +216,14 @@ public struct AnnotationDesk: Sendable {
     /// undecided. Returns how many tasks were looked at.
     @discardableResult
     public func reconcile() async throws -> Int {
-        let tasks = Set(try await store.answers(queue: queue, worker: nil).map(\.taskID))
-        for id in tasks.sorted() { try await decide(taskID: id) }
+        let answers = try await store.answers(queue: queue, worker: nil)
+        let tasks = Dictionary(grouping: answers, by: \.taskID)
+        // Only pairs still waiting for a decision need one: one query for every pair's tier.
+        let states = try await store.tiers(of: Array(Set(answers.compactMap(\.pairID))))
+        for (id, list) in tasks.sorted(by: { $0.key < $1.key }) {
+            guard let pairID = list.first?.pairID, let state = states[pairID], state.tier == .unverified || state.tier == .silver else { continue }
+            try await decide(taskID: id)
+        }
         return tasks.count
     }
 
@@ -286,10 +292,11 @@ public struct AnnotationDesk: Sendable {
         p.doneToday = mine.filter { $0.finishedAt >= today }.count
         p.remaining = try await store.openTasks(queue: q, for: person)
         var agree = 0, decided = 0
-        for a in mine.suffix(500) {
-            guard let id = a.pairID, let answer = HumanAnswer.parse(a.result), let pair = try await store.pair(id: id), pair.tier == .gold else { continue }
+        let states = try await store.tiers(of: mine.compactMap(\.pairID))
+        for a in mine {
+            guard let id = a.pairID, let answer = HumanAnswer.parse(a.result), let state = states[id], state.tier == .gold else { continue }
             decided += 1
-            if answer.label == (pair.verifiedFlipped ? .rejected : .chosen) { agree += 1 }
+            if answer.label == (state.flipped ? .rejected : .chosen) { agree += 1 }
         }
         if decided > 0 { p.agreementWithFinal = Double(agree) / Double(decided) }
         return p

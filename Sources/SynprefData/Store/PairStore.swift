@@ -13,6 +13,9 @@ public protocol PairStore: Sendable {
     func pair(id: Int64) async throws -> PreferencePair?
     /// The stored pair ids of those content hashes that are stored.
     func pairIDs(for hashes: [ContentHash]) async throws -> [ContentHash: Int64]
+    /// The tier and verified orientation of those of `ids` that are stored, without reading
+    /// the pairs themselves.
+    func tiers(of ids: [Int64]) async throws -> [Int64: PairTier]
     /// Pairs in id order after `afterID` (keyset paging), filtered by tier and/or source.
     /// Pairs flagged as benchmark-contaminated are left out unless asked for. Labels are
     /// not loaded (use `pair(id:)` or `CurationLog.labels(pairID:)`); attributes are.

@@ -30,6 +30,11 @@ public enum HTMLReport {
             }
             for c in r.curves { body += curves(c) }
             body += "<details><summary>Data files</summary><ul>\n"
+            for d in results.datasets[r.benchmark] ?? [] {
+                body += "<li>Hugging Face dataset <code>\(escape(d.repository))</code> split <code>\(escape(d.split))</code>"
+                    + (d.config.map { " (config <code>\(escape($0))</code>)" } ?? "")
+                    + " at commit <code>\(escape(d.commit))</code> (revision \(escape(d.revision)))</li>\n"
+            }
             for f in r.dataFiles {
                 body += "<li><code>\(escape(f.path))</code> — \(f.rows) rows, \(f.bytes) bytes, sha256 <code>\(f.sha256)</code></li>\n"
             }

@@ -124,6 +124,20 @@ extension PostgresPreferenceStore {
         }
     }
 
+    public func tiers(of ids: [Int64]) async throws -> [Int64: PairTier] {
+        guard !ids.isEmpty else { return [:] }
+        return try await withConnection { conn in
+            var b = PostgresBindings()
+            b.append(Array(Set(ids)))
+            var out: [Int64: PairTier] = [:]
+            for row in try await self.rows(conn, "SELECT id, tier, flipped FROM pairs WHERE id = ANY($1::bigint[])", b) {
+                let (id, tier, flipped) = try row.decode((Int64, String, Bool).self)
+                if let t = PreferenceTier(rawValue: tier) { out[id] = PairTier(tier: t, flipped: flipped) }
+            }
+            return out
+        }
+    }
+
     public func pairs(_ q: PairQuery) async throws -> [PreferencePair] {
         try await withConnection { conn in
             var b = PostgresBindings()

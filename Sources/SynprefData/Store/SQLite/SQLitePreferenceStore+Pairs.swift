@@ -79,6 +79,18 @@ extension SQLitePreferenceStore {
         }
     }
 
+    public func tiers(of ids: [Int64]) async throws -> [Int64: PairTier] {
+        try await read { db in
+            var out: [Int64: PairTier] = [:]
+            let stmt = try db.cachedStatement(sql: "SELECT tier, flipped FROM pairs WHERE id = ?")
+            for id in Set(ids) {
+                guard let row = try Row.fetchOne(stmt, arguments: [id]), let tier = PreferenceTier(rawValue: row[0]) else { continue }
+                out[id] = PairTier(tier: tier, flipped: row[1])
+            }
+            return out
+        }
+    }
+
     public func pairs(_ q: PairQuery) async throws -> [PreferencePair] {
         try await read { db in
             var sql = "SELECT \(StoreSchema.pairColumns) FROM pairs p LEFT JOIN attributes a ON a.pair_id = p.id WHERE p.id > ?"
