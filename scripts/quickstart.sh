@@ -8,7 +8,8 @@
 #      untouched held-out quarter, flips 30% of the pool's labels (seeded; the original
 #      labels are the simulated annotators' truth), runs Stage 1 (2 rounds, 100 simulated
 #      human answers each, 5% of them wrong) and Stage 2 in a SQLite store, then trains
-#      three Bradley-Terry reward heads on frozen MiniLM alike — (a) on the noisy pool,
+#      three Bradley-Terry reward models on frozen MiniLM alike (its pooler and classifier
+#      train: a head with a hidden layer) — (a) on the noisy pool,
 #      (b) on the curated pool, (c) on the clean pool — and evaluates them on the held-out
 #      pairs (95% Wilson intervals, McNemar's exact paired test, flip-detection precision
 #      and recall). It ends with that table and a report page.

@@ -50,6 +50,13 @@ struct CurateExperimentCommand: AsyncParsableCommand {
     @Option(help: "Without --config: the model folder used as embedder and reward-model base (e.g. all-MiniLM-L6-v2).")
     var model: String?
 
+    @Option(help: """
+        Without --config: what the reward models train on the frozen model: pooler+head (BERT's pooler and \
+        classifier, a head with a hidden layer; it learns the flipped labels as a fine-tuned model would) \
+        or head (a linear head, which symmetric label noise hardly hurts).
+        """)
+    var train: String = "pooler+head"
+
     @Option(help: "Without --config: Stage 1 rounds.")
     var rounds: Int = 2
 
@@ -75,6 +82,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: output) { throw ValidationError("\(output) exists; the experiment writes a fresh folder (remove it or choose another)") }
         if !FileManager.default.fileExists(atPath: input) { throw ValidationError("--input \(input): no such file") }
         if let limit, limit < 10 { throw ValidationError("--limit must be at least 10") }
+        if !["head", "pooler+head"].contains(train) { throw ValidationError("--train must be head or pooler+head; got \(train)") }
     }
 
     func projectConfig() throws -> CurationConfig {
@@ -82,7 +90,7 @@ struct CurateExperimentCommand: AsyncParsableCommand {
         guard let model else { throw ValidationError("give --config or --model") }
         let path = URL(fileURLWithPath: model).standardizedFileURL.path
         var rm = CurationConfig.RewardModel(base: path)
-        rm.train = "head"
+        rm.train = train
         rm.learningRate = 1e-2
         rm.batchSize = 32
         rm.epochs = 10

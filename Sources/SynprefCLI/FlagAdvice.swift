@@ -14,7 +14,7 @@ enum FlagAdvice {
         .weightDecay: "--weight-decay", .adamBeta1: "--adam-beta1", .adamBeta2: "--adam-beta2", .adamEps: "--adam-eps",
         .clipNorm: "--clip-norm", .centerCoefficient: "--center-coef", .evalEvery: "--eval-every",
         .saveEvery: "--save-every", .threads: "--threads", .maxLength: "--max-length", .loraRank: "--lora-rank",
-        .freezeBackbone: "--freeze-backbone", .heldOutFraction: "--held-out", .validationFraction: "--validation",
+        .freezeBackbone: "--freeze-backbone", .trainPooler: "--train-pooler", .heldOutFraction: "--held-out", .validationFraction: "--validation",
     ]
 
     static func flag(_ setting: TrainingSetting) -> String { trainingFlags[setting] ?? setting.rawValue }

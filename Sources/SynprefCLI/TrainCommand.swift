@@ -107,6 +107,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(name: .customLong("freeze-backbone"), help: "Train only the score head; backbone features are computed once.")
     var freezeBackbone = false
 
+    @Flag(name: .customLong("train-pooler"), help: "With --freeze-backbone on a BERT model: train its pooler too, a hidden layer of the head (classifier(tanh(pooler(CLS)))).")
+    var trainPooler = false
+
     @Option(name: .customLong("max-length"), help: "Longest sequence (tokens) a pair may have.")
     var maxLength: Int?
 
@@ -183,6 +186,7 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--lora-targets needs --lora-rank")
         }
         spec.parts.freezeBackbone = freezeBackbone
+        spec.parts.trainPooler = trainPooler
         spec.maxLength = maxLength
         spec.overLength = overLength
         spec.resume = resume

@@ -23,7 +23,8 @@ public struct CurationConfig: Sendable, Equatable {
     public struct RewardModel: Sendable, Equatable {
         /// The model to train from: a folder or a Hugging Face repo id.
         public var base: String
-        /// "head" (the score head only, on a frozen backbone) or "full".
+        /// "head" (the score head only, on a frozen backbone), "pooler+head" (a BERT model's
+        /// pooler and classifier on its frozen encoder: a head with a hidden layer) or "full".
         public var train = "full"
         public var learningRate: Double?
         public var batchSize: Int?
@@ -34,6 +35,9 @@ public struct CurationConfig: Sendable, Equatable {
         public var externalTrainer: String?
 
         public init(base: String) { self.base = base }
+
+        /// Whether the backbone stays frozen (its features are computed once and shared).
+        public var frozenBackbone: Bool { train != "full" }
     }
 
     public struct Humans: Sendable, Equatable {
@@ -162,7 +166,7 @@ public struct CurationConfig: Sendable, Equatable {
         }
         guard let rmBase = try rm.string("base") else { throw rm.issue("base", "missing; the model folder or repo id to train from") }
         var reward = RewardModel(base: resolve(rmBase))
-        reward.train = try rm.choice("train", ["head", "full"]) ?? reward.train
+        reward.train = try rm.choice("train", ["head", "pooler+head", "full"]) ?? reward.train
         reward.learningRate = try rm.number("learning_rate", min: 1e-12, max: 1)
         reward.batchSize = try rm.int("batch_size", min: 1)
         reward.epochs = try rm.int("epochs", min: 1)

@@ -197,7 +197,7 @@ public struct CurationExperiment: Sendable {
         spec.options = RoundModel.options(config.rewardModel, seed: UInt64(options.seed))
         spec.maxLength = config.rewardModel.maxLength
         spec.overLength = .truncate
-        spec.parts.freezeBackbone = config.rewardModel.train == "head"
+        spec.parts = RoundModel.parts(config.rewardModel)
         spec.features = try project.scoring.features(progress: hooks.progress)
         let prepared = try await TrainingJob.prepare(spec)
         _ = try await prepared.trainer.run(progress: hooks.progress)

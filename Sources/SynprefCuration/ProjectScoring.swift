@@ -4,7 +4,7 @@ import SynprefData
 import SynprefModels
 import SynprefTraining
 
-/// How a project's reward models score pairs. With `"train": "head"` every model the
+/// How a project's reward models score pairs. With `"train": "head"` (or "pooler+head") every model the
 /// project trains shares the frozen backbone of `reward_model.base`, so one `FeatureTable`
 /// serves every training run and every scoring pass of the process: a conversation goes
 /// through the backbone once, and each model costs only its head (the trainer's own
@@ -21,7 +21,7 @@ public final class ProjectScoring: @unchecked Sendable {
     /// The shared feature table of the base model (nil unless the project trains heads only).
     public func features(progress: any ProgressObserver = SilentProgress()) throws -> FeatureTable? {
         // An external trainer's models need not share the base's backbone.
-        guard config.rewardModel.train == "head", config.rewardModel.externalTrainer == nil else { return nil }
+        guard config.rewardModel.frozenBackbone, config.rewardModel.externalTrainer == nil else { return nil }
         if let t = lock.withLock({ table }) { return t }
         let base = try ModelReference.resolve(config.rewardModel.base, settings: .fromEnvironment(), progress: progress)
         let hidden: Int

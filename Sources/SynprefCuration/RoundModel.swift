@@ -42,7 +42,7 @@ public enum RoundModel {
         spec.options = options(project.config.rewardModel, seed: UInt64(project.config.seed) &+ UInt64(round))
         spec.maxLength = project.config.rewardModel.maxLength
         spec.overLength = .truncate
-        spec.parts.freezeBackbone = project.config.rewardModel.train == "head"
+        spec.parts = parts(project.config.rewardModel)
         spec.features = try project.scoring.features(progress: progress)
         let prepared = try await TrainingJob.prepare(spec)
         let summary = try await prepared.trainer.run(progress: progress)
@@ -111,6 +111,12 @@ public enum RoundModel {
         if let e = rm.epochs { o.epochs = e }
         o.seed = seed
         return o
+    }
+
+    /// Which parameters train: "head" and "pooler+head" freeze the backbone (the latter
+    /// trains a BERT model's pooler too), "full" trains everything.
+    public static func parts(_ rm: CurationConfig.RewardModel) -> TrainableParts {
+        TrainableParts(freezeBackbone: rm.frozenBackbone, trainPooler: rm.train == "pooler+head")
     }
 
     /// `p` for every gold pair under `model`, recorded as the model's labels.

@@ -3,6 +3,7 @@ import Testing
 import SynprefCore
 import SynprefData
 import SynprefModels
+import SynprefTraining
 @testable import SynprefCuration
 
 /// Stage 1's round model on the real all-MiniLM-L6-v2 (head only): trained on silver,
@@ -11,8 +12,9 @@ import SynprefModels
 @Suite struct RoundModelTests {
     static var minilm: String? { SynprefAssets.locate("minilm")?.path }
 
-    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/model.safetensors"), "needs MiniLM (scripts/fetch-assets.sh)"))
-    func trainsOnSilverKeepsTheBestOnGoldAndScoresGold() async throws {
+    @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/model.safetensors"), "needs MiniLM (scripts/fetch-assets.sh)"),
+          arguments: ["head", "pooler+head"])
+    func trainsOnSilverKeepsTheBestOnGoldAndScoresGold(train: String) async throws {
         let model = try #require(Self.minilm)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-round-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -33,7 +35,7 @@ import SynprefModels
         _ = try await store.apply(CurationBatch(moves: moves, actor: "t"))
 
         var config = CurationConfig(name: "p", embedder: model, rewardModel: .init(base: model))
-        config.rewardModel.train = "head"
+        config.rewardModel.train = train
         config.rewardModel.learningRate = 1e-3
         config.rewardModel.batchSize = 16
         config.rewardModel.epochs = 2
@@ -66,6 +68,13 @@ import SynprefModels
             #expect(abs(s.chosen - e.chosen) < 1e-4 && abs(s.rejected - e.rejected) < 1e-4, "pair \(id): \(s) vs \(e)")
         }
         #expect(try #require(try project.scoring.features()).count >= 120, "the training run's features were shared")
+        // Only the head trained; with "pooler+head" the pooler too.
+        let before = try TrainableModelLoader.load(directory: URL(fileURLWithPath: model), parts: TrainableParts()).parameters
+        let after = try TrainableModelLoader.load(directory: result.model, parts: TrainableParts()).parameters
+        for name in ["bert.pooler.dense.weight", "bert.encoder.layer.5.output.dense.weight"] {
+            let changed = try #require(before[name]).value.toArray() != (try #require(after[name]).value.toArray())
+            #expect(changed == (train == "pooler+head" && name.contains("pooler")), "\(name)")
+        }
 
         // An external trainer: fed TRL files, it leaves a model in {output} (here a copy of
         // the one just trained); p for gold comes from that model through the engine.

@@ -146,6 +146,47 @@ extension TrainingTests {
         #expect(maxScaledError(grads[1], grads[0]) < 1e-5)
     }
 
+    /// BERT on cached first-token states: the classifier (and, with `trainPooler`, the
+    /// pooler) get the gradients of the full model with the same parameters frozen, whose
+    /// backward is checked against PyTorch in PyTorchParityTests.
+    @Test(arguments: [false, true]) func frozenBertTrainsItsClassifierAndOptionallyItsPooler(trainPooler: Bool) throws {
+        let pairs = try Self.pairs("bert")
+        let ctx = ComputeContext(threads: 2)
+        let parts = TrainableParts(freezeBackbone: true, trainPooler: trainPooler)
+        let full = try TrainableModelLoader.load(directory: try Self.fixture("train-bert"), parts: parts)
+        let cached = HeadOnlyModel(freezing: try TrainableModelLoader.load(directory: try Self.fixture("train-bert"), parts: parts))
+        try cached.precompute(pairs.flatMap { [$0.chosen, $0.rejected] }, maxBatchTokens: 64, ctx: ctx)
+        let names = trainPooler ? ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"]
+                                : ["classifier.bias", "classifier.weight"]
+        var grads: [[String: [Float]]] = []
+        for model in [full, cached] as [any TrainableRewardModel] {
+            #expect(model.parameters.trainable.map(\.name).sorted() == names)
+            let step = TrainingStep(model: model, optimizer: AdamW(parameters: model.parameters.all, hyper: .init()), loss: PairLoss(), clipNorm: 1)
+            _ = step.accumulate([pairs], ctx: ctx)
+            grads.append(Dictionary(uniqueKeysWithValues: try names.map { ($0, try #require(model.parameters[$0]?.grad).toArray()) }))
+        }
+        for name in names {
+            let g = try #require(grads[0][name]), c = try #require(grads[1][name])
+            // The classifier's bias cancels in r(chosen) − r(rejected): its gradient is zero.
+            if name != "classifier.bias" { #expect(g.contains { $0 != 0 }, "\(name): no gradient") }
+            // The same arithmetic up to the order of the summation in the two forwards.
+            #expect(maxScaledError(c, g) < 1e-5, "\(name)")
+        }
+    }
+
+    @Test func trainPoolerNeedsAFrozenBertBackbone() async throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = try Self.dataFile(try Self.pairs("qwen3"), in: dir)
+        await #expect { try await TrainingJob.prepare(try Self.spec("qwen3", data: data, output: dir.appendingPathComponent("a")) {
+            $0.parts = TrainableParts(freezeBackbone: true, trainPooler: true)
+        }) } throws: { "\($0)".contains("only BERT models have a pooler") }
+        let bert = try Self.dataFile(try Self.pairs("bert"), in: dir)
+        await #expect { try await TrainingJob.prepare(try Self.spec("bert", data: bert, output: dir.appendingPathComponent("b")) {
+            $0.parts = TrainableParts(freezeBackbone: false, trainPooler: true)
+        }) } throws: { "\($0)".contains("applies to a frozen backbone only") }
+    }
+
     @Test func overLengthPairsAreDroppedOrTruncatedAndCounted() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The curation experiment (`synpref curate experiment`, what scripts/quickstart.sh runs) at
-# several noise levels and seeds, on the bundled RMB harmlessness sample with frozen
-# all-MiniLM-L6-v2 heads and simulated annotators (100 answers per round, 2 rounds, 5%
-# wrong), no LLM judges. Prints one row per run and the mean per noise level; each run's
+# several noise levels and seeds, on the bundled RMB harmlessness sample with reward models
+# on frozen all-MiniLM-L6-v2 (pooler and classifier trained; EXTRA="--train head" for a
+# linear head) and simulated annotators (100 answers per round, 2 rounds, 5% wrong), no LLM
+# judges. Prints one row per run and the mean per noise level; each run's
 # numbers stay in OUT/noise-N-seed-S/experiment.json.
 #
 # Usage: benchmarks/curation/run.sh [OUT] (default /tmp/synpref-curation-bench)

@@ -89,14 +89,21 @@ public struct BertEncoder: Sendable {
         return x
     }
 
-    /// The pooler output [S, hidden]: tanh(dense(hidden state of each sequence's first token)).
-    public func pooled(hidden: Tensor, sequences: PackedSequences, ctx: ComputeContext) throws -> Tensor {
-        guard let pooler else { throw ModelError.unsupported("this BERT checkpoint has no pooler (pooler.dense.weight)") }
+    /// The hidden state of each sequence's first token ([CLS]) [S, hidden].
+    public func firstTokens(hidden: Tensor, sequences: PackedSequences) -> Tensor {
         let h = config.hiddenSize
         let first = Tensor(uninitialized: [sequences.count, h])
         for s in 0..<sequences.count {
             first.f32.advanced(by: s * h).update(from: hidden.f32 + sequences.offsets[s] * hidden.rowStride, count: h)
         }
+        return first
+    }
+
+    /// The pooler output [S, hidden]: tanh(dense(hidden state of each sequence's first token)).
+    public func pooled(hidden: Tensor, sequences: PackedSequences, ctx: ComputeContext) throws -> Tensor {
+        guard let pooler else { throw ModelError.unsupported("this BERT checkpoint has no pooler (pooler.dense.weight)") }
+        let h = config.hiddenSize
+        let first = firstTokens(hidden: hidden, sequences: sequences)
         let out = Tensor(uninitialized: [sequences.count, h])
         pooler.forward(first, into: out, ctx: ctx)
         Activation.tanh(out, ctx: ctx)

@@ -3,7 +3,7 @@ import SynprefModels
 import SynprefTensor
 
 /// The head inputs of sequences under one frozen backbone (a decoder's final-norm state at
-/// the score row, BERT's pooled output), computed once by the engine's inference forward and
+/// the score row, BERT's last hidden state at the first token, before the pooler), computed once by the engine's inference forward and
 /// then shared: by the training runs that freeze that backbone (`TrainingJobSpec.features`)
 /// and by scoring the models they produce (`HeadScoring`). A curation run trains and scores
 /// many head-only models on one base; with one table each sequence is run through the
@@ -71,7 +71,7 @@ public final class FeatureTable: @unchecked Sendable {
                 f = d.forward(ids: batch.ids, sequences: batch.sequences, outputRows: rows, ctx: ctx)
             case .bert(let b):
                 let h = b.forward(ids: batch.ids, tokenTypes: batch.tokenTypes, sequences: batch.sequences, ctx: ctx)
-                f = try b.pooled(hidden: h, sequences: batch.sequences, ctx: ctx)
+                f = b.firstTokens(hidden: h, sequences: batch.sequences)
             }
             let values = f.toArray()
             lock.withLock {

@@ -3,10 +3,11 @@ import SynprefModels
 import SynprefTensor
 
 /// Training with a frozen backbone: every sequence's head input (a decoder's final-norm
-/// state at the score row, BERT's pooled output) is computed once by the engine's inference
-/// forward, and each step only runs the head (`score` / `classifier`) on those features.
-/// The parameters are the full model's (backbone frozen), so saving writes a complete
-/// checkpoint.
+/// state at the score row, BERT's last hidden state at the first token) is computed once by
+/// the engine's inference forward, and each step only runs the head on those features: the
+/// decoder's `score`, BERT's classifier(tanh(pooler(·))) with the pooler frozen or, with
+/// `TrainableParts.trainPooler`, trained as the head's hidden layer. The parameters are the
+/// full model's (backbone frozen), so saving writes a complete checkpoint.
 public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
     // @unchecked Sendable: used by one training loop; the feature table is built before
     // training and then only read.
@@ -14,10 +15,12 @@ public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
     public let parameters: ParameterSet
     public var loraAdapters: [String: LoRAAdapter] { [:] }
     let head: TrainableLinear
+    /// BERT's pooler, between the features and the head.
+    let pooler: TrainableLinear?
     let hidden: Int
     /// The features, possibly shared with other runs on the same backbone.
     public let features: FeatureTable
-    private var last: Tensor?
+    private var last: (picked: Tensor, pooled: Tensor?)?
 
     /// Wraps `model` (whose backbone parameters must be frozen). `features`: a table shared
     /// with other users of the same frozen backbone (a new one by default).
@@ -28,9 +31,11 @@ public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
         case .decoder(let c):
             hidden = c.hiddenSize
             head = TrainableLinear(weight: parameters.require("score.weight"), bias: nil)
+            pooler = nil
         case .bert(let c):
             hidden = c.hiddenSize
             head = TrainableLinear(weight: parameters.require("classifier.weight"), bias: parameters.require("classifier.bias"))
+            pooler = TrainableLinear(weight: parameters.require("bert.pooler.dense.weight"), bias: parameters.require("bert.pooler.dense.bias"))
         }
         self.features = features ?? FeatureTable(source: source, hidden: hidden)
     }
@@ -52,14 +57,35 @@ public final class HeadOnlyModel: TrainableRewardModel, @unchecked Sendable {
     public func forward(_ batch: TrainingBatch, ctx: ComputeContext) -> [Float] {
         let picked = Tensor(uninitialized: [batch.count, hidden])
         features.gather(batch, into: picked)
+        var input = picked, pooled: Tensor?
+        if let pooler {
+            let p = Tensor(uninitialized: [batch.count, hidden])
+            pooler.forward(picked, into: p, ctx: ctx)
+            Activation.tanh(p, ctx: ctx)
+            input = p
+            pooled = p
+        }
         let logits = Tensor(uninitialized: [batch.count, 1])
-        head.forward(picked, into: logits, ctx: ctx)
-        last = picked
+        head.forward(input, into: logits, ctx: ctx)
+        last = (picked, pooled)
         return logits.toArray()
     }
 
     public func backward(dRewards: [Float], ctx: ComputeContext) {
-        guard let picked = last else { preconditionFailure("backward without a forward") }
-        head.backward(dy: Tensor(dRewards, shape: [dRewards.count, 1]), x: picked, dx: nil, scratch: Arena(), ctx: ctx)
+        guard let state = last else { preconditionFailure("backward without a forward") }
+        let picked = state.picked
+        let dy = Tensor(dRewards, shape: [dRewards.count, 1])
+        guard let pooler, let pooled = state.pooled else {
+            head.backward(dy: dy, x: picked, dx: nil, scratch: Arena(), ctx: ctx)
+            return
+        }
+        guard pooler.weight.grad != nil else {
+            head.backward(dy: dy, x: pooled, dx: nil, scratch: Arena(), ctx: ctx)
+            return
+        }
+        let dPooled = Tensor(uninitialized: [dRewards.count, hidden])
+        head.backward(dy: dy, x: pooled, dx: dPooled, scratch: Arena(), ctx: ctx)
+        ActivationBackward.tanh(dy: dPooled, y: pooled, dx: dPooled, ctx: ctx)
+        pooler.backward(dy: dPooled, x: picked, dx: nil, scratch: Arena(), ctx: ctx)
     }
 }

@@ -9,10 +9,21 @@ public struct TrainableParts: Sendable, Hashable {
     public var lora: LoRAOptions?
     /// Train only the head (`score` / `classifier`); the backbone stays frozen.
     public var freezeBackbone: Bool
+    /// With `freezeBackbone`, a BERT model's pooler (`bert.pooler.dense`) trains too, so the
+    /// head has a hidden layer: classifier(tanh(pooler(first token))). Decoders have no pooler.
+    public var trainPooler: Bool
 
-    public init(lora: LoRAOptions? = nil, freezeBackbone: Bool = false) {
+    public init(lora: LoRAOptions? = nil, freezeBackbone: Bool = false, trainPooler: Bool = false) {
         self.lora = lora
         self.freezeBackbone = freezeBackbone
+        self.trainPooler = trainPooler
+    }
+
+    /// The parameters that train besides LoRA adapters when the backbone is frozen.
+    var headNames: Set<String> {
+        var names: Set<String> = ["score.weight", "classifier.weight", "classifier.bias"]
+        if trainPooler { names.formUnion(["bert.pooler.dense.weight", "bert.pooler.dense.bias"]) }
+        return names
     }
 }
 
@@ -112,8 +123,8 @@ public enum TrainableModelLoader {
                 params.append(Parameter(name: entry.name, value: Tensor(values, shape: entry.shape), role: role, storedDType: defaultDType))
             }
         }
-        let headNames: Set<String> = ["score.weight", "classifier.weight", "classifier.bias"]
         if parts.freezeBackbone || parts.lora != nil {
+            let headNames = parts.headNames
             for p in params where !headNames.contains(p.name) { p.setTrainable(false) }
         }
         var adapters: [String: LoRAAdapter] = [:]

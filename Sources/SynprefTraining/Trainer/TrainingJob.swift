@@ -51,6 +51,14 @@ public enum TrainingJob {
             throw TrainingError.invalidSetting(.freezeBackbone, reason: "cannot be combined with LoRA (LoRA already freezes the backbone's weights)")
         }
         let config = try ModelConfig.load(from: spec.model)
+        if spec.parts.trainPooler {
+            guard spec.parts.freezeBackbone else {
+                throw TrainingError.invalidSetting(.trainPooler, reason: "applies to a frozen backbone only (without freezing, the pooler trains with everything else); freeze the backbone too")
+            }
+            guard case .bert = config else {
+                throw TrainingError.invalidSetting(.trainPooler, reason: "only BERT models have a pooler; \(spec.model.path) is a decoder")
+            }
+        }
         let recompute = spec.options.recomputeLayers ?? shouldRecompute(config, tokens: spec.options.microBatchTokens)
         var model = try TrainableModelLoader.load(directory: spec.model, parts: spec.parts, recomputeLayers: recompute, seed: spec.options.seed)
         if spec.parts.freezeBackbone {

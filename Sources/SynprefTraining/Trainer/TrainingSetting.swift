@@ -3,7 +3,7 @@
 public enum TrainingSetting: String, Sendable, CaseIterable {
     case learningRate, batchSize, microBatchTokens, epochs, maxSteps, warmupSteps, warmupRatio, weightDecay
     case adamBeta1, adamBeta2, adamEps, clipNorm, centerCoefficient, evalEvery, saveEvery, threads
-    case maxLength, loraRank, freezeBackbone
+    case maxLength, loraRank, freezeBackbone, trainPooler
     /// The held-out and validation fractions of a preference split.
     case heldOutFraction, validationFraction
 }
