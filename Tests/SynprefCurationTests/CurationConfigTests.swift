@@ -44,7 +44,7 @@ import SynprefData
         (#"{"embedder": "e", "reward_model": {"base": "b"}, "round": 3}"#, "round: unknown field"),
         (#"{"reward_model": {"base": "b"}}"#, "embedder: missing"),
         (#"{"embedder": "e"}"#, "reward_model: missing"),
-        (#"{"embedder": "e", "reward_model": {"base": "b", "train": "lora"}}"#, #"reward_model.train: "lora"; expected one of "head", "full""#),
+        (#"{"embedder": "e", "reward_model": {"base": "b", "train": "lora"}}"#, #"reward_model.train: "lora"; expected one of "head", "pooler+head", "full""#),
         (#"{"embedder": "e", "reward_model": {"base": "b"}, "rounds": -1}"#, "rounds: expected an integer in [0, 1000]"),
         (#"{"embedder": "e", "reward_model": {"base": "b"}, "k_max": 2.5}"#, "k_max: expected an integer"),
         (#"{"embedder": "e", "reward_model": {"base": "b"}, "humans": {"simulate": {"truth": "t.jsonl", "noise": 0.7}}}"#, "humans.simulate.noise: expected a number in [0, 0.5]"),
