@@ -4,8 +4,9 @@
 # the seed remainder's verification and the labelling of retrieved pairs. A 135M model
 # judges near chance, so this shows the pipeline's LLM steps at work (calls, answers kept in
 # the store, position bias, agreement with the humans), not better curation; a strong judge
-# is a judges file away (docs/judges.md). On 2 CPU cores a call takes a second or two, so it
-# runs on 60 pairs of the sample (SYNPREF_LIMIT to change): about 10 minutes here.
+# is a judges file away (docs/judges.md). On 2 CPU cores an attribute call takes about 6 s
+# and a labelling call (up to 8 human-labelled examples, ~3,000 prompt tokens) about 20 s, so
+# it runs on 60 pairs of the sample (SYNPREF_LIMIT to change): 87 calls, 20 minutes here.
 #
 # Usage: scripts/quickstart-llm.sh [OUTPUT_DIR]   (default: synpref-quickstart-llm)
 set -euo pipefail
