@@ -78,14 +78,12 @@ public struct ResolvedDataset: Sendable, Equatable {
 /// snapshots, so offline runs know every file a split has), the card's `configs` from
 /// README.md, the split's files by `DatasetSplits`, each fetched by `HubRepoFetcher`.
 struct HubDatasetResolver {
-    let settings: HubSettings
-    let repo: HubRepoID
     let fetcher: HubRepoFetcher
+    var settings: HubSettings { fetcher.settings }
+    var repo: HubRepoID { fetcher.repo }
     var cache: HubCache { fetcher.cache }
 
     init(settings: HubSettings, repo: HubRepoID, progress: any ProgressObserver) {
-        self.settings = settings
-        self.repo = repo
         fetcher = HubRepoFetcher(settings: settings, repo: repo, progress: progress)
     }
 

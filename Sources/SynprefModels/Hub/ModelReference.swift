@@ -49,14 +49,12 @@ public enum ModelReference {
 /// config.json, the safetensors weights (one file or an index and its shards) and the
 /// tokenizer files the repository has.
 struct HubSnapshotResolver {
-    let settings: HubSettings
-    let repo: HubRepoID
     let fetcher: HubRepoFetcher
+    var settings: HubSettings { fetcher.settings }
+    var repo: HubRepoID { fetcher.repo }
     var cache: HubCache { fetcher.cache }
 
     init(settings: HubSettings, repo: HubRepoID, progress: any ProgressObserver) {
-        self.settings = settings
-        self.repo = repo
         fetcher = HubRepoFetcher(settings: settings, repo: repo, progress: progress)
     }
 
