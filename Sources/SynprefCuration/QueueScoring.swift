@@ -75,9 +75,11 @@ public struct QueueScoring: Sendable {
         while true {
             _ = try await work(worker: worker, progress: progress)
             let answers = try await project.store.answers(queue: queue, worker: nil).filter { taskIDs.contains($0.taskID) }
-            progress.report(ProgressEvent(task: task, completed: Set(answers.map(\.taskID)).count, total: taskIDs.count, unit: "chunks"))
-            if Set(answers.map(\.taskID)).count == taskIDs.count { return try Self.collect(answers) }
-            for id in taskIDs {
+            let open = taskIDs.subtracting(answers.map(\.taskID))
+            progress.report(ProgressEvent(task: task, completed: taskIDs.count - open.count, total: taskIDs.count, unit: "chunks"))
+            if open.isEmpty { return try Self.collect(answers) }
+            // Only the chunks without an answer can have failed.
+            for id in open {
                 if let t = try await project.store.task(id: id), t.state == .failed {
                     throw CurationError.input(file: project.name, reason: "scoring chunk task \(id) failed in \(queue) (too many attempts); see its claims' errors")
                 }
