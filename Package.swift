@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(name: "synpref", dependencies: ["SynprefCLI"]),
         // Benchmarks (run release builds only; see benchmarks/runtime/README.md).
         .executableTarget(
-            name: "synpref-bench", dependencies: ["SynprefModels", "SynprefTensor"],
+            name: "synpref-bench", dependencies: ["SynprefModels", "SynprefTensor", "CSynprefKernels"],
             path: "benchmarks/runtime/SynprefBench"),
         .executableTarget(
             name: "synpref-train-bench", dependencies: ["SynprefTraining", "SynprefTensor"],

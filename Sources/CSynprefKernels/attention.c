@@ -146,6 +146,82 @@ static AVX2 void pv_avx2(float *acc, const float *corr, const float *p, const fl
 #undef FMA2
 #undef STORE2
 
+// AVX-512 versions of the two tile products: 6 rows x 32 columns (two zmm per row, 12
+// accumulators). Every output element sees the same operations in the same order as in
+// the AVX2 kernels (a zero or rescaled start, then one FMA per d or per key, in order), so
+// both paths give the same bits.
+static inline __attribute__((always_inline)) AVX512 void scores_tile_512(float *o, const float *q, const float *k,
+                                                                         size_t D) {
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+    __m512 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00, b;
+    for (size_t d = 0; d < D; d++, k += BK) {
+        __m512 k0 = _mm512_loadu_ps(k), k1 = _mm512_loadu_ps(k + 16);
+#define FMA2(r) b = _mm512_set1_ps(q[(r) * D + d]); \
+        a##r##0 = _mm512_fmadd_ps(b, k0, a##r##0); a##r##1 = _mm512_fmadd_ps(b, k1, a##r##1);
+        FMA2(0) FMA2(1) FMA2(2) FMA2(3) FMA2(4) FMA2(5)
+#undef FMA2
+    }
+    _mm512_storeu_ps(o, a00); _mm512_storeu_ps(o + 16, a01);
+    _mm512_storeu_ps(o + BK, a10); _mm512_storeu_ps(o + BK + 16, a11);
+    _mm512_storeu_ps(o + 2 * BK, a20); _mm512_storeu_ps(o + 2 * BK + 16, a21);
+    _mm512_storeu_ps(o + 3 * BK, a30); _mm512_storeu_ps(o + 3 * BK + 16, a31);
+    _mm512_storeu_ps(o + 4 * BK, a40); _mm512_storeu_ps(o + 4 * BK + 16, a41);
+    _mm512_storeu_ps(o + 5 * BK, a50); _mm512_storeu_ps(o + 5 * BK + 16, a51);
+}
+
+// Columns are computed in 32-wide tiles: a count rounded up to 16 is rounded on to 32,
+// which stays inside the BK-column block (BK is a multiple of 32) and its zero padding;
+// the extra scores are never read.
+static AVX512 void scores_avx512(float *s, const float *qs, const float *kb, size_t rows, size_t ncols, size_t D,
+                                 int causal, long base) {
+    for (size_t g = 0; g * RB < rows; g++) {
+        size_t nc = causal ? group_limit(base, g, ncols) : ncols;
+        for (size_t j = 0; j < nc; j += 32) scores_tile_512(s + g * RB * BK + j, qs + g * RB * D, kb + j, D);
+    }
+}
+
+// acc[i][:] = corr[i] * acc[i][:] + sum_j p[i][j] v[j][:] on 6 rows x 32 columns of D;
+// the masks select the columns of each half (a last 16 columns run as a half tile).
+static inline __attribute__((always_inline)) AVX512 void pv_tile_512(float *c, const float *cg, const float *pg,
+                                                                     const float *vj, size_t nj, size_t D,
+                                                                     __mmask16 m0, __mmask16 m1) {
+    __m512 a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, b;
+#define LOAD2(r) a##r##0 = _mm512_mul_ps(_mm512_set1_ps(cg[r]), _mm512_maskz_loadu_ps(m0, c + r * D)); \
+    a##r##1 = _mm512_mul_ps(_mm512_set1_ps(cg[r]), _mm512_maskz_loadu_ps(m1, c + r * D + 16));
+    LOAD2(0) LOAD2(1) LOAD2(2) LOAD2(3) LOAD2(4) LOAD2(5)
+#undef LOAD2
+    for (size_t j = 0; j < nj; j++, vj += D) {
+        __m512 v0 = _mm512_maskz_loadu_ps(m0, vj), v1 = _mm512_maskz_loadu_ps(m1, vj + 16);
+#define FMA2(r) b = _mm512_set1_ps(pg[(r) * BK + j]); \
+        a##r##0 = _mm512_fmadd_ps(b, v0, a##r##0); a##r##1 = _mm512_fmadd_ps(b, v1, a##r##1);
+        FMA2(0) FMA2(1) FMA2(2) FMA2(3) FMA2(4) FMA2(5)
+#undef FMA2
+    }
+#define STORE2(r) _mm512_mask_storeu_ps(c + r * D, m0, a##r##0); _mm512_mask_storeu_ps(c + r * D + 16, m1, a##r##1);
+    STORE2(0) STORE2(1) STORE2(2) STORE2(3) STORE2(4) STORE2(5)
+#undef STORE2
+}
+
+static AVX512 void pv_avx512(float *acc, const float *corr, const float *p, const float *v, size_t rows, size_t nk,
+                             size_t D, int causal, long base) {
+    for (size_t g = 0; g * RB < rows; g++) {
+        size_t i = g * RB, nj = causal ? group_limit(base, g, nk) : nk;
+        const float *pg = p + i * BK, *cg = corr + i;
+        size_t d = 0;
+        for (; d + 32 <= D; d += 32) pv_tile_512(acc + i * D + d, cg, pg, v + d, nj, D, 0xffff, 0xffff);
+        if (d + 16 <= D) { // 16 more columns: the first half of a tile
+            pv_tile_512(acc + i * D + d, cg, pg, v + d, nj, D, 0xffff, 0);
+            d += 16;
+        }
+        for (; d < D; d++)
+            for (size_t r = 0; r < RB; r++) {
+                float a = cg[r] * acc[(i + r) * D + d];
+                for (size_t j = 0; j < nj; j++) a += pg[r * BK + j] * v[j * D + d];
+                acc[(i + r) * D + d] = a;
+            }
+    }
+}
+
 static AVX2 float rowmax_avx2(const float *s, size_t n) {
     size_t j = 0;
     float mx = -INFINITY;
@@ -172,6 +248,29 @@ static AVX2 float exp_sum_avx2(float *s, size_t n, float m) {
     return t;
 }
 
+// exp_sum_avx2 with 16-lane exponentials: the sum still adds 8-lane halves in the AVX2
+// kernel's order, so both give the same bits.
+static AVX512 float exp_sum_avx512(float *s, size_t n, float m) {
+    __m512 vm = _mm512_set1_ps(m);
+    __m256 sum = _mm256_setzero_ps();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 e = synpref_exp16(_mm512_sub_ps(_mm512_loadu_ps(s + j), vm));
+        _mm512_storeu_ps(s + j, e);
+        sum = _mm256_add_ps(sum, _mm512_castps512_ps256(e));
+        sum = _mm256_add_ps(sum, _mm512_extractf32x8_ps(e, 1));
+    }
+    if (j + 8 <= n) {
+        __m256 e = synpref_exp8(_mm256_sub_ps(_mm256_loadu_ps(s + j), _mm256_set1_ps(m)));
+        _mm256_storeu_ps(s + j, e);
+        sum = _mm256_add_ps(sum, e);
+        j += 8;
+    }
+    float t = synpref_hsum8(sum);
+    for (; j < n; j++) { s[j] = expf(s[j] - m); t += s[j]; }
+    return t;
+}
+
 static AVX2 void scale_copy_avx2(float *dst, const float *src, float scale, size_t n) {
     __m256 vs = _mm256_set1_ps(scale);
     size_t d = 0;
@@ -186,10 +285,12 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
                              float *out, size_t ldo, float *lse, float *scratch) {
     if (nq == 0) return;
     if (nq > BQ) nq = BQ;
-    int simd = 0;
+    int simd = 0, wide = 0;
 #if SYNPREF_X86
     simd = synpref_use_avx2();
+    wide = synpref_use_avx512();
 #endif
+    (void)wide;
     size_t rows = (nq + RB - 1) / RB * RB; // RB-row micro-kernels; rows past nq are zero
     float *qs = scratch;
     float *s = qs + (size_t)BQP * D;
@@ -218,7 +319,8 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
         // block; their scores are discarded below.
         size_t ncols = (nkb + 15) & ~(size_t)15;
 #if SYNPREF_X86
-        if (simd) scores_avx2(s, qs, kblock, rows, ncols, D, causal, base);
+        if (wide) scores_avx512(s, qs, kblock, rows, ncols, D, causal, base);
+        else if (simd) scores_avx2(s, qs, kblock, rows, ncols, D, causal, base);
         else
 #endif
             scores_scalar(s, qs, kblock, nq, nkb, D);
@@ -246,7 +348,8 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
             float corr = expf(m[i] - mnew); // 0 on the first block (m = -inf)
             float sum;
 #if SYNPREF_X86
-            if (simd) sum = exp_sum_avx2(si, valid, mnew);
+            if (wide) sum = exp_sum_avx512(si, valid, mnew);
+            else if (simd) sum = exp_sum_avx2(si, valid, mnew);
             else
 #endif
             {
@@ -259,6 +362,7 @@ void synpref_attention_block(const float *q, size_t ldq, size_t q0, size_t nq,
             cr[i] = corr;
         }
 #if SYNPREF_X86
+        if (wide) { pv_avx512(acc, cr, s, vblock, rows, nkb, D, causal, base); continue; }
         if (simd) { pv_avx2(acc, cr, s, vblock, rows, nkb, D, causal, base); continue; }
 #endif
         pv_scalar(acc, cr, s, vblock, nq, nkb, D);

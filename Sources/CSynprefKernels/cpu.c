@@ -2,9 +2,9 @@
 #include "internal.h"
 #include <string.h>
 
-// Per thread: a test that forces the portable kernels affects only its own computation
+// Per thread: a test that forces narrower kernels affects only its own computation
 // (ComputeContext hands the choice to the workers it starts), never a concurrent one.
-static _Thread_local int force_scalar = 0;
+static _Thread_local int forced = SYNPREF_KERNELS_BEST;
 
 #if SYNPREF_X86
 #include <cpuid.h>
@@ -68,9 +68,9 @@ void synpref_cpu_brand(char out[49]) {
 #endif
 }
 
-void synpref_force_scalar(int on) { force_scalar = on; }
+void synpref_force_kernels(int choice) { forced = choice; }
 
-int synpref_scalar_forced(void) { return force_scalar; }
+int synpref_forced_kernels(void) { return forced; }
 
 int synpref_use_avx2(void) {
     static int cached = -1;
@@ -78,5 +78,15 @@ int synpref_use_avx2(void) {
         uint64_t f = synpref_cpu_features();
         cached = (f & SYNPREF_CPU_AVX2) && (f & SYNPREF_CPU_FMA);
     }
-    return cached && !force_scalar;
+    return cached && forced != SYNPREF_KERNELS_SCALAR;
+}
+
+int synpref_use_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        uint64_t f = synpref_cpu_features(), need = SYNPREF_CPU_AVX512F | SYNPREF_CPU_AVX512BW |
+            SYNPREF_CPU_AVX512DQ | SYNPREF_CPU_AVX512VL | SYNPREF_CPU_AVX2 | SYNPREF_CPU_FMA;
+        cached = (f & need) == need;
+    }
+    return cached && forced == SYNPREF_KERNELS_BEST;
 }

@@ -128,6 +128,57 @@ static AVX2 void tile_gemm_avx2(float *c, size_t ldc, const float *a, size_t sam
     }
 }
 
+// AVX-512 version: R (<= 6) rows x 32 columns per tile, the last columns under a mask (only
+// whole groups of 8, as the AVX2 kernel vectorises them; a rest below 8 runs in scalar
+// code as there). Every element sees the same operations in the same order as in the AVX2
+// kernel, so both paths give the same bits.
+static inline __attribute__((always_inline)) AVX512 void tile_rows_512(
+    int R, float *c, size_t ldc, const float *a, size_t sam, size_t sak, const float *b, size_t ldb,
+    size_t n8, size_t k, int accumulate) {
+    for (size_t j = 0; j < n8; j += 32) {
+        size_t left = n8 - j;
+        __mmask16 m0 = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+        __mmask16 m1 = left >= 32 ? 0xffff : left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0;
+        __m512 x[6][2];
+        for (int r = 0; r < R; r++) {
+            x[r][0] = accumulate ? _mm512_maskz_loadu_ps(m0, c + r * ldc + j) : _mm512_setzero_ps();
+            x[r][1] = accumulate ? _mm512_maskz_loadu_ps(m1, c + r * ldc + j + 16) : _mm512_setzero_ps();
+        }
+        const float *bk = b + j;
+        for (size_t kk = 0; kk < k; kk++, bk += ldb) {
+            __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+            for (int r = 0; r < R; r++) {
+                __m512 w = _mm512_set1_ps(a[r * sam + kk * sak]);
+                x[r][0] = _mm512_fmadd_ps(w, b0, x[r][0]);
+                x[r][1] = _mm512_fmadd_ps(w, b1, x[r][1]);
+            }
+        }
+        for (int r = 0; r < R; r++) {
+            _mm512_mask_storeu_ps(c + r * ldc + j, m0, x[r][0]);
+            _mm512_mask_storeu_ps(c + r * ldc + j + 16, m1, x[r][1]);
+        }
+    }
+}
+
+static AVX512 void tile_gemm_avx512(float *c, size_t ldc, const float *a, size_t sam, size_t sak,
+                                    const float *b, size_t ldb, size_t m, size_t n, size_t k,
+                                    int accumulate) {
+    size_t n8 = n & ~(size_t)7, i = 0;
+    for (; i + 6 <= m; i += 6) tile_rows_512(6, c + i * ldc, ldc, a + i * sam, sam, sak, b, ldb, n8, k, accumulate);
+    float *ci = c + i * ldc;
+    const float *ai = a + i * sam;
+    switch (m - i) {
+    case 5: tile_rows_512(5, ci, ldc, ai, sam, sak, b, ldb, n8, k, accumulate); break;
+    case 4: tile_rows_512(4, ci, ldc, ai, sam, sak, b, ldb, n8, k, accumulate); break;
+    case 3: tile_rows_512(3, ci, ldc, ai, sam, sak, b, ldb, n8, k, accumulate); break;
+    case 2: tile_rows_512(2, ci, ldc, ai, sam, sak, b, ldb, n8, k, accumulate); break;
+    case 1: tile_rows_512(1, ci, ldc, ai, sam, sak, b, ldb, n8, k, accumulate); break;
+    default: break;
+    }
+    if (n8 < n) // the rest below 8 columns, as in the AVX2 kernel
+        tile_gemm_avx2(c + n8, ldc, a, sam, sak, b + n8, ldb, m, n - n8, k, accumulate);
+}
+
 // p[j] = exp(scale * s[j] - lse) for j < n.
 static AVX2 void scaled_exp_avx2(float *p, const float *s, size_t n, float scale, float lse) {
     __m256 vs = _mm256_set1_ps(scale), vl = _mm256_set1_ps(lse);
@@ -149,9 +200,30 @@ static AVX2 void dscore_avx2(float *ds, const float *p, size_t n, float scale, f
 }
 #endif
 
+// The two element-wise steps on 16 lanes (same operations per element as the AVX2 ones).
+static AVX512 void scaled_exp_avx512(float *p, const float *s, size_t n, float scale, float lse) {
+    __m512 vs = _mm512_set1_ps(scale), vl = _mm512_set1_ps(lse);
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        _mm512_storeu_ps(p + j, synpref_exp16(_mm512_fmsub_ps(_mm512_loadu_ps(s + j), vs, vl)));
+    scaled_exp_avx2(p + j, s + j, n - j, scale, lse);
+}
+
+static AVX512 void dscore_avx512(float *ds, const float *p, size_t n, float scale, float delta) {
+    __m512 vs = _mm512_set1_ps(scale), vd = _mm512_set1_ps(delta);
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 d = _mm512_sub_ps(_mm512_loadu_ps(ds + j), vd);
+        _mm512_storeu_ps(ds + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(p + j), d), vs));
+    }
+    dscore_avx2(ds + j, p + j, n - j, scale, delta);
+}
+
+// simd: 0 portable, 1 AVX2, 2 AVX-512.
 static void tile_gemm(int simd, float *c, size_t ldc, const float *a, size_t sam, size_t sak,
                       const float *b, size_t ldb, size_t m, size_t n, size_t k, int accumulate) {
 #if SYNPREF_X86
+    if (simd == 2) { tile_gemm_avx512(c, ldc, a, sam, sak, b, ldb, m, n, k, accumulate); return; }
     if (simd) { tile_gemm_avx2(c, ldc, a, sam, sak, b, ldb, m, n, k, accumulate); return; }
 #endif
     (void)simd;
@@ -164,10 +236,12 @@ void synpref_attention_backward(const float *q, size_t ldq, const float *k, size
                                 size_t ld_delta, size_t T, size_t group, size_t D,
                                 float scale, int causal, float *dq, size_t lddq, float *dk,
                                 size_t lddk, float *dv, size_t lddv, float *scratch) {
-    int simd = 0;
+    int simd = 0, wide = 0;
 #if SYNPREF_X86
+    wide = synpref_use_avx512();
     simd = synpref_use_avx2();
 #endif
+    int gemm = wide ? 2 : simd; // tile products: AVX-512, AVX2 or portable
     float *kt = scratch;
     float *vt = kt + D * BK;
     float *p = vt + D * BK;
@@ -194,7 +268,7 @@ void synpref_attention_backward(const float *q, size_t ldq, const float *k, size
             for (size_t q0 = qstart; q0 < T; q0 += BQ) {
                 size_t nq = T - q0 < BQ ? T - q0 : BQ;
                 // s = q k^T (unscaled) into p, then p = exp(scale s - lse), masked.
-                tile_gemm(simd, p, BK, qg + q0 * ldq, ldq, 1, kt, BK, nq, ncols, D, 0);
+                tile_gemm(gemm, p, BK, qg + q0 * ldq, ldq, 1, kt, BK, nq, ncols, D, 0);
                 for (size_t i = 0; i < nq; i++) {
                     float *pi = p + i * BK;
                     size_t valid = nkb;
@@ -204,28 +278,30 @@ void synpref_attention_backward(const float *q, size_t ldq, const float *k, size
                     }
                     float l = lse[g * ld_lse + q0 + i];
 #if SYNPREF_X86
-                    if (simd) scaled_exp_avx2(pi, pi, valid, scale, l);
+                    if (wide) scaled_exp_avx512(pi, pi, valid, scale, l);
+                    else if (simd) scaled_exp_avx2(pi, pi, valid, scale, l);
                     else
 #endif
                         for (size_t j = 0; j < valid; j++) pi[j] = expf(pi[j] * scale - l);
                     for (size_t j = valid; j < ncols; j++) pi[j] = 0;
                 }
                 // dp = dO v^T into ds, then ds = scale * p * (dp - delta).
-                tile_gemm(simd, ds, BK, dog + q0 * lddo, lddo, 1, vt, BK, nq, ncols, D, 0);
+                tile_gemm(gemm, ds, BK, dog + q0 * lddo, lddo, 1, vt, BK, nq, ncols, D, 0);
                 for (size_t i = 0; i < nq; i++) {
                     float dl = delta[(q0 + i) * ld_delta + g];
                     float *di = ds + i * BK;
                     const float *pi = p + i * BK;
 #if SYNPREF_X86
-                    if (simd) dscore_avx2(di, pi, ncols, scale, dl);
+                    if (wide) dscore_avx512(di, pi, ncols, scale, dl);
+                    else if (simd) dscore_avx2(di, pi, ncols, scale, dl);
                     else
 #endif
                         for (size_t j = 0; j < ncols; j++) di[j] = pi[j] * (di[j] - dl) * scale;
                 }
                 // dV_j += P^T dO_i;  dK_j += dS^T q_i;  dQ_i += dS k_j
-                tile_gemm(simd, dvacc, D, p, 1, BK, dog + q0 * lddo, lddo, nkb, D, nq, 1);
-                tile_gemm(simd, dkacc, D, ds, 1, BK, qg + q0 * ldq, ldq, nkb, D, nq, 1);
-                tile_gemm(simd, dqg + q0 * lddq, lddq, ds, BK, 1, k + kb * ldk, ldk, nq, D, nkb, 1);
+                tile_gemm(gemm, dvacc, D, p, 1, BK, dog + q0 * lddo, lddo, nkb, D, nq, 1);
+                tile_gemm(gemm, dkacc, D, ds, 1, BK, qg + q0 * ldq, ldq, nkb, D, nq, 1);
+                tile_gemm(gemm, dqg + q0 * lddq, lddq, ds, BK, 1, k + kb * ldk, ldk, nq, D, nkb, 1);
             }
         }
         for (size_t j = 0; j < nkb; j++) {

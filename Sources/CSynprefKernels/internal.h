@@ -1,4 +1,4 @@
-// Shared by the kernel files: run-time dispatch flag and the AVX2 exp polynomial.
+// Shared by the kernel files: run-time dispatch flags and the exp polynomial (AVX2, AVX-512).
 #ifndef SYNPREF_KERNELS_INTERNAL_H
 #define SYNPREF_KERNELS_INTERNAL_H
 
@@ -10,12 +10,15 @@
 #define SYNPREF_X86 1
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
 #else
 #define SYNPREF_X86 0
 #endif
 
 /// 1 when the AVX2+FMA kernels may run (CPU has them and scalar mode is not forced).
 int synpref_use_avx2(void);
+/// 1 when the AVX-512 (F, BW, DQ, VL) kernels may run (CPU has them, nothing narrower forced).
+int synpref_use_avx512(void);
 
 #if SYNPREF_X86
 /// exp(x) for 8 lanes, Cephes expf: x = n ln2 + r, |r| <= ln2/2, degree-5 polynomial.
@@ -48,6 +51,35 @@ static inline AVX2 __m256 synpref_exp8(__m256 x) {
     y = _mm256_andnot_ps(under, y);
     y = _mm256_blendv_ps(y, _mm256_set1_ps(INFINITY), over);
     return y;
+}
+
+/// synpref_exp8 on 16 lanes: the same operations lane by lane, so the same bits.
+static inline AVX512 __m512 synpref_exp16(__m512 x) {
+    const __m512 hi = _mm512_set1_ps(88.3762626647949f);
+    const __m512 lo = _mm512_set1_ps(-88.3762626647949f);
+    __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.33654f), _CMP_LT_OQ);
+    __mmask16 over = _mm512_cmp_ps_mask(x, _mm512_set1_ps(88.72283f), _CMP_GT_OQ);
+    x = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+    __m512 fx = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(0.693359375f), x);
+    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(-2.12194440e-4f), x);
+    __m512 y = _mm512_set1_ps(1.9875691500E-4f);
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.3981999507E-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(8.3334519073E-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(4.1665795894E-2f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.6666665459E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(5.0000001201E-1f));
+    __m512 x2 = _mm512_mul_ps(x, x);
+    y = _mm512_fmadd_ps(y, x2, _mm512_add_ps(x, _mm512_set1_ps(1.0f)));
+    __m512i n = _mm512_cvtps_epi32(fx);
+    __m512i n1 = _mm512_srai_epi32(n, 1);
+    __m512i n2 = _mm512_sub_epi32(n, n1);
+    __m512 p1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n1, _mm512_set1_epi32(127)), 23));
+    __m512 p2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n2, _mm512_set1_epi32(127)), 23));
+    y = _mm512_mul_ps(_mm512_mul_ps(y, p1), p2);
+    y = _mm512_maskz_mov_ps((__mmask16)~under, y);
+    return _mm512_mask_mov_ps(y, over, _mm512_set1_ps(INFINITY));
 }
 
 /// Horizontal sum / max of 8 lanes.

@@ -69,11 +69,11 @@ public final class ComputeContext: @unchecked Sendable {
             return
         }
         let next = Atomic<Int>(0)
-        let portable = synpref_scalar_forced()
+        let choice = synpref_forced_kernels()
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)
             DispatchQueue.concurrentPerform(iterations: Swift.min(threads, n)) { worker in
-                ComputeContext.withKernelChoice(portable) {
+                ComputeContext.withKernelChoice(choice) {
                     while true {
                         let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                         if i >= n { break }
@@ -92,24 +92,24 @@ public final class ComputeContext: @unchecked Sendable {
             body(0..<count)
             return
         }
-        let portable = synpref_scalar_forced()
+        let choice = synpref_forced_kernels()
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lo = count * w / workers, hi = count * (w + 1) / workers
-                if lo < hi { ComputeContext.withKernelChoice(portable) { box.value(lo..<hi) } }
+                if lo < hi { ComputeContext.withKernelChoice(choice) { box.value(lo..<hi) } }
             }
         }
     }
 
     /// Runs `body` on this worker thread with the kernel choice of the thread that started
-    /// the work (see `synpref_force_scalar`), then restores the worker's own.
+    /// the work (see `synpref_force_kernels`), then restores the worker's own.
     @inline(__always)
-    private static func withKernelChoice(_ portable: Int32, _ body: () -> Void) {
-        let own = synpref_scalar_forced()
-        if own != portable { synpref_force_scalar(portable) }
+    private static func withKernelChoice(_ choice: Int32, _ body: () -> Void) {
+        let own = synpref_forced_kernels()
+        if own != choice { synpref_force_kernels(choice) }
         body()
-        if own != portable { synpref_force_scalar(own) }
+        if own != choice { synpref_force_kernels(own) }
     }
 }
 

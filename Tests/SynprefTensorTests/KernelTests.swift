@@ -8,7 +8,7 @@ import CSynprefKernels
         // bf16 is the top half of an f32: 0x3F80 -> 1.0, 0xC040 -> -3.0, 0x7F80 -> +inf.
         let bf: [UInt16] = [0x3F80, 0xC040, 0x7F80, 0x0000, 0x3E00] + [UInt16](repeating: 0x4000, count: 17)
         var out = [Float](repeating: 0, count: bf.count)
-        withBothKernelPaths { _ in
+        withEveryKernelPath { _ in
             synpref_bf16_to_f32(bf, &out, bf.count)
             #expect(Array(out[0..<5]) == [1.0, -3.0, .infinity, 0.0, 0.125])
             #expect(out[5...].allSatisfy { $0 == 2.0 })
@@ -17,7 +17,7 @@ import CSynprefKernels
         // 0x7BFF = 65504 (largest finite), 0x7C00 = inf, 0x3555 = 0.333251953125.
         let h: [UInt16] = [0x3C00, 0xC000, 0x0001, 0x7BFF, 0x7C00, 0x3555, 0x8000, 0x0200, 0x3C00]
         var hf = [Float](repeating: 0, count: h.count)
-        withBothKernelPaths { _ in
+        withEveryKernelPath { _ in
             synpref_f16_to_f32(h, &hf, h.count)
             #expect(hf[0] == 1 && hf[1] == -2 && hf[2] == powf(2, -24) && hf[3] == 65504)
             #expect(hf[4] == .infinity && hf[5] == 0.333251953125 && hf[6] == 0 && hf[6].sign == .minus)
@@ -29,7 +29,7 @@ import CSynprefKernels
     /// 2e-7 relative) everywhere, including the far tails, on both kernel paths.
     @Test func geluMatchesDoublePrecision() {
         let x = Ref.random(2000, seed: 5, scale: 12) + [0, -0.0, 1e-8, -1e-8, -20, 20, -40, 40]
-        withBothKernelPaths { path in
+        withEveryKernelPath { path in
             var y = x
             synpref_gelu_erf(&y, y.count)
             for (a, b) in zip(y, x) {
@@ -41,7 +41,7 @@ import CSynprefKernels
 
     @Test func expSiluSoftmaxMatchLibm() {
         let x = Ref.random(1000, seed: 1, scale: 30) + [-100, -88, 0, 88, 100]
-        withBothKernelPaths { path in
+        withEveryKernelPath { path in
             var e = x
             synpref_exp(&e, e.count)
             for (a, b) in zip(e, x) {
@@ -71,7 +71,7 @@ import CSynprefKernels
     @Test func normsMatchDoublePrecision() {
         let rows = 5, dim = 67
         let x = Ref.random(rows * dim, seed: 5, scale: 3), w = Ref.random(dim, seed: 6), b = Ref.random(dim, seed: 7)
-        withBothKernelPaths { path in
+        withEveryKernelPath { path in
             var o = [Float](repeating: 0, count: rows * dim)
             synpref_rmsnorm(&o, dim, x, dim, w, rows, dim, 1e-6)
             var l = [Float](repeating: 0, count: rows * dim)
@@ -93,7 +93,7 @@ import CSynprefKernels
         // One head of dim 4 at angle θ: (x1, x2) -> (x1 cos - x2 sin, x2 cos + x1 sin).
         var x: [Float] = [1, 2, 3, 4, 1, 2, 3, 4]
         let c: [Float] = [0, 1], s: [Float] = [1, 0] // pair 0 rotated by 90°, pair 1 by 0°
-        withBothKernelPaths { _ in
+        withEveryKernelPath { _ in
             var y = x
             synpref_rope(&y, 8, 1, 2, 4, c, s)
             #expect(y == [-3, 2, 1, 4, -3, 2, 1, 4])
@@ -109,7 +109,7 @@ import CSynprefKernels
         let ctx = ComputeContext(threads: 2)
         for causal in [true, false] {
             let want = Ref.attention(q: q, k: k, v: v, t: t, heads: heads, kvHeads: kvHeads, d: d, scale: 1 / Double(d).squareRoot(), causal: causal)
-            withBothKernelPaths { path in
+            withEveryKernelPath { path in
                 let out = Tensor(zeros: [t, heads * d])
                 Attention.forward(q: Tensor(q, shape: [t, heads * d]), k: Tensor(k, shape: [t, kvHeads * d]),
                                   v: Tensor(v, shape: [t, kvHeads * d]), into: out,
@@ -118,5 +118,46 @@ import CSynprefKernels
                 #expect(Ref.maxAbsDiff(out.toArray(), want) < 2e-6, "\(path) t=\(t) d=\(d) causal=\(causal)")
             }
         }
+    }
+
+    /// The AVX-512 tile kernels do, for each output element, the same operations in the
+    /// same order as the AVX2 ones (a zero or rescaled start, then one FMA per element of
+    /// the sum), so on one machine both paths give the same bits. Without AVX-512 both runs
+    /// take the AVX2 path.
+    @Test(arguments: [(5, 24), (63, 32), (130, 48), (200, 64), (97, 128)])
+    func attentionWidestAndAVX2PathsGiveTheSameBits(t: Int, d: Int) {
+        let heads = 4, kvHeads = 2
+        let q = Ref.random(t * heads * d, seed: 21, scale: 2), k = Ref.random(t * kvHeads * d, seed: 22, scale: 2)
+        let v = Ref.random(t * kvHeads * d, seed: 23)
+        let ctx = ComputeContext(threads: 2)
+        for causal in [true, false] {
+            var outputs: [[Float]] = []
+            for choice in [SYNPREF_KERNELS_BEST, SYNPREF_KERNELS_AVX2] {
+                synpref_force_kernels(Int32(choice))
+                defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+                let out = Tensor(zeros: [t, heads * d])
+                Attention.forward(q: Tensor(q, shape: [t, heads * d]), k: Tensor(k, shape: [t, kvHeads * d]),
+                                  v: Tensor(v, shape: [t, kvHeads * d]), into: out,
+                                  sequences: PackedSequences(lengths: [t]), heads: heads, kvHeads: kvHeads,
+                                  headDim: d, scale: 1 / Float(d).squareRoot(), causal: causal, ctx: ctx)
+                outputs.append(out.toArray())
+            }
+            #expect(outputs[0] == outputs[1], "t=\(t) d=\(d) causal=\(causal)")
+        }
+    }
+
+    /// GELU's AVX-512 kernel evaluates the AVX2 kernel's formula lane by lane with the same
+    /// operations, so both give the same bits (both runs are AVX2 without AVX-512).
+    @Test func geluWidestAndAVX2PathsGiveTheSameBits() {
+        let x = Ref.random(4099, seed: 31, scale: 12)
+        var outputs: [[Float]] = []
+        for choice in [SYNPREF_KERNELS_BEST, SYNPREF_KERNELS_AVX2] {
+            synpref_force_kernels(Int32(choice))
+            defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+            var y = x
+            y.withUnsafeMutableBufferPointer { synpref_gelu_erf($0.baseAddress, $0.count) }
+            outputs.append(y)
+        }
+        #expect(outputs[0] == outputs[1])
     }
 }

@@ -45,12 +45,12 @@ enum Ref {
     }
 }
 
-/// Runs `body` once with the AVX2 kernels (when the CPU has them) and once with the
-/// portable scalar ones.
-func withBothKernelPaths(_ body: (String) throws -> Void) rethrows {
-    synpref_force_scalar(0)
-    try body("simd")
-    synpref_force_scalar(1)
-    defer { synpref_force_scalar(0) }
-    try body("scalar")
+/// Runs `body` once per kernel path: the widest the CPU has (AVX-512 or AVX2), at most
+/// AVX2+FMA, and the portable scalar kernels.
+func withEveryKernelPath(_ body: (String) throws -> Void) rethrows {
+    defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+    for (choice, name) in [(SYNPREF_KERNELS_BEST, "widest"), (SYNPREF_KERNELS_AVX2, "avx2"), (SYNPREF_KERNELS_SCALAR, "scalar")] {
+        synpref_force_kernels(Int32(choice))
+        try body(name)
+    }
 }

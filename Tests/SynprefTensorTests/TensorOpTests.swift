@@ -124,7 +124,7 @@ import Foundation
         let rows = [0, 4, 5, 5 + 63, 5 + 64, 5 + 129, 135 + 63, 199], sequenceOf = [0, 0, 1, 1, 1, 1, 2, 3]
         let positions = zip(rows, sequenceOf).map { $0 - packed.offsets[$1] }
         let ctx = ComputeContext(threads: 2)
-        withBothKernelPaths { path in
+        withEveryKernelPath { path in
             let out = Tensor(zeros: [n, heads * d])
             Attention.forward(q: q, k: k, v: v, into: out, sequences: packed, heads: heads, kvHeads: kvHeads,
                               headDim: d, scale: 0.2, causal: true, ctx: ctx)

@@ -1,3 +1,4 @@
+import CSynprefKernels
 import Foundation
 import SynprefTensor
 @testable import SynprefTraining
@@ -20,7 +21,7 @@ extension TrainingTests {
     @Test func rmsNorm() throws {
         let x = try fx.tensor("rmsnorm.x"), w = try fx.tensor("rmsnorm.weight"), dy = try fx.tensor("rmsnorm.dy")
         let norm = RMSNorm(weight: w, eps: 1e-6)
-        try withBothKernelPaths { path in
+        try withEveryKernelPath { path in
             let y = Tensor(zeros: x.shape)
             norm.forward(x, into: y, ctx: ctx)
             try expectClose(y.toArray(), "rmsnorm.y", path)
@@ -56,7 +57,7 @@ extension TrainingTests {
         let x = try fx.tensor("layernorm.x"), w = try fx.tensor("layernorm.weight"), b = try fx.tensor("layernorm.bias")
         let dy = try fx.tensor("layernorm.dy")
         let ln = LayerNorm(weight: w, bias: b, eps: 1e-12)
-        try withBothKernelPaths { path in
+        try withEveryKernelPath { path in
             let y = Tensor(zeros: x.shape)
             ln.forward(x, into: y, ctx: ctx)
             try expectClose(y.toArray(), "layernorm.y", path)
@@ -82,7 +83,7 @@ extension TrainingTests {
         // The engine's tables for these positions agree with transformers' (a forward check).
         let (c2, s2) = rope.tables(positions: try fx.ints("rope.positions"))
         #expect(maxScaledError(c2.toArray(), cos.toArray()) < 1e-5 && maxScaledError(s2.toArray(), sin.toArray()) < 1e-5)
-        try withBothKernelPaths { path in
+        try withEveryKernelPath { path in
             let y = Tensor(x.toArray(), shape: x.shape)
             rope.apply(y, heads: heads, cos: cos, sin: sin, ctx: ctx)
             try expectClose(y.toArray(), "rope.y", path)
@@ -113,7 +114,7 @@ extension TrainingTests {
                               headDim: hd, scale: scale, causal: causal, ctx: ctx, lse: lse)
             return (out, lse)
         }
-        try withBothKernelPaths { path in
+        try withEveryKernelPath { path in
             let (out, lse) = forward(q, k, v)
             try expectClose(out.toArray(), "\(name).y", path)
             // Asking for the log-sum-exp does not change the output bits.
@@ -144,9 +145,38 @@ extension TrainingTests {
         }
     }
 
+    /// The AVX-512 tile products of the attention backward do, for each element, the same
+    /// operations in the same order as the AVX2 ones, so both paths give the same bits on
+    /// one machine (without AVX-512 both runs take the AVX2 path).
+    @Test(arguments: [(70, 32, true), (70, 32, false), (129, 128, true), (33, 48, false), (20, 24, true)])
+    func attentionBackwardWidestAndAVX2PathsGiveTheSameBits(t: Int, hd: Int, causal: Bool) {
+        let heads = 4, kvHeads = 2
+        let seqs = PackedSequences(lengths: [t / 3, t - t / 3])
+        func random(_ n: Int, _ seed: UInt64) -> Tensor { Tensor(randomFloats(n, seed: seed), shape: [t, n / t]) }
+        let q = random(t * heads * hd, 1), k = random(t * kvHeads * hd, 2), v = random(t * kvHeads * hd, 3)
+        let dy = random(t * heads * hd, 4)
+        let scale = 1 / Float(hd).squareRoot()
+        var results: [[[Float]]] = []
+        for choice in [SYNPREF_KERNELS_BEST, SYNPREF_KERNELS_AVX2] {
+            synpref_force_kernels(Int32(choice))
+            defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+            let out = Tensor(zeros: [t, heads * hd]), lse = Tensor(zeros: [heads, t])
+            Attention.forward(q: q, k: k, v: v, into: out, sequences: seqs, heads: heads, kvHeads: kvHeads,
+                              headDim: hd, scale: scale, causal: causal, ctx: ctx, lse: lse)
+            let dq = Tensor(zeros: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
+            AttentionBackward.backward(dOut: dy, q: q, k: k, v: v, out: out, lse: lse, dq: dq, dk: dk, dv: dv,
+                                       sequences: seqs, heads: heads, kvHeads: kvHeads, headDim: hd, scale: scale,
+                                       causal: causal, ctx: ctx)
+            results.append([out.toArray(), dq.toArray(), dk.toArray(), dv.toArray()])
+        }
+        for (i, name) in ["out", "dq", "dk", "dv"].enumerated() {
+            #expect(results[0][i] == results[1][i], "\(name) t=\(t) hd=\(hd) causal=\(causal)")
+        }
+    }
+
     @Test func siluMul() throws {
         let g = try fx.tensor("silu_mul.gate"), u = try fx.tensor("silu_mul.up"), dy = try fx.tensor("silu_mul.dy")
-        try withBothKernelPaths { path in
+        try withEveryKernelPath { path in
             let y = Tensor(zeros: g.shape)
             Activation.siluMul(gate: g, up: u, into: y, ctx: ctx)
             try expectClose(y.toArray(), "silu_mul.y", path)
@@ -189,7 +219,7 @@ extension TrainingTests {
         let dys = Tensor(dy.toArray() + [1, 1, 1, 1, 1, 1], shape: xs.shape)
         let reference = Tensor(zeros: xs.shape)
         ActivationBackward.gelu(dy: dys, x: xs, dx: reference, ctx: ctx)
-        try withBothKernelPaths { path in
+        try withEveryKernelPath { path in
             let fast = Tensor(zeros: xs.shape)
             ActivationBackward.gelu(dy: dys, x: xs, y: ys, dx: fast, ctx: ctx)
             let (ok, worst) = withinGradientTolerance(Array(fast.toArray().prefix(x.count)), try fx.array("gelu.dx"))

@@ -67,13 +67,14 @@ func withinGradientTolerance(_ a: [Float], _ b: [Float]) -> (ok: Bool, worst: Fl
     return (ok, worst)
 }
 
-/// Runs `body` with the AVX2 kernels (when the CPU has them) and with the scalar ones.
-func withBothKernelPaths(_ body: (String) throws -> Void) rethrows {
-    synpref_force_scalar(0)
-    try body("simd")
-    synpref_force_scalar(1)
-    defer { synpref_force_scalar(0) }
-    try body("scalar")
+/// Runs `body` once per kernel path: the widest the CPU has (AVX-512 or AVX2), at most
+/// AVX2+FMA, and the portable scalar kernels.
+func withEveryKernelPath(_ body: (String) throws -> Void) rethrows {
+    defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+    for (choice, name) in [(SYNPREF_KERNELS_BEST, "widest"), (SYNPREF_KERNELS_AVX2, "avx2"), (SYNPREF_KERNELS_SCALAR, "scalar")] {
+        synpref_force_kernels(Int32(choice))
+        try body(name)
+    }
 }
 
 /// Directional finite-difference check of a backward: for L(x) = Σ dy · f(x) (in double),

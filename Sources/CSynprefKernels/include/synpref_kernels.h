@@ -1,5 +1,6 @@
 // Hot element-wise and attention kernels in C. Each vectorised function carries a
-// per-function `target("avx2,fma")` attribute and is chosen at run time after a CPU check,
+// per-function `target("avx2,fma")` (or AVX-512) attribute and is chosen at run time after
+// a CPU check,
 // so the package needs no unsafeFlags and stays usable as a dependency. Every kernel has
 // a portable scalar fallback computing the same thing.
 //
@@ -40,12 +41,15 @@ void synpref_sgemm_plain(int transA, int transB, size_t m, size_t n, size_t k, f
 void synpref_sgemm_fallback(int transA, int transB, size_t m, size_t n, size_t k, float alpha,
                             const float *a, size_t lda, const float *b, size_t ldb,
                             float beta, float *c, size_t ldc);
-/// Forces the portable scalar kernels (1) or restores CPU dispatch (0) on the calling
-/// thread; `ComputeContext` passes the calling thread's choice to its workers. For tests
-/// that compare the two paths.
-void synpref_force_scalar(int on);
-/// Whether the calling thread runs the portable kernels.
-int synpref_scalar_forced(void);
+/// Which kernel paths may run: the widest the CPU has (AVX-512 where present, else AVX2+FMA,
+/// else portable scalar), at most AVX2+FMA, or the portable scalar ones.
+enum { SYNPREF_KERNELS_BEST = 0, SYNPREF_KERNELS_AVX2 = 1, SYNPREF_KERNELS_SCALAR = 2 };
+/// Limits the kernels the calling thread runs (a SYNPREF_KERNELS_* value);
+/// `ComputeContext` passes the calling thread's choice to its workers. For tests that
+/// compare the paths.
+void synpref_force_kernels(int choice);
+/// The calling thread's limit (SYNPREF_KERNELS_BEST unless forced).
+int synpref_forced_kernels(void);
 
 // ---- dtype conversion -------------------------------------------------------------
 /// dst[n] (f32) = widen(src[n] bf16). Exact.

@@ -2,6 +2,7 @@
 // The end-to-end comparison with PyTorch lives in benchmarks/runtime/run.py, which calls
 // `synpref score` and this tool.
 import Foundation
+import CSynprefKernels
 import SynprefModels
 import SynprefTensor
 
@@ -30,10 +31,12 @@ func randomFloats(_ n: Int) -> [Float] {
 }
 
 /// sgemm peak for Qwen3-0.6B projection shapes, then bf16 weights widened whole vs in tiles.
-func benchGemm(threads: Int, repeats: Int) {
+func benchGemm(threads: Int, repeats: Int, shapes custom: [(Int, Int, Int)]) {
     let ctx = ComputeContext(threads: threads)
     print("# sgemm  (C[M,N] = A[M,K] Bᵀ, f32, \(threads) BLAS threads; median of \(repeats))")
-    let shapes = [(2048, 1024, 1024), (2048, 3072, 1024), (2048, 1024, 3072), (2048, 2048, 1024), (512, 3072, 1024), (4096, 3072, 1024)]
+    let shapes = custom.isEmpty
+        ? [(2048, 1024, 1024), (2048, 3072, 1024), (2048, 1024, 3072), (2048, 2048, 1024), (512, 3072, 1024), (4096, 3072, 1024)]
+        : custom
     var peak = 0.0
     for (m, n, k) in shapes {
         let a = Tensor(randomFloats(m * k), shape: [m, k]), w = Tensor(randomFloats(n * k), shape: [n, k])
@@ -44,6 +47,7 @@ func benchGemm(threads: Int, repeats: Int) {
         print(String(format: "sgemm M=%5d N=%5d K=%5d  %6.1f GFLOP/s", m, n, k, gf))
     }
     print(String(format: "sgemm_peak_gflops %.1f", peak))
+    if !custom.isEmpty { return }
     print("# bf16 weights: widen into f32 scratch then sgemm; tile = rows widened per sgemm call")
     for (m, n, k) in [(2048, 3072, 1024), (2048, 1024, 3072), (512, 3072, 1024), (128, 3072, 1024)] {
         let a = Tensor(randomFloats(m * k), shape: [m, k])
@@ -62,22 +66,35 @@ func benchGemm(threads: Int, repeats: Int) {
     }
 }
 
-/// Attention throughput (causal, Qwen3-0.6B heads) at several lengths.
+/// Attention throughput on each kernel path (the widest the CPU has, then AVX2 at most):
+/// causal with Qwen3-0.6B heads at several lengths, and bidirectional with
+/// all-MiniLM-L6-v2 heads on packed batches of equal sequences.
 func benchAttention(threads: Int, repeats: Int) {
     let ctx = ComputeContext(threads: threads)
-    let heads = 16, kv = 8, d = 128
-    print("# attention (causal, 16 q heads, 8 kv heads, head_dim 128, \(threads) threads)")
-    for len in [512, 1024, 4096] {
-        let q = Tensor(randomFloats(len * heads * d), shape: [len, heads * d])
-        let k = Tensor(randomFloats(len * kv * d), shape: [len, kv * d])
-        let v = Tensor(randomFloats(len * kv * d), shape: [len, kv * d])
-        let o = Tensor(zeros: [len, heads * d])
-        let t = timeIt(repeats: repeats) {
-            Attention.forward(q: q, k: k, v: v, into: o, sequences: PackedSequences(lengths: [len]), heads: heads, kvHeads: kv,
-                              headDim: d, scale: 0.088, causal: true, ctx: ctx)
+    let paths: [(Int32, String)] = [(Int32(SYNPREF_KERNELS_BEST), "widest"), (Int32(SYNPREF_KERNELS_AVX2), "avx2")]
+    // (label, heads, kv heads, head_dim, causal, sequence length, sequences)
+    let cases = [("qwen3", 16, 8, 128, true, 512, 1), ("qwen3", 16, 8, 128, true, 1024, 1), ("qwen3", 16, 8, 128, true, 4096, 1),
+                 ("minilm", 12, 12, 32, false, 64, 64), ("minilm", 12, 12, 32, false, 128, 32), ("minilm", 12, 12, 32, false, 256, 16)]
+    print("# attention (\(threads) threads; GFLOP/s counts the two products, 4·heads·d per visible score)")
+    for (label, heads, kv, d, causal, len, count) in cases {
+        let n = len * count
+        let q = Tensor(randomFloats(n * heads * d), shape: [n, heads * d])
+        let k = Tensor(randomFloats(n * kv * d), shape: [n, kv * d])
+        let v = Tensor(randomFloats(n * kv * d), shape: [n, kv * d])
+        let o = Tensor(zeros: [n, heads * d])
+        let visible = causal ? Double(len) * Double(len + 1) / 2 : Double(len) * Double(len)
+        let flops = 4 * Double(heads * d) * visible * Double(count)
+        var line = String(format: "attention %@ %@ len=%5d x %3d", label, causal ? "causal" : "bidir ", len, count)
+        for (choice, name) in paths {
+            synpref_force_kernels(choice)
+            let t = timeIt(repeats: repeats) {
+                Attention.forward(q: q, k: k, v: v, into: o, sequences: PackedSequences(lengths: Array(repeating: len, count: count)),
+                                  heads: heads, kvHeads: kv, headDim: d, scale: 1 / Float(d).squareRoot(), causal: causal, ctx: ctx)
+            }
+            line += String(format: "  %@ %7.2f ms %6.1f GFLOP/s", name, t * 1e3, flops / t / 1e9)
         }
-        let flops = 4 * Double(heads * d) * Double(len) * Double(len + 1) / 2
-        print(String(format: "attention len=%5d  %7.2f ms  %6.1f GFLOP/s", len, t * 1e3, flops / t / 1e9))
+        synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST))
+        print(line)
     }
 }
 
@@ -123,6 +140,7 @@ let command = args.first ?? "gemm"
 var threads = ComputeContext.defaultThreads
 var repeats = 5
 var model = "", input = "", batchTokens = 4096
+var shapes: [(Int, Int, Int)] = []
 var it = args.dropFirst().makeIterator()
 while let a = it.next() {
     if a == "--threads", let v = it.next(), let n = Int(v) { threads = n }
@@ -130,14 +148,20 @@ while let a = it.next() {
     if a == "--model", let v = it.next() { model = v }
     if a == "--input", let v = it.next() { input = v }
     if a == "--batch-tokens", let v = it.next(), let n = Int(v) { batchTokens = n }
+    if a == "--shapes", let v = it.next() { // MxNxK,MxNxK,...
+        shapes = v.split(separator: ",").compactMap { s in
+            let d = s.split(separator: "x").compactMap { Int($0) }
+            return d.count == 3 ? (d[0], d[1], d[2]) : nil
+        }
+    }
 }
 // What these numbers ran on (the facts `synpref doctor` prints).
 for (label, value) in MachineReport.gather(threads: threads, measureSeconds: 0).lines { print("# \(label): \(value)") }
 switch command {
-case "gemm": benchGemm(threads: threads, repeats: repeats)
+case "gemm": benchGemm(threads: threads, repeats: repeats, shapes: shapes)
 case "attention": benchAttention(threads: threads, repeats: repeats)
 case "score": try benchScore(model: model, input: input, threads: threads, batchTokens: batchTokens, repeats: repeats)
 default:
-    FileHandle.standardError.write("usage: synpref-bench gemm|attention [--threads N] [--repeats N]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: synpref-bench gemm [--shapes MxNxK,...]|attention|score [--threads N] [--repeats N]\n".data(using: .utf8)!)
     exit(2)
 }
