@@ -25,6 +25,42 @@ static AVX2 void scale_mul_avx2(float *out, const float *x, const float *w, floa
                                                 _mm256_mul_ps(_mm256_loadu_ps(x + i), vr)));
     for (; i < n; i++) out[i] = w[i] * (x[i] * r);
 }
+
+// LayerNorm of one row with the scalar kernel's arithmetic: sums in double, the centred
+// variance in a second pass, the output as ((x - m) · rs) · w + b in f32. Only the order
+// of the double additions differs (four lanes, then combined).
+static AVX2 void layernorm_row_avx2(float *o, const float *x, const float *w, const float *b, size_t dim, float eps) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    size_t i = 0;
+    for (; i + 8 <= dim; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    double mean = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (; i < dim; i++) mean += x[i];
+    float m = (float)(mean / (double)dim);
+    __m256 vm = _mm256_set1_ps(m);
+    s0 = _mm256_setzero_pd(); s1 = _mm256_setzero_pd();
+    for (i = 0; i + 8 <= dim; i += 8) {
+        __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), vm);
+        __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(d)), hi = _mm256_cvtps_pd(_mm256_extractf128_ps(d, 1));
+        s0 = _mm256_fmadd_pd(lo, lo, s0);
+        s1 = _mm256_fmadd_pd(hi, hi, s1);
+    }
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    double var = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (; i < dim; i++) { float d = x[i] - m; var += (double)d * d; }
+    float rs = 1.0f / sqrtf((float)(var / (double)dim) + eps);
+    __m256 vr = _mm256_set1_ps(rs);
+    for (i = 0; i + 8 <= dim; i += 8) {
+        __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm), vr);
+        _mm256_storeu_ps(o + i, _mm256_add_ps(_mm256_mul_ps(d, _mm256_loadu_ps(w + i)), _mm256_loadu_ps(b + i)));
+    }
+    for (; i < dim; i++) o[i] = (x[i] - m) * rs * w[i] + b[i];
+}
 #endif
 
 void synpref_rmsnorm(float *out, size_t ldo, const float *inp, size_t ldi,
@@ -52,6 +88,9 @@ void synpref_layernorm(float *out, size_t ldo, const float *inp, size_t ldi,
     for (size_t r = 0; r < rows; r++) {
         const float *x = inp + r * ldi;
         float *o = out + r * ldo;
+#if SYNPREF_X86
+        if (synpref_use_avx2()) { layernorm_row_avx2(o, x, weight, bias, dim, eps); continue; }
+#endif
         // Two passes (mean, then centred variance) keep the variance accurate.
         double mean = 0;
         for (size_t i = 0; i < dim; i++) mean += x[i];

@@ -142,6 +142,8 @@ struct EmbedCommand: AsyncParsableCommand {
         do {
             let chunk = 1024
             var start = 0
+            // Rate and ETA count from here, not from the end of the first chunk.
+            progress.report(ProgressEvent(task: "embed", completed: 0, total: texts.count, unit: "texts"))
             while start < texts.count {
                 let part = texts[start..<Swift.min(texts.count, start + chunk)]
                 let ids = part.map(\.ids)

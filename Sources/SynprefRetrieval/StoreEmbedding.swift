@@ -34,6 +34,7 @@ public enum StoreEmbedding {
         var report = Report()
         report.present = present
         let total = max(0, pairs - present)
+        onChunk(0, total) // the clock of the rate and ETA starts now, not after the first chunk
         var after: Int64 = 0
         while true {
             let page = try await store.pairsWithoutEmbedding(embedder: key, tier: tier, afterID: after, limit: chunk)

@@ -44,9 +44,14 @@ public struct Linear: Sendable {
         if m == 0 { return }
         let xp = UnsafePointer(x.f32), yp = y.f32
         let lda = x.rowStride, ldc = y.rowStride
-        let beta: Float = accumulate ? 1 : 0
+        // Biases go into y before the product, which then accumulates (beta 1), as
+        // PyTorch's addmm does: one pass over y instead of the BLAS zeroing it and a
+        // second pass adding the bias.
+        let biased = parts.contains { $0.bias != nil }
+        if biased { Linear.prepareBiases(parts, y: yp, ldc: ldc, rows: m, accumulate: accumulate, ctx: ctx) }
+        let beta: Float = accumulate || biased ? 1 : 0
         let profiling = ctx.profile != nil
-        var t0 = profiling ? Profile.now() : 0
+        let t0 = profiling ? Profile.now() : 0
         var widen = 0.0
         if parts.allSatisfy(\.isDirectF32) {
             var n0 = 0
@@ -77,21 +82,33 @@ public struct Linear: Sendable {
             }
         }
         if profiling {
-            let t1 = Profile.now()
-            ctx.profile?.gemmSeconds += t1 - t0 - widen
+            ctx.profile?.gemmSeconds += Profile.now() - t0 - widen
             ctx.profile?.widenSeconds += widen
             ctx.profile?.gemmFlops += 2 * Double(m) * Double(n) * Double(k)
-            t0 = t1
         }
-        var n0 = 0
-        for p in parts {
-            if let bias = p.bias {
-                let b = UnsafePointer(bias.f32), out = yp + n0, cols = p.outFeatures
-                ctx.parallelRanges(m, minimumPerWorker: 64) { r in
-                    synpref_add_bias(out + r.lowerBound * ldc, ldc, b, r.count, cols)
+    }
+
+    /// Before an accumulating product: y's columns of each part = its bias (or += its bias
+    /// when `accumulate`); columns of parts without a bias are zeroed (kept when
+    /// accumulating).
+    private static func prepareBiases(_ parts: UnsafeBufferPointer<Linear>, y: UnsafeMutablePointer<Float>, ldc: Int,
+                                      rows m: Int, accumulate: Bool, ctx: ComputeContext) {
+        ctx.parallelRanges(m, minimumPerWorker: 64) { r in
+            var n0 = 0
+            for p in parts {
+                let out = y + r.lowerBound * ldc + n0, cols = p.outFeatures
+                if let bias = p.bias {
+                    let b = UnsafePointer(bias.f32)
+                    if accumulate {
+                        synpref_add_bias(out, ldc, b, r.count, cols)
+                    } else {
+                        for i in 0..<r.count { (out + i * ldc).update(from: b, count: cols) }
+                    }
+                } else if !accumulate {
+                    for i in 0..<r.count { (out + i * ldc).update(repeating: 0, count: cols) }
                 }
+                n0 += cols
             }
-            n0 += p.outFeatures
         }
     }
 

@@ -36,7 +36,9 @@ def torch_rates(shapes, threads, repeats):
         a = torch.rand(m, k, generator=g) * 2 - 1
         w = torch.rand(n, k, generator=g) * 2 - 1
         with torch.inference_mode():
-            torch.nn.functional.linear(a, w)
+            start = time.perf_counter()  # warm-up of at least 0.3 s, as synpref-bench does
+            while time.perf_counter() - start < 0.3:
+                torch.nn.functional.linear(a, w)
             times = []
             for _ in range(repeats):
                 t = time.perf_counter()

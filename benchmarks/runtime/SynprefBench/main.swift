@@ -12,7 +12,11 @@ func median(_ xs: [Double]) -> Double {
 }
 
 func timeIt(repeats: Int, _ body: () -> Void) -> Double {
-    body() // warm-up
+    // Warm-up for at least 0.3 s: the first calls of a run pay for thread start-up, BLAS
+    // buffers and the CPU's clock ramp (measured: the first shape of a run read half speed
+    // after a single warm-up call).
+    let start = Profile.now()
+    repeat { body() } while Profile.now() - start < 0.3
     var times: [Double] = []
     for _ in 0..<repeats {
         let t = Profile.now()
