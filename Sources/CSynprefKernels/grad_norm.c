@@ -68,20 +68,74 @@ void synpref_rmsnorm_backward(float *dinp, size_t ldd, float *dweight,
     }
 }
 
+#if SYNPREF_X86
+// sum g and sum g·xhat (in double) over the row, g = dy·w, xhat = (x - m)·r.
+static AVX2 void ln_sums_avx2(const float *x, const float *dy, const float *w, size_t n, float m, float r,
+                              double *sg_out, double *sgx_out) {
+    __m256 vm = _mm256_set1_ps(m), vr = _mm256_set1_ps(r);
+    __m256d g0 = _mm256_setzero_pd(), g1 = g0, h0 = g0, h1 = g0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm), vr);
+        __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dy + i), _mm256_loadu_ps(w + i));
+        __m256d glo = _mm256_cvtps_pd(_mm256_castps256_ps128(g)), ghi = _mm256_cvtps_pd(_mm256_extractf128_ps(g, 1));
+        g0 = _mm256_add_pd(g0, glo);
+        g1 = _mm256_add_pd(g1, ghi);
+        h0 = _mm256_fmadd_pd(glo, _mm256_cvtps_pd(_mm256_castps256_ps128(xhat)), h0);
+        h1 = _mm256_fmadd_pd(ghi, _mm256_cvtps_pd(_mm256_extractf128_ps(xhat, 1)), h1);
+    }
+    double a[4], b[4];
+    _mm256_storeu_pd(a, _mm256_add_pd(g0, g1));
+    _mm256_storeu_pd(b, _mm256_add_pd(h0, h1));
+    double sg = (a[0] + a[1]) + (a[2] + a[3]), sgx = (b[0] + b[1]) + (b[2] + b[3]);
+    for (; i < n; i++) {
+        float xhat = (x[i] - m) * r, g = dy[i] * w[i];
+        sg += g;
+        sgx += (double)g * xhat;
+    }
+    *sg_out = sg;
+    *sgx_out = sgx;
+}
+
+// dx += r (g - mg - xhat·mgx);  dw += dy·xhat;  db += dy
+static AVX2 void ln_apply_avx2(float *dx, float *dw, float *db, const float *x, const float *dy, const float *w,
+                               size_t n, float m, float r, float mg, float mgx) {
+    __m256 vm = _mm256_set1_ps(m), vr = _mm256_set1_ps(r), vmg = _mm256_set1_ps(mg), vmgx = _mm256_set1_ps(mgx);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 vdy = _mm256_loadu_ps(dy + i);
+        __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm), vr);
+        __m256 g = _mm256_mul_ps(vdy, _mm256_loadu_ps(w + i));
+        __m256 t = _mm256_sub_ps(_mm256_sub_ps(g, vmg), _mm256_mul_ps(xhat, vmgx));
+        _mm256_storeu_ps(dx + i, _mm256_add_ps(_mm256_loadu_ps(dx + i), _mm256_mul_ps(vr, t)));
+        if (dw) _mm256_storeu_ps(dw + i, _mm256_add_ps(_mm256_loadu_ps(dw + i), _mm256_mul_ps(vdy, xhat)));
+        if (db) _mm256_storeu_ps(db + i, _mm256_add_ps(_mm256_loadu_ps(db + i), vdy));
+    }
+    for (; i < n; i++) {
+        float xhat = (x[i] - m) * r, g = dy[i] * w[i];
+        dx[i] += r * (g - mg - xhat * mgx);
+        if (dw) dw[i] += dy[i] * xhat;
+        if (db) db[i] += dy[i];
+    }
+}
+#endif
+
 void synpref_layernorm_backward(float *dinp, size_t ldd, float *dweight, float *dbias,
                                 const float *dout, size_t ldo, const float *inp, size_t ldi,
                                 const float *weight, size_t rows, size_t dim, float eps) {
     for (size_t row = 0; row < rows; row++) {
         const float *x = inp + row * ldi, *dy = dout + row * ldo;
         float *dx = dinp + row * ldd;
-        // Same statistics as the forward (two passes, double accumulators).
-        double mean = 0;
-        for (size_t i = 0; i < dim; i++) mean += x[i];
-        float m = (float)(mean / (double)dim);
-        double var = 0;
-        for (size_t i = 0; i < dim; i++) { float d = x[i] - m; var += (double)d * d; }
-        float r = 1.0f / sqrtf((float)(var / (double)dim) + eps);
+        float m, r; // the forward's statistics, recomputed by the same function
+        synpref_layernorm_stats(x, dim, eps, &m, &r);
         double sg = 0, sgx = 0;
+#if SYNPREF_X86
+        if (synpref_use_avx2()) {
+            ln_sums_avx2(x, dy, weight, dim, m, r, &sg, &sgx);
+            ln_apply_avx2(dx, dweight, dbias, x, dy, weight, dim, m, r, (float)(sg / (double)dim), (float)(sgx / (double)dim));
+            continue;
+        }
+#endif
         for (size_t i = 0; i < dim; i++) {
             float xhat = (x[i] - m) * r, g = dy[i] * weight[i];
             sg += g;

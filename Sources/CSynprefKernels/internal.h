@@ -20,6 +20,10 @@ int synpref_use_avx2(void);
 /// 1 when the AVX-512 (F, BW, DQ, VL) kernels may run (CPU has them, nothing narrower forced).
 int synpref_use_avx512(void);
 
+/// LayerNorm statistics of one row, shared by the forward and its backward: the mean and
+/// 1/sqrt(var + eps), sums in double (mean first, then the centred variance).
+void synpref_layernorm_stats(const float *x, size_t dim, float eps, float *mean, float *rstd);
+
 #if SYNPREF_X86
 /// exp(x) for 8 lanes, Cephes expf: x = n ln2 + r, |r| <= ln2/2, degree-5 polynomial.
 /// Relative error ~1e-7; inputs below -87.3 give 0, above 88.7 give +inf.

@@ -26,10 +26,15 @@ static AVX2 void scale_mul_avx2(float *out, const float *x, const float *w, floa
     for (; i < n; i++) out[i] = w[i] * (x[i] * r);
 }
 
-// LayerNorm of one row with the scalar kernel's arithmetic: sums in double, the centred
-// variance in a second pass, the output as ((x - m) · rs) · w + b in f32. Only the order
-// of the double additions differs (four lanes, then combined).
-static AVX2 void layernorm_row_avx2(float *o, const float *x, const float *w, const float *b, size_t dim, float eps) {
+// Sum of 8-lane f32 values widened to double, four lanes at a time (both halves), then the
+// four lanes combined.
+static AVX2 double hsum_pd(__m256d a, __m256d b) {
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(a, b));
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+static AVX2 void layernorm_stats_avx2(const float *x, size_t dim, float eps, float *mean_out, float *rstd_out) {
     __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
     size_t i = 0;
     for (; i + 8 <= dim; i += 8) {
@@ -37,9 +42,7 @@ static AVX2 void layernorm_row_avx2(float *o, const float *x, const float *w, co
         s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
         s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
     }
-    double lanes[4];
-    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
-    double mean = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    double mean = hsum_pd(s0, s1);
     for (; i < dim; i++) mean += x[i];
     float m = (float)(mean / (double)dim);
     __m256 vm = _mm256_set1_ps(m);
@@ -50,12 +53,17 @@ static AVX2 void layernorm_row_avx2(float *o, const float *x, const float *w, co
         s0 = _mm256_fmadd_pd(lo, lo, s0);
         s1 = _mm256_fmadd_pd(hi, hi, s1);
     }
-    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
-    double var = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    double var = hsum_pd(s0, s1);
     for (; i < dim; i++) { float d = x[i] - m; var += (double)d * d; }
-    float rs = 1.0f / sqrtf((float)(var / (double)dim) + eps);
-    __m256 vr = _mm256_set1_ps(rs);
-    for (i = 0; i + 8 <= dim; i += 8) {
+    *mean_out = m;
+    *rstd_out = 1.0f / sqrtf((float)(var / (double)dim) + eps);
+}
+
+// out = ((x - m) · rs) · w + b, as the scalar loop computes it.
+static AVX2 void layernorm_apply_avx2(float *o, const float *x, const float *w, const float *b, size_t dim, float m, float rs) {
+    __m256 vm = _mm256_set1_ps(m), vr = _mm256_set1_ps(rs);
+    size_t i = 0;
+    for (; i + 8 <= dim; i += 8) {
         __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm), vr);
         _mm256_storeu_ps(o + i, _mm256_add_ps(_mm256_mul_ps(d, _mm256_loadu_ps(w + i)), _mm256_loadu_ps(b + i)));
     }
@@ -82,22 +90,31 @@ void synpref_rmsnorm(float *out, size_t ldo, const float *inp, size_t ldi,
     }
 }
 
+void synpref_layernorm_stats(const float *x, size_t dim, float eps, float *mean, float *rstd) {
+#if SYNPREF_X86
+    if (synpref_use_avx2()) { layernorm_stats_avx2(x, dim, eps, mean, rstd); return; }
+#endif
+    // Two passes (mean, then centred variance) keep the variance accurate.
+    double sum = 0;
+    for (size_t i = 0; i < dim; i++) sum += x[i];
+    float m = (float)(sum / (double)dim);
+    double var = 0;
+    for (size_t i = 0; i < dim; i++) { float d = x[i] - m; var += (double)d * d; }
+    *mean = m;
+    *rstd = 1.0f / sqrtf((float)(var / (double)dim) + eps);
+}
+
 void synpref_layernorm(float *out, size_t ldo, const float *inp, size_t ldi,
                        const float *weight, const float *bias, size_t rows, size_t dim,
                        float eps) {
     for (size_t r = 0; r < rows; r++) {
         const float *x = inp + r * ldi;
         float *o = out + r * ldo;
+        float m, rs;
+        synpref_layernorm_stats(x, dim, eps, &m, &rs);
 #if SYNPREF_X86
-        if (synpref_use_avx2()) { layernorm_row_avx2(o, x, weight, bias, dim, eps); continue; }
+        if (synpref_use_avx2()) { layernorm_apply_avx2(o, x, weight, bias, dim, m, rs); continue; }
 #endif
-        // Two passes (mean, then centred variance) keep the variance accurate.
-        double mean = 0;
-        for (size_t i = 0; i < dim; i++) mean += x[i];
-        float m = (float)(mean / (double)dim);
-        double var = 0;
-        for (size_t i = 0; i < dim; i++) { float d = x[i] - m; var += (double)d * d; }
-        float rs = 1.0f / sqrtf((float)(var / (double)dim) + eps);
         for (size_t i = 0; i < dim; i++) o[i] = (x[i] - m) * rs * weight[i] + bias[i];
     }
 }

@@ -51,6 +51,7 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
 
     private let kept = Arena()
     private let scratch = Arena()
+    private let grads = Arena()   // the residual stream's gradient, kept across layers
     private var last: ForwardState?
 
     struct ForwardState {
@@ -93,7 +94,7 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
         classifier = TrainableLinear(weight: p.require("classifier.weight"), bias: p.require("classifier.bias"))
     }
 
-    public var activationPeakFloats: Int { kept.peak + scratch.peak }
+    public var activationPeakFloats: Int { kept.peak + scratch.peak + grads.peak }
 
     private var eps: Float { Float(bertConfig.layerNormEps) }
 
@@ -172,7 +173,7 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
         let c = bertConfig, n = s.batch.tokenCount, h = c.hiddenSize, count = s.batch.count
         precondition(dRewards.count == count, "one reward gradient per sequence")
         scratch.reset()
-        let grads = Arena()
+        grads.reset()
         // Head: logits = classifier(tanh(pooler(first))).
         let dPooled = scratch.tensor([count, h])
         classifier.backward(dy: Tensor(dRewards, shape: [count, 1]), x: s.pooled, dx: dPooled, scratch: scratch, ctx: ctx)
@@ -184,6 +185,9 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
             let dst = dx.f32 + s.batch.sequences.offsets[i] * h, src = dFirst.f32 + i * h
             for j in 0..<h { dst[j] += src[j] }
         }
+        // Two buffers take turns: a layer reads the gradient of its output from one and
+        // writes that of its input into the other.
+        var spare = grads.tensor([n, h])
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             scratch.reset()
             let tape: Tape
@@ -192,9 +196,8 @@ public final class TrainableBert: TrainableRewardModel, @unchecked Sendable {
             } else {
                 tape = s.tapes[l]
             }
-            let dIn = grads.tensor([n, h])
-            layerBackward(layers[l], tape: tape, x: s.inputs[l], dOut: dx, dIn: dIn, batch: s.batch, ctx: ctx)
-            dx = dIn
+            layerBackward(layers[l], tape: tape, x: s.inputs[l], dOut: dx, dIn: spare, batch: s.batch, ctx: ctx)
+            swap(&dx, &spare)
         }
         // Embeddings: inputs[0] = LayerNorm(word + position + token type).
         let dEmb = grads.zeros([n, h])

@@ -57,6 +57,7 @@ public final class TrainableDecoder: TrainableRewardModel, @unchecked Sendable {
 
     private let kept = Arena()      // layer inputs, tapes (unless recomputing), head state
     private let scratch = Arena()   // per-layer temporaries of the backward / recomputation
+    private let grads = Arena()     // the residual stream's gradient, carried down through the layers
     private var last: ForwardState?
 
     struct ForwardState {
@@ -111,7 +112,7 @@ public final class TrainableDecoder: TrainableRewardModel, @unchecked Sendable {
         rope = RotaryEmbedding(headDim: c.headDim, theta: c.ropeTheta, llama3: scaling)
     }
 
-    public var activationPeakFloats: Int { kept.peak + scratch.peak }
+    public var activationPeakFloats: Int { kept.peak + scratch.peak + grads.peak }
 
     /// The row transformers reads the score at (the engine's `DecoderModel.scoreRow` rule):
     /// the rightmost token that is not `pad_token_id`, or the last token without a pad id.
@@ -215,9 +216,9 @@ public final class TrainableDecoder: TrainableRewardModel, @unchecked Sendable {
             let dst = dNormed.f32 + r * h, src = dPicked.f32 + i * h
             for j in 0..<h { dst[j] += src[j] }
         }
-        // The residual stream's gradient, carried down through the layers (kept apart from
-        // the per-layer scratch, which is reset for every layer).
-        let grads = Arena()
+        // The residual stream's gradient lives apart from the per-layer scratch, which is
+        // reset for every layer.
+        grads.reset()
         let dx = grads.zeros([n, h])
         NormBackward.rmsNorm(dy: dNormed, x: s.inputs[layers.count], weight: norm.value, eps: Float(c.rmsNormEps),
                              dx: dx, dWeight: norm.grad, ctx: ctx)
