@@ -84,10 +84,7 @@ static AVX2 void ln_sums_avx2(const float *x, const float *dy, const float *w, s
         h0 = _mm256_fmadd_pd(glo, _mm256_cvtps_pd(_mm256_castps256_ps128(xhat)), h0);
         h1 = _mm256_fmadd_pd(ghi, _mm256_cvtps_pd(_mm256_extractf128_ps(xhat, 1)), h1);
     }
-    double a[4], b[4];
-    _mm256_storeu_pd(a, _mm256_add_pd(g0, g1));
-    _mm256_storeu_pd(b, _mm256_add_pd(h0, h1));
-    double sg = (a[0] + a[1]) + (a[2] + a[3]), sgx = (b[0] + b[1]) + (b[2] + b[3]);
+    double sg = synpref_hsum4d(g0, g1), sgx = synpref_hsum4d(h0, h1);
     for (; i < n; i++) {
         float xhat = (x[i] - m) * r, g = dy[i] * w[i];
         sg += g;

@@ -86,6 +86,13 @@ static inline AVX512 __m512 synpref_exp16(__m512 x) {
     return _mm512_mask_mov_ps(y, over, _mm512_set1_ps(INFINITY));
 }
 
+/// Sum of the lanes of a + b (two 4-lane double accumulators), pairwise.
+static inline AVX2 double synpref_hsum4d(__m256d a, __m256d b) {
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(a, b));
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
 /// Horizontal sum / max of 8 lanes.
 static inline AVX2 float synpref_hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

@@ -26,14 +26,6 @@ static AVX2 void scale_mul_avx2(float *out, const float *x, const float *w, floa
     for (; i < n; i++) out[i] = w[i] * (x[i] * r);
 }
 
-// Sum of 8-lane f32 values widened to double, four lanes at a time (both halves), then the
-// four lanes combined.
-static AVX2 double hsum_pd(__m256d a, __m256d b) {
-    double lanes[4];
-    _mm256_storeu_pd(lanes, _mm256_add_pd(a, b));
-    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-}
-
 static AVX2 void layernorm_stats_avx2(const float *x, size_t dim, float eps, float *mean_out, float *rstd_out) {
     __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
     size_t i = 0;
@@ -42,7 +34,7 @@ static AVX2 void layernorm_stats_avx2(const float *x, size_t dim, float eps, flo
         s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
         s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
     }
-    double mean = hsum_pd(s0, s1);
+    double mean = synpref_hsum4d(s0, s1);
     for (; i < dim; i++) mean += x[i];
     float m = (float)(mean / (double)dim);
     __m256 vm = _mm256_set1_ps(m);
@@ -53,7 +45,7 @@ static AVX2 void layernorm_stats_avx2(const float *x, size_t dim, float eps, flo
         s0 = _mm256_fmadd_pd(lo, lo, s0);
         s1 = _mm256_fmadd_pd(hi, hi, s1);
     }
-    double var = hsum_pd(s0, s1);
+    double var = synpref_hsum4d(s0, s1);
     for (; i < dim; i++) { float d = x[i] - m; var += (double)d * d; }
     *mean_out = m;
     *rstd_out = 1.0f / sqrtf((float)(var / (double)dim) + eps);
