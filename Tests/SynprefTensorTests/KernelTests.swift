@@ -110,12 +110,8 @@ import CSynprefKernels
         for causal in [true, false] {
             let want = Ref.attention(q: q, k: k, v: v, t: t, heads: heads, kvHeads: kvHeads, d: d, scale: 1 / Double(d).squareRoot(), causal: causal)
             withEveryKernelPath { path in
-                let out = Tensor(zeros: [t, heads * d])
-                Attention.forward(q: Tensor(q, shape: [t, heads * d]), k: Tensor(k, shape: [t, kvHeads * d]),
-                                  v: Tensor(v, shape: [t, kvHeads * d]), into: out,
-                                  sequences: PackedSequences(lengths: [t]), heads: heads, kvHeads: kvHeads,
-                                  headDim: d, scale: 1 / Float(d).squareRoot(), causal: causal, ctx: ctx)
-                #expect(Ref.maxAbsDiff(out.toArray(), want) < 2e-6, "\(path) t=\(t) d=\(d) causal=\(causal)")
+                let out = attention(q, k, v, t: t, heads: heads, kvHeads: kvHeads, d: d, causal: causal, ctx: ctx)
+                #expect(Ref.maxAbsDiff(out, want) < 2e-6, "\(path) t=\(t) d=\(d) causal=\(causal)")
             }
         }
     }
@@ -131,18 +127,10 @@ import CSynprefKernels
         let v = Ref.random(t * kvHeads * d, seed: 23)
         let ctx = ComputeContext(threads: 2)
         for causal in [true, false] {
-            var outputs: [[Float]] = []
-            for choice in [SYNPREF_KERNELS_BEST, SYNPREF_KERNELS_AVX2] {
-                synpref_force_kernels(Int32(choice))
-                defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
-                let out = Tensor(zeros: [t, heads * d])
-                Attention.forward(q: Tensor(q, shape: [t, heads * d]), k: Tensor(k, shape: [t, kvHeads * d]),
-                                  v: Tensor(v, shape: [t, kvHeads * d]), into: out,
-                                  sequences: PackedSequences(lengths: [t]), heads: heads, kvHeads: kvHeads,
-                                  headDim: d, scale: 1 / Float(d).squareRoot(), causal: causal, ctx: ctx)
-                outputs.append(out.toArray())
+            let outputs = onWidestAndAVX2Paths {
+                attention(q, k, v, t: t, heads: heads, kvHeads: kvHeads, d: d, causal: causal, ctx: ctx)
             }
-            #expect(outputs[0] == outputs[1], "t=\(t) d=\(d) causal=\(causal)")
+            #expect(outputs.widest == outputs.avx2, "t=\(t) d=\(d) causal=\(causal)")
         }
     }
 
@@ -150,14 +138,23 @@ import CSynprefKernels
     /// operations, so both give the same bits (both runs are AVX2 without AVX-512).
     @Test func geluWidestAndAVX2PathsGiveTheSameBits() {
         let x = Ref.random(4099, seed: 31, scale: 12)
-        var outputs: [[Float]] = []
-        for choice in [SYNPREF_KERNELS_BEST, SYNPREF_KERNELS_AVX2] {
-            synpref_force_kernels(Int32(choice))
-            defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+        let outputs = onWidestAndAVX2Paths {
             var y = x
             y.withUnsafeMutableBufferPointer { synpref_gelu_erf($0.baseAddress, $0.count) }
-            outputs.append(y)
+            return y
         }
-        #expect(outputs[0] == outputs[1])
+        #expect(outputs.widest == outputs.avx2)
+    }
+
+    /// Attention.forward of one sequence of `t` tokens ([t, heads*d] from [t, kvHeads*d] keys
+    /// and values), scale 1/√d.
+    private func attention(_ q: [Float], _ k: [Float], _ v: [Float], t: Int, heads: Int, kvHeads: Int, d: Int,
+                           causal: Bool, ctx: ComputeContext) -> [Float] {
+        let out = Tensor(zeros: [t, heads * d])
+        Attention.forward(q: Tensor(q, shape: [t, heads * d]), k: Tensor(k, shape: [t, kvHeads * d]),
+                          v: Tensor(v, shape: [t, kvHeads * d]), into: out,
+                          sequences: PackedSequences(lengths: [t]), heads: heads, kvHeads: kvHeads,
+                          headDim: d, scale: 1 / Float(d).squareRoot(), causal: causal, ctx: ctx)
+        return out.toArray()
     }
 }

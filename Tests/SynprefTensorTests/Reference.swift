@@ -54,3 +54,13 @@ func withEveryKernelPath(_ body: (String) throws -> Void) rethrows {
         try body(name)
     }
 }
+
+/// `body`'s result on the widest kernel path the CPU has and on the AVX2 path (both AVX2
+/// on a CPU without AVX-512), for tests that compare the two bit for bit.
+func onWidestAndAVX2Paths<T>(_ body: () -> T) -> (widest: T, avx2: T) {
+    defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+    synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST))
+    let widest = body()
+    synpref_force_kernels(Int32(SYNPREF_KERNELS_AVX2))
+    return (widest, body())
+}

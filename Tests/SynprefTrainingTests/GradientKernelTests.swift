@@ -156,10 +156,7 @@ extension TrainingTests {
         let q = random(t * heads * hd, 1), k = random(t * kvHeads * hd, 2), v = random(t * kvHeads * hd, 3)
         let dy = random(t * heads * hd, 4)
         let scale = 1 / Float(hd).squareRoot()
-        var results: [[[Float]]] = []
-        for choice in [SYNPREF_KERNELS_BEST, SYNPREF_KERNELS_AVX2] {
-            synpref_force_kernels(Int32(choice))
-            defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+        let results = onWidestAndAVX2Paths { () -> [[Float]] in
             let out = Tensor(zeros: [t, heads * hd]), lse = Tensor(zeros: [heads, t])
             Attention.forward(q: q, k: k, v: v, into: out, sequences: seqs, heads: heads, kvHeads: kvHeads,
                               headDim: hd, scale: scale, causal: causal, ctx: ctx, lse: lse)
@@ -167,10 +164,10 @@ extension TrainingTests {
             AttentionBackward.backward(dOut: dy, q: q, k: k, v: v, out: out, lse: lse, dq: dq, dk: dk, dv: dv,
                                        sequences: seqs, heads: heads, kvHeads: kvHeads, headDim: hd, scale: scale,
                                        causal: causal, ctx: ctx)
-            results.append([out.toArray(), dq.toArray(), dk.toArray(), dv.toArray()])
+            return [out.toArray(), dq.toArray(), dk.toArray(), dv.toArray()]
         }
         for (i, name) in ["out", "dq", "dk", "dv"].enumerated() {
-            #expect(results[0][i] == results[1][i], "\(name) t=\(t) hd=\(hd) causal=\(causal)")
+            #expect(results.widest[i] == results.avx2[i], "\(name) t=\(t) hd=\(hd) causal=\(causal)")
         }
     }
 

@@ -77,6 +77,16 @@ func withEveryKernelPath(_ body: (String) throws -> Void) rethrows {
     }
 }
 
+/// `body`'s result on the widest kernel path the CPU has and on the AVX2 path (both AVX2
+/// on a CPU without AVX-512), for tests that compare the two bit for bit.
+func onWidestAndAVX2Paths<T>(_ body: () -> T) -> (widest: T, avx2: T) {
+    defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
+    synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST))
+    let widest = body()
+    synpref_force_kernels(Int32(SYNPREF_KERNELS_AVX2))
+    return (widest, body())
+}
+
 /// Directional finite-difference check of a backward: for L(x) = Σ dy · f(x) (in double),
 /// compares (L(x + h u) − L(x − h u)) / 2h with Σ grad · u over a few random directions u.
 /// Returns the worst relative disagreement.
