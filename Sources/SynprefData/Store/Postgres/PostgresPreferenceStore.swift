@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import SynprefCore
 
 /// The shared store for many workers on many machines: PostgreSQL through postgres-nio
@@ -15,9 +16,21 @@ import SynprefCore
 /// unique-key race are retried (every write here is safe to repeat as a whole).
 public final class PostgresPreferenceStore: PreferenceStore {
     public let url: String
-    private let client: PostgresClient
-    private let runner: Task<Void, Never>
+    private let configuration: PostgresClient.Configuration
+    private let pool: Mutex<Pool>
     private let logger: Logger
+
+    /// A connection pool and the task that runs it.
+    private final class Pool: Sendable {
+        let client: PostgresClient
+        let runner: Task<Void, Never>
+
+        init(_ configuration: PostgresClient.Configuration, logger: Logger) {
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            self.client = client
+            self.runner = Task { await client.run() }
+        }
+    }
 
     /// Connects to the store at `url` and brings its schema up to date.
     public convenience init(url: String) async throws {
@@ -35,21 +48,57 @@ public final class PostgresPreferenceStore: PreferenceStore {
         config.options.maximumConnections = 8
         let logger = Logger(label: "synpref.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         self.logger = logger
-        let client = PostgresClient(configuration: config, backgroundLogger: logger)
-        self.client = client
-        self.runner = Task { await client.run() }
+        self.configuration = config
+        self.pool = Mutex(Pool(config, logger: logger))
         do {
             try await migrate(schema: parsed.schema, to: schemaVersion)
         } catch {
-            runner.cancel()
+            pool.withLock { $0.runner.cancel() }
             throw error
         }
     }
 
-    deinit { runner.cancel() }
+    deinit { pool.withLock { $0.runner.cancel() } }
 
     public func close() async throws {
-        runner.cancel()
+        pool.withLock { $0.runner.cancel() }
+    }
+
+    /// Whether `error` means the server closed or lost the connection under a request (a
+    /// restart, a backend that crashed and took every connection of the server with it),
+    /// rather than refusing the request itself.
+    static func lostConnection(_ error: any Error) -> Bool {
+        if let t = error as? PostgresTransactionError {
+            return [t.beginError, t.closureError, t.commitError, t.rollbackError].contains { $0.map(lostConnection) ?? false }
+        }
+        guard let e = error as? PSQLError else { return false }
+        if e.code == .serverClosedConnection || e.code == .connectionError || e.code == .uncleanShutdown { return true }
+        // admin_shutdown, crash_shutdown, cannot_connect_now (still recovering).
+        if let state = e.serverInfo?[.sqlState] { return ["57P01", "57P02", "57P03"].contains(state) }
+        return false
+    }
+
+    /// Runs `body` on the current pool. When the server lost the connection before any
+    /// COMMIT (a restart, or a crashed backend, which takes every connection of the server
+    /// with it), the pool is replaced by a new one and `body` runs again, up to twice, so
+    /// a long job survives a database restart; then the error stands.
+    private func onPool<T: Sendable>(_ body: (PostgresClient) async throws -> T) async throws -> T {
+        var renewals = 0
+        while true {
+            let current = pool.withLock { $0 }
+            do {
+                return try await body(current.client)
+            } catch where PostgresPreferenceStore.lostConnection(error) && renewals < 2 {
+                renewals += 1
+                pool.withLock { p in
+                    if p === current {
+                        current.runner.cancel()
+                        p = Pool(configuration, logger: logger)
+                    }
+                }
+                try await Task.sleep(nanoseconds: UInt64(renewals) * 500_000_000)
+            }
+        }
     }
 
     /// Runs raw SQL (tests use it to check what the schema refuses, and to drop their schema).
@@ -87,7 +136,9 @@ public final class PostgresPreferenceStore: PreferenceStore {
         var attempt = 0
         while true {
             do {
-                return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
+                return try await onPool { client in
+                    try await client.withConnection { conn in try await self.inTransaction(conn, body) }
+                }
             } catch {
                 attempt += 1
                 if let state = PostgresPreferenceStore.describe(error).sqlState, PostgresPreferenceStore.retryableStates.contains(state), attempt < 8 {
@@ -99,9 +150,33 @@ public final class PostgresPreferenceStore: PreferenceStore {
         }
     }
 
+    /// BEGIN, `body`, COMMIT on one connection; ROLLBACK when `body` fails, unless the
+    /// connection is gone (the server rolls back what it loses). postgres-nio's own
+    /// `withTransaction` sends ROLLBACK whatever the error, and a ROLLBACK sent on a
+    /// connection the server had just closed (its backend crashed) was seen never to
+    /// return, leaving the caller waiting forever.
+    private func inTransaction<T: Sendable>(_ conn: PostgresConnection,
+                                            _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await exec(conn, "BEGIN")
+        let value: T
+        do {
+            value = try await body(conn)
+        } catch {
+            if !PostgresPreferenceStore.lostConnection(error) { try? await exec(conn, "ROLLBACK") }
+            throw error
+        }
+        do {
+            try await exec(conn, "COMMIT")
+        } catch where PostgresPreferenceStore.lostConnection(error) {
+            // Not run again: the server may have committed before the connection went.
+            throw StoreError.database("\(url): the connection was lost during COMMIT, so the transaction may or may not have been applied; run the command again (its writes are safe to repeat)")
+        }
+        return value
+    }
+
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { conn in try await body(conn) }
+            return try await onPool { client in try await client.withConnection { conn in try await body(conn) } }
         } catch {
             throw mapError(error)
         }
