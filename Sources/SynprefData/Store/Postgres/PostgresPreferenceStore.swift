@@ -68,9 +68,6 @@ public final class PostgresPreferenceStore: PreferenceStore {
     /// restart, a backend that crashed and took every connection of the server with it),
     /// rather than refusing the request itself.
     static func lostConnection(_ error: any Error) -> Bool {
-        if let t = error as? PostgresTransactionError {
-            return [t.beginError, t.closureError, t.commitError, t.rollbackError].contains { $0.map(lostConnection) ?? false }
-        }
         guard let e = error as? PSQLError else { return false }
         if e.code == .serverClosedConnection || e.code == .connectionError || e.code == .uncleanShutdown { return true }
         // admin_shutdown, crash_shutdown, cannot_connect_now (still recovering).
@@ -117,17 +114,11 @@ public final class PostgresPreferenceStore: PreferenceStore {
             }
             return ("\(e.code)", nil)
         }
-        if let t = error as? PostgresTransactionError {
-            if let inner = t.closureError { return describe(inner) }
-            if let inner = t.commitError { return describe(inner) }
-            if let inner = t.beginError { return describe(inner) }
-        }
         return ("\(error)", nil)
     }
 
     func mapError(_ error: any Error) -> any Error {
         if error is StoreError { return error }
-        if let t = error as? PostgresTransactionError, let inner = t.closureError, inner is StoreError { return inner }
         return StoreError.database("\(url): \(PostgresPreferenceStore.describe(error).message)")
     }
 
