@@ -3,7 +3,10 @@
 misbehaves on demand, for testing SynprefJudge's client (python3 standard library only).
 
     python3 Tests/JudgeServer/fault_server.py --port 0 [--faults SPEC] [--seed N]
-        [--delay-ms D] [--error-shape openai|vllm|both]
+        [--delay-ms D] [--error-shape openai|vllm|both] [--exit-on-stdin-eof]
+
+With --exit-on-stdin-eof the server exits when its standard input closes: a parent that
+holds the other end of a pipe takes the server with it when it ends, however it ends.
 
 The first line on stdout is `listening on http://127.0.0.1:PORT` (nothing else is printed
 there, so a parent that reads only that line never blocks the server on a full pipe).
@@ -49,6 +52,7 @@ POST /reset clears the counters and the attempt memory. GET /v1/models lists one
 import argparse
 import hashlib
 import json
+import os
 import socket
 import struct
 import sys
@@ -352,6 +356,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--delay-ms", type=float, default=0, help="sleep this long before every chat answer")
     ap.add_argument("--error-shape", choices=("openai", "vllm", "both"), default="both")
+    ap.add_argument("--exit-on-stdin-eof", action="store_true", help="exit when standard input closes (the parent is gone)")
     args = ap.parse_args()
     try:
         faults = parse_faults(args.faults)
@@ -360,6 +365,11 @@ def main():
     server = Server((args.host, args.port), Handler)
     server.state, server.faults, server.seed = State(), faults, args.seed
     server.delay, server.error_shape = args.delay_ms / 1000.0, args.error_shape
+    if args.exit_on_stdin_eof:
+        def exit_with_parent():
+            sys.stdin.buffer.read()
+            os._exit(0)
+        threading.Thread(target=exit_with_parent, daemon=True).start()
     print(f"listening on http://{args.host}:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefTestSupport
 import SynprefCuration
 import SynprefData
 @testable import SynprefCLI
@@ -239,7 +240,7 @@ import SynprefData
     @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"))
     func withJudgesEveryLLMStepRunsThroughTheProjectsQueues() async throws {
         let model = try #require(Self.minilm)
-        let server = try JudgeCommandTests.Server([])
+        let server = try FaultServer()
         let dir = try folder()
         let url = "sqlite:\(dir.path)/s.db"
         // Pairs whose better response says GOOD (the fault server's judge prefers it); the
@@ -341,7 +342,7 @@ import SynprefData
     }
 
     @Test func curateWorkFinishesTheProjectsJudgeQueuesAndNeedsJudges() async throws {
-        let server = try JudgeCommandTests.Server([])
+        let server = try FaultServer()
         let dir = try folder()
         let url = "sqlite:\(dir.path)/s.db"
         var lines = ""

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefTestSupport
 import SynprefCuration
 import SynprefData
 import SynprefJudge
@@ -30,7 +31,7 @@ import SynprefJudge
     @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/model.safetensors"), "needs MiniLM (scripts/fetch-assets.sh)"))
     func goldPairsRetrieveTheirNeighboursAndTheJudgesMoveThem() async throws {
         let model = try #require(SynprefAssets.locate("minilm")).path
-        let server = try JudgeCommandTests.Server([])
+        let server = try FaultServer()
         let helper = JudgeCommandTests()
         let dir = (try helper.temp("x") as NSString).deletingLastPathComponent
         let url = "sqlite:\(dir)/store.db"

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import SynprefCore
 @testable import SynprefCLI
+import SynprefTestSupport
 
 /// `synpref embed` then `synpref retrieve` on the real all-MiniLM-L6-v2, and the errors
 /// for bad input lines.
-@Suite struct EmbedRetrieveCommandTests {
+@Suite(.computeThreads) struct EmbedRetrieveCommandTests {
     func temp(_ name: String, _ contents: String? = nil) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-embed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -4,10 +4,11 @@ import SynprefCore
 import SynprefData
 import SynprefRetrieval
 @testable import SynprefCLI
+import SynprefTestSupport
 
 /// `synpref embed --store` and `synpref retrieve --store` on the real all-MiniLM-L6-v2, on
 /// SQLite and on PostgreSQL (when the test command provides one).
-@Suite(.serialized) struct EmbedRetrieveStoreTests {
+@Suite(.computeThreads, .serialized) struct EmbedRetrieveStoreTests {
     typealias Kind = JudgeStoreCommandTests.Kind
 
     static let prompts = [

@@ -3,6 +3,7 @@ import Testing
 import SynprefCore
 import SynprefModels
 @testable import SynprefCLI
+import SynprefTestSupport
 
 /// `synpref eval --model` end to end: a tiny Qwen3 reward model (weights generated at test
 /// time from the shared PRNG; the real Qwen tokenizer and qwen3.jinja) over a slice of
@@ -10,7 +11,7 @@ import SynprefModels
 /// scores transformers computed for the same requests (scripts/reference/frontend_eval.py,
 /// fixture Tests/SynprefEvalTests/Fixtures/model-eval/). Re-runs hit the cache; a cut-off
 /// cache (an interrupted run) resumes.
-@Suite(.serialized) struct EvalModelTests {
+@Suite(.computeThreads, .serialized) struct EvalModelTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixture = root.appendingPathComponent("Tests/SynprefEvalTests/Fixtures/model-eval")
 

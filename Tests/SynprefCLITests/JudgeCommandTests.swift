@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefTestSupport
 @testable import SynprefCLI
 
 /// `synpref judge` as a user runs it, against Tests/JudgeServer/fault_server.py: a run
@@ -8,23 +9,6 @@ import SynprefCore
 /// answer twice (the server counts the 200 answers per distinct request).
 @Suite(.serialized) struct JudgeCommandTests {
     static let root = ScoreCommandTests.root
-
-    final class Server: @unchecked Sendable {
-        let process = Process()
-        let base: String
-        init(_ args: [String]) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", JudgeCommandTests.root.appendingPathComponent("Tests/JudgeServer/fault_server.py").path, "--port", "0"] + args
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-            base = String(try #require(line.firstMatch(of: #/(http://127\.0\.0\.1:\d+)/#)).1)
-        }
-        deinit { process.terminate() }
-        func stats() throws -> JSONValue { try JSONParser.parse([UInt8](Data(contentsOf: URL(string: base + "/stats")!))) }
-    }
 
     func temp(_ name: String, _ contents: String? = nil) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("synpref-judge-\(UUID().uuidString)")
@@ -39,7 +23,7 @@ import SynprefCore
     }
 
     @Test func aKilledRunResumesWithoutRepeatingPaidCalls() async throws {
-        let server = try Server(["--delay-ms", "250"])
+        let server = try FaultServer(delayMilliseconds: 250)
         let judges = try temp("judges.json", """
             [{"name": "fault", "endpoint": "\(server.base)/v1", "model": "m", "max_concurrency": 4, "samples": 2,
               "structured_output": "json_object"}]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefTestSupport
 import SynprefData
 @testable import SynprefCLI
 
@@ -54,7 +55,7 @@ import SynprefData
 
     @Test(arguments: Kind.available)
     func attributesLabelsAndVerificationGoThroughTheCurationLog(kind: Kind) async throws {
-        let server = try JudgeCommandTests.Server([])
+        let server = try FaultServer()
         let dir = (try commands.temp("x") as NSString).deletingLastPathComponent
         let url = try kind.freshURL(dir)
         try await importPairs(12, into: url)
@@ -138,7 +139,7 @@ import SynprefData
     /// the kill (the server counts 200 answers per distinct request).
     @Test(arguments: Kind.available)
     func twoWorkersShareTheQueueAndAKilledOnesTasksAreFinishedOnce(kind: Kind) async throws {
-        let server = try JudgeCommandTests.Server(["--delay-ms", "100"])
+        let server = try FaultServer(delayMilliseconds: 100)
         let dir = (try commands.temp("x") as NSString).deletingLastPathComponent
         let url = try kind.freshURL(dir)
         try await importPairs(40, into: url)

@@ -5,6 +5,7 @@ import SynprefModels
 import SynprefTraining
 import Testing
 @testable import SynprefCLI
+import SynprefTestSupport
 
 /// The train-and-evaluate pipeline of the README ("Train and evaluate on your own data") on a
 /// slice, with the same commands and options: `data split` of the bundled HH-RLHF file, `train` of a BertModel (no head, as
@@ -12,7 +13,7 @@ import Testing
 /// all` over a root with pairs/ (the held-out part) and the bundled RewardBench 2 sample. The
 /// model is a tiny BERT with random weights and the real MiniLM tokenizer, so this checks the
 /// plumbing, not the accuracy (the README states the measured accuracy of the real run).
-@Suite(.serialized) struct QuickstartPipelineTests {
+@Suite(.computeThreads, .serialized) struct QuickstartPipelineTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A BertModel folder: MiniLM's tokenizer files and a 2-layer, 16-wide body with

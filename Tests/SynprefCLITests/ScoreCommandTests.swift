@@ -1,11 +1,12 @@
 import Testing
 import Foundation
 @testable import SynprefCLI
+import SynprefTestSupport
 
 /// `synpref score` on the bundled tiny checkpoint (examples/, made by
 /// scripts/reference/make_tiny_models.py with transformers' scores in
 /// examples/score-expected.jsonl), and every kind of bad input line.
-@Suite struct ScoreCommandTests {
+@Suite(.computeThreads) struct ScoreCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let model = root.appendingPathComponent("examples/tiny-qwen3").path
 

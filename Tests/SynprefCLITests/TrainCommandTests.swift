@@ -4,10 +4,11 @@ import SynprefTraining
 import Testing
 
 @testable import SynprefCLI
+import SynprefTestSupport
 
 /// `synpref train`: the fixed CLI contract parses into the library's options, bad
 /// combinations are clear errors, and a tiny run works end to end.
-@Suite struct TrainCommandTests {
+@Suite(.computeThreads) struct TrainCommandTests {
     func parse(_ args: [String]) throws -> TrainCommand {
         guard let command = try SynprefCommand.parseAsRoot(["train"] + args) as? TrainCommand else {
             throw ValidationError("not a train command")

@@ -5,11 +5,12 @@ import SynprefData
 import SynprefModels
 import SynprefTraining
 @testable import SynprefCuration
+import SynprefTestSupport
 
 /// Stage 1's round model on the real all-MiniLM-L6-v2 (head only): trained on silver,
 /// the checkpoint kept by gold accuracy, p for every gold pair in its verified orientation
 /// and the model's labels on record.
-@Suite struct RoundModelTests {
+@Suite(.computeThreads) struct RoundModelTests {
     static var minilm: String? { SynprefAssets.locate("minilm")?.path }
 
     @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/model.safetensors"), "needs MiniLM (scripts/fetch-assets.sh)"),

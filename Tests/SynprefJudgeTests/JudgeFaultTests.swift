@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefTestSupport
 import SynprefData
 @testable import SynprefJudge
 

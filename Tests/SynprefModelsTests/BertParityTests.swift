@@ -3,10 +3,11 @@ import Foundation
 import SynprefCore
 import SynprefTensor
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// BERT against transformers: a tiny random BertForSequenceClassification (token types,
 /// 3 labels) and the real all-MiniLM-L6-v2 (mean-pooled embeddings).
-@Suite struct BertParityTests {
+@Suite(.computeThreads) struct BertParityTests {
     @Test(arguments: ["bert-cls-f32", "bert-cls-bf16"])
     func classifierMatchesTransformers(name: String) throws {
         let ref = try ParityFixtures.reference(name)

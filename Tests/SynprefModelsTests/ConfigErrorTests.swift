@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// One test per kind of config.json Synpref refuses; each error names the file and field and,
 /// for unsupported options, lists what is supported.
-@Suite struct ConfigErrorTests {
+@Suite(.computeThreads) struct ConfigErrorTests {
     static let file = "test/config.json"
     static let llama = #""architectures":["LlamaForSequenceClassification"],"model_type":"llama","hidden_size":64,"num_attention_heads":4"#
     static let qwen = #""architectures":["Qwen3ForSequenceClassification"],"model_type":"qwen3","hidden_size":64,"num_attention_heads":4,"num_key_value_heads":2"#

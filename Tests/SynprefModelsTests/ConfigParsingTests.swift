@@ -3,12 +3,13 @@ import Testing
 import SynprefCore
 import SynprefTensor
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Every config.json fixture (published configs in the transformers-4 layout, the same
 /// configs as transformers 5 writes them, and small variants) parses to exactly what
 /// transformers' AutoConfig makes of it (configs/expected.json, written by
 /// scripts/reference/make_config_fixtures.py).
-@Suite struct ConfigParsingTests {
+@Suite(.computeThreads) struct ConfigParsingTests {
     static func configs() throws -> URL {
         try SafetensorsTestSupport.fixtures().appendingPathComponent("configs", isDirectory: true)
     }

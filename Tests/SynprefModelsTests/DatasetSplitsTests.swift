@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import SynprefCore
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Which files make up a dataset's splits, compared with the `datasets` library's own
 /// answer on the same file lists and cards (Fixtures/dataset-splits/cases.json, written by
 /// scripts/reference/dataset_splits_reference.py), and the card errors it refuses too.
-@Suite struct DatasetSplitsTests {
+@Suite(.computeThreads) struct DatasetSplitsTests {
     struct Case {
         var name: String
         var files: [String]

@@ -2,11 +2,12 @@ import Testing
 import Foundation
 import SynprefTensor
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Qwen3 and Llama classifiers against transformers (fixtures from
 /// scripts/reference/make_tiny_models.py): logits and final hidden states within 1e-4
 /// (relative above 1), packed in one call, packed in small chunks, and one at a time.
-@Suite struct DecoderParityTests {
+@Suite(.computeThreads) struct DecoderParityTests {
     static let models = ["qwen3-gqa-f32", "qwen3-gqa-bf16", "qwen3-mqa-bias-f32", "qwen3-mqa-bias-bf16",
                          "llama3-scaled-f32", "llama3-scaled-bf16"]
 

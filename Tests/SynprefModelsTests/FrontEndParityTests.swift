@@ -3,12 +3,13 @@ import Testing
 import SynprefCore
 import SynprefText
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Conversations end to end: tiny models with the REAL Qwen and Llama 3 tokenizers and
 /// REAL chat templates, and the real all-MiniLM-L6-v2 through the text-pair layout, give
 /// the ids and scores transformers 5.24 gives with the Skywork-Reward-V2 model-card recipe.
 /// Fixture: scripts/reference/frontend_e2e.py.
-@Suite struct FrontEndParityTests {
+@Suite(.computeThreads) struct FrontEndParityTests {
     static func open(_ name: String, options: TextFrontEnd.Options = TextFrontEnd.Options()) throws -> (RewardModel, URL) {
         let dir = try FrontEndFixtures.folder(name)
         return (try RewardModel.open(dir.path, threads: 2, frontEndOptions: options), dir)

@@ -4,11 +4,12 @@ import SynprefCore
 import SynprefJinja
 import SynprefText
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// The text front end's rules on a tiny hand-made WordPiece tokenizer whose every word is
 /// one token (so expected ids are derived by hand below), its typed errors, model
 /// fingerprints and Hugging Face repo ids.
-@Suite struct FrontEndTests {
+@Suite(.computeThreads) struct FrontEndTests {
     /// Ids: [PAD] 0, [UNK] 1, [CLS] 2, [SEP] 3, "User:" 4, "Assistant:" 5, "System:" 6,
     /// a 7, b 8, c 9, d 10, e 11; BertProcessing adds [CLS] … [SEP] (… [SEP] for pairs).
     static let tokenizerJSON = #"""

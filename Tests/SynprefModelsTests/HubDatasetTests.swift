@@ -3,11 +3,12 @@ import Testing
 import SynprefCore
 import HubTestSupport
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Dataset downloads against a local server that serves the Hub's API (`/api/datasets/...`)
 /// and `resolve` layouts (Tests/HubTestSupport): the cache layout, split files, offline
 /// runs, pinned commits, resume, and every error a user can meet.
-@Suite struct HubDatasetTests {
+@Suite(.computeThreads) struct HubDatasetTests {
     static let commit = "89abcdef0123456789abcdef0123456789abcdef"
     static let card = """
         ---

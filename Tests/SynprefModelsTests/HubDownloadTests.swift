@@ -3,10 +3,11 @@ import Testing
 import SynprefCore
 @testable import SynprefModels
 import HubTestSupport
+import SynprefTestSupport
 
 /// The Hub downloader against a local server that serves the Hub's `resolve` layout
 /// (HubTestServer.swift): cache layout, redirects, tokens, errors, resume, offline mode.
-@Suite struct HubDownloadTests {
+@Suite(.computeThreads) struct HubDownloadTests {
     static let commit = "0123456789abcdef0123456789abcdef01234567"
 
     /// Collects progress events (thread-safe: reported from the download thread).

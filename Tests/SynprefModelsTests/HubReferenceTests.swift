@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Parsing model references and reading the Hugging Face environment variables.
-@Suite struct HubReferenceTests {
+@Suite(.computeThreads) struct HubReferenceTests {
     @Test func repoIDs() throws {
         let plain = try HubRepoID(parsing: "Skywork/Skywork-Reward-V2-Qwen3-0.6B")
         #expect(plain.repository == "Skywork/Skywork-Reward-V2-Qwen3-0.6B" && plain.revision == "main")

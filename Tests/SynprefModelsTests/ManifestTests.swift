@@ -3,10 +3,11 @@ import Testing
 import SynprefCore
 import SynprefTensor
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Weight manifests against checkpoints transformers saved (their tensor lists must match
 /// ours exactly), the real all-MiniLM-L6-v2, and broken checkpoints.
-@Suite struct ManifestTests {
+@Suite(.computeThreads) struct ManifestTests {
     typealias Support = SafetensorsTestSupport
 
     /// Tensors made in memory, for broken checkpoints.

@@ -1,9 +1,10 @@
 import Testing
 import Foundation
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Bad inputs to a decoder reward model are typed errors naming the sequence and position.
-@Suite struct RewardModelInputTests {
+@Suite(.computeThreads) struct RewardModelInputTests {
     @Test func badTokenSequencesAreTypedErrors() throws {
         let model = try ParityFixtures.open("qwen3-gqa-bf16")
         #expect(throws: ModelError.tokenOutOfRange(sequence: 1, position: 2, id: 300, vocabSize: 300)) {

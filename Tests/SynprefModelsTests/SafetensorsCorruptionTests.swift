@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// One test per kind of broken safetensors file: each is built here, byte by byte, and must
 /// be refused with the typed error that names the file and tensor.
-@Suite struct SafetensorsCorruptionTests {
+@Suite(.computeThreads) struct SafetensorsCorruptionTests {
     typealias Support = SafetensorsTestSupport
 
     /// A valid two-tensor file: "a" = 2 f32 (bytes 0..<8), "b" = 3 bf16 (bytes 8..<14).

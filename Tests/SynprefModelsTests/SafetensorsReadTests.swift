@@ -3,11 +3,12 @@ import Testing
 import SynprefCore
 import SynprefTensor
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Reading files written by the reference `safetensors` library and by transformers'
 /// `save_pretrained`, compared with what `safe_open` reads from them
 /// (scripts/reference/make_checkpoint_fixtures.py).
-@Suite struct SafetensorsReadTests {
+@Suite(.computeThreads) struct SafetensorsReadTests {
     typealias Support = SafetensorsTestSupport
 
     /// Compares every tensor of `source` listed in `expected` (name → dtype, shape, sum,

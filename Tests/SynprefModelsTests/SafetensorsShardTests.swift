@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import SynprefModels
+import SynprefTestSupport
 
 /// Sharded checkpoints whose index and shards disagree, built from the transformers-saved
 /// fixture (Fixtures/checkpoint/sharded-qwen3) or by hand.
-@Suite struct SafetensorsShardTests {
+@Suite(.computeThreads) struct SafetensorsShardTests {
     typealias Support = SafetensorsTestSupport
 
     /// A scratch copy of the sharded fixture and its weight map.

@@ -2,9 +2,10 @@ import Foundation
 import SynprefCore
 @testable import SynprefModels
 import Testing
+import SynprefTestSupport
 
 /// The persistent score cache: entries per fingerprint, durable appends, torn lines.
-@Suite struct ScoreCacheTests {
+@Suite(.computeThreads) struct ScoreCacheTests {
     /// A temporary folder removed when the test ends.
     final class ScratchFolder {
         let path: String

@@ -2,10 +2,11 @@ import Foundation
 import SynprefCore
 @testable import SynprefModels
 import Testing
+import SynprefTestSupport
 
 /// `ScoringService`: many callers at once get their own scores, in their own order, equal
 /// to scoring each sequence alone; a cancelled caller leaves the others undisturbed.
-@Suite struct ScoringServiceTests {
+@Suite(.computeThreads) struct ScoringServiceTests {
     /// Token sequences of mixed lengths (1...300) for the tiny Qwen3 fixture (vocab 300).
     static func sequences(_ count: Int, seed: UInt64) -> [[Int]] {
         var x = seed &* 0x9E37_79B9_7F4A_7C15 | 1

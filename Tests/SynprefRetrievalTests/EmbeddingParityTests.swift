@@ -3,11 +3,12 @@ import Testing
 import SynprefCore
 import SynprefData
 @testable import SynprefRetrieval
+import SynprefTestSupport
 
 /// `SentenceEmbedder` against `SentenceTransformer.encode` (sentence-transformers 6.3,
 /// torch 2.13) on 556 texts: short, long (cut at max_seq_length), unicode, edge cases.
 /// Goal: cosine ≥ 0.99999 and every component within 1e-5; ids exactly equal.
-@Suite(.serialized, .enabled(if: EmbeddingFixture.enabled, "needs the real MiniLM and Qwen tokenizer (scripts/fetch-assets.sh)"))
+@Suite(.computeThreads, .serialized, .enabled(if: EmbeddingFixture.enabled, "needs the real MiniLM and Qwen tokenizer (scripts/fetch-assets.sh)"))
 struct EmbeddingParityTests {
     static func compare(_ got: [[Float]], _ want: [[Float]], _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(got.count == want.count, sourceLocation: sourceLocation)
@@ -69,7 +70,7 @@ struct EmbeddingParityTests {
 }
 
 /// The `(x, a)` text of a pair and its truncation from the start of the conversation.
-@Suite(.enabled(if: EmbeddingFixture.enabled, "needs the real MiniLM (scripts/fetch-assets.sh)"))
+@Suite(.computeThreads, .enabled(if: EmbeddingFixture.enabled, "needs the real MiniLM (scripts/fetch-assets.sh)"))
 struct PairTextTests {
     @Test func attributesStayAndTheConversationLosesItsStart() throws {
         let embedder = try SentenceEmbedder(try EmbeddingFixture.assetFolder("minilm").path, threads: 1)

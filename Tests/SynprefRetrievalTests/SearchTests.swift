@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import SynprefRetrieval
+import SynprefTestSupport
 
 /// Exact search against a double-precision brute force (k best by similarity, ties by
 /// index), and the paper's adaptive k.
-@Suite struct SearchTests {
+@Suite(.computeThreads) struct SearchTests {
     struct Rng {
         var state: UInt64
         mutating func next() -> Float {
@@ -69,7 +70,7 @@ import Testing
 
 /// `.npy` matrices: NumPy's own file (scripts/reference/npy_fixture.py) reads back, and
 /// ours reads back in NumPy's layout.
-@Suite struct NpyMatrixTests {
+@Suite(.computeThreads) struct NpyMatrixTests {
     @Test func readsNumpysFileAndRoundTripsOurs() throws {
         let url = try #require(Bundle.module.url(forResource: "numpy-3x4", withExtension: "npy", subdirectory: "Fixtures"))
         let m = try NpyMatrix(path: url.path)

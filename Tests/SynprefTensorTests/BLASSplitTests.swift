@@ -1,5 +1,6 @@
 import Testing
 @testable import SynprefTensor
+import SynprefTestSupport
 
 /// `BLAS.sgemm` cuts large products into slices of C run on our own threads: every element
 /// of C is computed once, for every transpose combination, column and row slicing, and
@@ -7,7 +8,7 @@ import Testing
 /// double-precision sum). The slices agree with one call to f32 rounding, not always bit
 /// for bit: some kernel sets (OpenBLAS's Haswell kernels) sum an element's k products in
 /// another order when it sits at another position of a panel.
-@Suite struct BLASSplitTests {
+@Suite(.computeThreads) struct BLASSplitTests {
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func slicesEqualOneCall(trans: (Bool, Bool)) {
         let (ta, tb) = trans

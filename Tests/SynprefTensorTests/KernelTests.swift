@@ -2,8 +2,9 @@ import Testing
 import Foundation
 @testable import SynprefTensor
 import CSynprefKernels
+import SynprefTestSupport
 
-@Suite struct KernelTests {
+@Suite(.computeThreads) struct KernelTests {
     @Test func bf16AndF16WidenExactly() {
         // bf16 is the top half of an f32: 0x3F80 -> 1.0, 0xC040 -> -3.0, 0x7F80 -> +inf.
         let bf: [UInt16] = [0x3F80, 0xC040, 0x7F80, 0x0000, 0x3E00] + [UInt16](repeating: 0x4000, count: 17)

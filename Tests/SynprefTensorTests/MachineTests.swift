@@ -2,12 +2,13 @@ import CSynprefKernels
 import Foundation
 import Testing
 @testable import SynprefTensor
+import SynprefTestSupport
 
 private let coreTypeForced = !(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "").isEmpty
 
 /// The BLAS kernels in use match this machine's CPU, the start-up self-check passes on
 /// the linked library and catches a wrong one, and the CPU facts agree with the kernel's.
-@Suite struct MachineTests {
+@Suite(.computeThreads) struct MachineTests {
     /// On the machine the suite runs on, the library picked kernels as wide as the CPU
     /// allows (AVX-512 → a SkylakeX-class core, AVX2+FMA → Haswell-class), not SSE ones.
     @Test(.enabled(if: !coreTypeForced, "OPENBLAS_CORETYPE is set: the core was chosen by the environment"))

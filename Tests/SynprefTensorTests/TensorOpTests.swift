@@ -1,8 +1,9 @@
 import Testing
 import Foundation
 @testable import SynprefTensor
+import SynprefTestSupport
 
-@Suite struct TensorOpTests {
+@Suite(.computeThreads) struct TensorOpTests {
     @Test func viewsShareStorage() {
         let t = Tensor((0..<12).map(Float.init), shape: [3, 4])
         #expect(t.rows(1..<3).toArray() == [4, 5, 6, 7, 8, 9, 10, 11])

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 @testable import SynprefText
+import SynprefTestSupport
 
 /// Small tokenizers built to exercise every supported component (Metaspace schemes, byte
 /// fallback, unk fusing, subword prefix/suffix, ignore_merges, every Split behaviour,
 /// added-token options, all post-processors and decoders), against the Python
 /// `tokenizers` library. Fixtures: scripts/reference/tokenizer_component_reference.py.
-@Suite struct ComponentParityTests {
+@Suite(.computeThreads) struct ComponentParityTests {
     static let configs = [
         "llama2_metaspace_first", "llama2_legacy_normalizer", "metaspace_always_split", "metaspace_never_lowercase",
         "gpt2_bytelevel", "bytelevel_nfkc_digits", "bpe_subword_prefix", "bpe_word_suffix",

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import SynprefCore
 @testable import SynprefText
+import SynprefTestSupport
 
 /// Text pairs (`encode(a, b)`) and type ids against the Python `tokenizers` library: the
 /// real MiniLM, Llama 3 and Qwen tokenizers as shipped, and MiniLM with its post-processor
 /// replaced by BertProcessing, RobertaProcessing, a Sequence and unusual templates.
 /// Fixtures: scripts/reference/frontend_pairs.py.
-@Suite struct PairEncodingTests {
+@Suite(.computeThreads) struct PairEncodingTests {
     @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("minilm/tokenizer.json", "llama3/tokenizer.json", "qwen/tokenizer.json"),
                    "needs real assets: run scripts/fetch-assets.sh"),
           arguments: ["minilm", "llama3", "qwen", "minilm-bert", "minilm-roberta", "minilm-sequence",

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import SynprefCore
 @testable import SynprefText
+import SynprefTestSupport
 
 /// Ids and decodes of the real Llama 3, Qwen2/Qwen3 and MiniLM (BERT WordPiece) tokenizers
 /// against the Python `tokenizers` library on the committed corpus (≥ 5,000 strings).
 /// Fixtures: scripts/reference/tokenizer_parity_reference.py.
-@Suite struct TokenizerParityTests {
+@Suite(.computeThreads) struct TokenizerParityTests {
     @Test(.enabled(if: SynprefAssets.required || SynprefAssets.available("llama3/tokenizer.json", "qwen/tokenizer.json", "minilm/tokenizer.json"),
                    "needs real assets: run scripts/fetch-assets.sh"),
           arguments: [("llama3", "llama3/tokenizer.json"), ("qwen", "qwen/tokenizer.json"), ("minilm", "minilm/tokenizer.json")])
@@ -51,7 +52,7 @@ import SynprefCore
 
 /// The Llama 3, Qwen2 and GPT-2 Split patterns split the corpus exactly as Oniguruma does
 /// (no assets needed). Fixtures: scripts/reference/tokenizer_parity_reference.py.
-@Suite struct RegexSplitParityTests {
+@Suite(.computeThreads) struct RegexSplitParityTests {
     @Test(arguments: [
         ("l", #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#),
         ("q", #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#),

@@ -1,6 +1,7 @@
 import CSynprefKernels
 import Foundation
 import SynprefTensor
+import SynprefTestSupport
 @testable import SynprefTraining
 import Testing
 

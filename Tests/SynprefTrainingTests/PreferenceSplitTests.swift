@@ -4,10 +4,11 @@ import SynprefData
 import Testing
 
 @testable import SynprefTraining
+import SynprefTestSupport
 
 /// `PreferenceSplit` (rule synpref-split/1): groups by the normalised first user turn, places
 /// groups by a hash of the key alone, writes each pair once, and never leaves partial output.
-@Suite struct PreferenceSplitTests {
+@Suite(.computeThreads) struct PreferenceSplitTests {
     static func scratch() throws -> String {
         let dir = NSTemporaryDirectory() + "synpref-split-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -2,6 +2,7 @@ import CSynprefKernels
 import Foundation
 import SynprefModels
 import SynprefTensor
+import SynprefTestSupport
 import Testing
 
 /// Reference tensors written by a script in scripts/reference/ (a safetensors file).
@@ -67,26 +68,6 @@ func withinGradientTolerance(_ a: [Float], _ b: [Float]) -> (ok: Bool, worst: Fl
     return (ok, worst)
 }
 
-/// Runs `body` once per kernel path: the widest the CPU has (AVX-512 or AVX2), at most
-/// AVX2+FMA, and the portable scalar kernels.
-func withEveryKernelPath(_ body: (String) throws -> Void) rethrows {
-    defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
-    for (choice, name) in [(SYNPREF_KERNELS_BEST, "widest"), (SYNPREF_KERNELS_AVX2, "avx2"), (SYNPREF_KERNELS_SCALAR, "scalar")] {
-        synpref_force_kernels(Int32(choice))
-        try body(name)
-    }
-}
-
-/// `body`'s result on the widest kernel path the CPU has and on the AVX2 path (both AVX2
-/// on a CPU without AVX-512), for tests that compare the two bit for bit.
-func onWidestAndAVX2Paths<T>(_ body: () -> T) -> (widest: T, avx2: T) {
-    defer { synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST)) }
-    synpref_force_kernels(Int32(SYNPREF_KERNELS_BEST))
-    let widest = body()
-    synpref_force_kernels(Int32(SYNPREF_KERNELS_AVX2))
-    return (widest, body())
-}
-
 /// Directional finite-difference check of a backward: for L(x) = Σ dy · f(x) (in double),
 /// compares (L(x + h u) − L(x − h u)) / 2h with Σ grad · u over a few random directions u.
 /// Returns the worst relative disagreement.
@@ -116,4 +97,4 @@ let testContext = ComputeContext(threads: 2)
 
 /// Every suite of this module runs under this one, serially: they share `testContext`,
 /// whose scratch buffers serve one computation at a time.
-@Suite(.serialized) enum TrainingTests {}
+@Suite(.serialized, .computeThreads) enum TrainingTests {}

@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 import SynprefCore
 
 /// Tests/JudgeServer/fault_server.py on a free port of 127.0.0.1: an OpenAI-compatible
@@ -7,26 +6,32 @@ import SynprefCore
 /// candidate containing GOOD wins) and injects the faults a real server will not produce
 /// on demand (429 with retry-after, 5xx, timeouts, resets, truncated bodies, prose, code
 /// fences, invalid JSON, wrong values), deterministically per (request, attempt).
-final class FaultServer: @unchecked Sendable {
+///
+/// The server stops when this object goes away, and in any case when the test process
+/// ends: it exits when its standard input, a pipe this process holds, closes.
+public final class FaultServer: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("JudgeServer/fault_server.py")
 
-    let process = Process()
-    let base: String
+    public let process = Process()
+    /// `http://127.0.0.1:PORT` (the OpenAI API is under `/v1`).
+    public let base: String
+    private let lifeline = Pipe()
 
-    init(faults: String = "", delayMilliseconds: Int = 0, seed: Int = 1, errorShape: String = "both") throws {
+    public init(faults: String = "", delayMilliseconds: Int = 0, seed: Int = 1, errorShape: String = "both") throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var args = ["python3", Self.script.path, "--port", "0", "--seed", String(seed), "--error-shape", errorShape]
+        var args = ["python3", Self.script.path, "--port", "0", "--seed", String(seed), "--error-shape", errorShape, "--exit-on-stdin-eof"]
         if !faults.isEmpty { args += ["--faults", faults] }
         if delayMilliseconds > 0 { args += ["--delay-ms", String(delayMilliseconds)] }
         process.arguments = args
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
+        process.standardInput = lifeline
         try process.run()
         // The first line says where it listens.
         var buffer = Data()
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         while !buffer.contains(UInt8(ascii: "\n")) && Date() < deadline {
             let chunk = pipe.fileHandleForReading.availableData
             if chunk.isEmpty { break }
@@ -40,10 +45,13 @@ final class FaultServer: @unchecked Sendable {
         base = String(match.1)
     }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit {
+        if process.isRunning { process.terminate() }
+        try? lifeline.fileHandleForWriting.close()
+    }
 
     /// `GET /stats`.
-    func stats() throws -> JSONValue {
+    public func stats() throws -> JSONValue {
         let data = try Data(contentsOf: URL(string: base + "/stats")!)
         return try JSONParser.parse([UInt8](data))
     }
