@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SynprefCore
+import SynprefTestSupport
 @testable import SynprefCLI
 
 /// The annotation app in a real browser: the built `synpref` creates the admin (`synpref
@@ -76,13 +77,15 @@ import SynprefCore
         python.standardOutput = out
         python.standardError = out
         try python.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
+        let data = try await onOwnThread {
+            defer { python.waitUntilExit() }
+            return out.fileHandleForReading.readDataToEndOfFile()
+        }
         let text = String(decoding: data, as: UTF8.self)
         #expect(python.terminationStatus == 0, "\(script) failed:\n\(text)\nserver log:\n\(lines.text.suffix(4000))")
         #expect(text.contains(" passed, 0 failed"), "\(text)")
         server.terminate()
-        server.waitUntilExit()
+        await server.exit()
     }
 
     @Test(.enabled(if: enabled, "headless Chromium, chromedriver or selenium missing: run scripts/bootstrap.sh"))

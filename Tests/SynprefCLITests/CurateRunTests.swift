@@ -10,7 +10,7 @@ import SynprefData
 /// all-MiniLM-L6-v2 and a small part of the bundled RMB harmlessness sample, with simulated
 /// annotators: the rounds and Stage 2 recorded step by step, humans by file, and SIGKILLs at
 /// random points of a run that change nothing in the final store.
-@Suite(.serialized) struct CurateRunTests {
+@Suite(.serialized, .computeThreads) struct CurateRunTests {
     typealias Kind = JudgeStoreCommandTests.Kind
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let sample = root.appendingPathComponent("examples/data/rmb-harmlessness/pairwise-harmlessness-sample.json.gz").path
@@ -394,20 +394,22 @@ import SynprefData
 
     /// Runs `synpref ARGS` in a child process, SIGKILLed after `killAfter` seconds if still
     /// running; returns whether it finished by itself (exit status 0).
-    func child(_ args: [String], killAfter: Double?) throws -> Bool {
+    func child(_ args: [String], killAfter: Double?) async throws -> Bool {
         let p = Process()
         p.executableURL = try ServeCommandTests.executable()
         p.arguments = args
         p.standardError = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        if let killAfter {
-            let deadline = Date().addingTimeInterval(killAfter)
-            while p.isRunning && Date() < deadline { usleep(20_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        return try await onOwnThread {
+            if let killAfter {
+                let deadline = Date().addingTimeInterval(killAfter)
+                while p.isRunning && Date() < deadline { usleep(20_000) }
+                if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            }
+            p.waitUntilExit()
+            return p.terminationReason == .exit && p.terminationStatus == 0
         }
-        p.waitUntilExit()
-        return p.terminationReason == .exit && p.terminationStatus == 0
     }
 
     @Test(.enabled(if: needsMiniLM, "needs MiniLM (scripts/fetch-assets.sh)"), arguments: Kind.available)
@@ -424,9 +426,9 @@ import SynprefData
         // The uninterrupted run, timed.
         let reference = try await prepared("reference")
         let started = Date()
-        #expect(try child(["curate", "run", "--store", reference.url, "--work-dir", reference.work], killAfter: nil))
+        #expect(try await child(["curate", "run", "--store", reference.url, "--work-dir", reference.work], killAfter: nil))
         let runSeconds = Date().timeIntervalSince(started)
-        #expect(try child(["curate", "stage2", "--store", reference.url, "--work-dir", reference.work], killAfter: nil))
+        #expect(try await child(["curate", "stage2", "--store", reference.url, "--work-dir", reference.work], killAfter: nil))
         let expected = try await snapshot(reference.url)
         #expect(expected.count == pool.noisy.count)
 
@@ -437,13 +439,13 @@ import SynprefData
         var kills = 0, finished = false
         while !finished {
             let delay = kills < 3 ? uniform(0.2, max(0.5, runSeconds * 0.8)) : nil
-            finished = try child(["curate", "run", "--store", killed.url, "--work-dir", killed.work], killAfter: delay)
+            finished = try await child(["curate", "run", "--store", killed.url, "--work-dir", killed.work], killAfter: delay)
             if !finished { kills += 1 }
             try #require(kills <= 3)
         }
         #expect(kills >= 1, "the first run is killed before it can finish")
-        finished = try child(["curate", "stage2", "--store", killed.url, "--work-dir", killed.work], killAfter: uniform(0.2, 2))
-        if !finished { #expect(try child(["curate", "stage2", "--store", killed.url, "--work-dir", killed.work], killAfter: nil)) }
+        finished = try await child(["curate", "stage2", "--store", killed.url, "--work-dir", killed.work], killAfter: uniform(0.2, 2))
+        if !finished { #expect(try await child(["curate", "stage2", "--store", killed.url, "--work-dir", killed.work], killAfter: nil)) }
         let got = try await snapshot(killed.url)
         #expect(got.count == expected.count)
         for (hash, want) in expected where got[hash] != want {

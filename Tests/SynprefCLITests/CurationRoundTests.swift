@@ -10,7 +10,7 @@ import SynprefJudge
 /// Stage 1, steps 5 and 6 on the real all-MiniLM-L6-v2 and Tests/JudgeServer/fault_server.py
 /// as the judge: adaptive retrieval of unverified pairs for each gold pair, then
 /// preference-aware labelling that moves each retrieved pair with its labels.
-@Suite(.serialized) struct CurationRoundTests {
+@Suite(.serialized, .computeThreads) struct CurationRoundTests {
     @Test func verdictsBecomeMoves() throws {
         func verdict(_ label: PairLabel, _ confidence: Double, valid: Int = 2) -> Verdict {
             var votes = Votes()

@@ -170,8 +170,8 @@ import SynprefData
             }
         }
         watcher.start()
-        a.waitUntilExit()
-        b.waitUntilExit()
+        await a.exit()
+        await b.exit()
         #expect(a.terminationReason == .uncaughtSignal)
         #expect(b.terminationStatus == 0)
 

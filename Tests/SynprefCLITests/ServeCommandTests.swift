@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import SynprefTestSupport
 @testable import SynprefCLI
 
 /// `synpref serve` as a user runs it: the built executable on the bundled tiny checkpoint,
@@ -57,7 +58,7 @@ import Testing
 
         kill(process.processIdentifier, SIGTERM)
         _ = try await log.waitFor(#/draining/#)
-        process.waitUntilExit()
+        await process.exit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log.text)")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import SynprefCore
 import Testing
+import SynprefTestSupport
 @testable import SynprefData
 
 /// An import killed mid-way (SIGKILL, no chance to clean up) and re-run stores every pair
@@ -55,7 +56,7 @@ import Testing
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         try child.run()
-        child.waitUntilExit()
+        await child.exit()
         #expect(child.terminationReason == .uncaughtSignal, "the import was not killed")
         let atKill = try await t.store.count(tier: nil)
         #expect(atKill == 5 * 200, "killed with \(atKill) of \(total) pairs stored; expected the 5 committed chunks")

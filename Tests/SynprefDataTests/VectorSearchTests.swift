@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import SynprefTestSupport
 @testable import SynprefData
 
 /// pgvector search in the PostgreSQL store: the index follows the stored embeddings, the
 /// tier filter holds, and recall@8 against exact search (computed here in double precision)
 /// is at least 0.95 at the default ef_search on clustered vectors.
-@Suite struct VectorSearchTests {
+@Suite(.computeThreads) struct VectorSearchTests {
     /// Deterministic unit vectors around 40 cluster centres (what sentence embeddings of a
     /// real pool look like more than uniform noise does).
     static func vectors(_ n: Int, dims: Int, seed: UInt64) -> [[Float]] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SynprefTestSupport
 import SynprefCore
 import SynprefModels
 @testable import SynprefServer
@@ -7,7 +8,7 @@ import SynprefModels
 /// Every endpoint's request and response shape, on the tiny Qwen3 reward model with the
 /// real Qwen tokenizer and template, against `synpref score`'s path (`ScoringService` on
 /// the same folder) and transformers' scores from the front-end fixture.
-@Suite(.serialized, .enabled(if: ServerFixture.enabled, "needs the real Qwen tokenizer and MiniLM (scripts/fetch-assets.sh)"))
+@Suite(.serialized, .computeThreads, .enabled(if: ServerFixture.enabled, "needs the real Qwen tokenizer and MiniLM (scripts/fetch-assets.sh)"))
 struct EndpointTests {
     /// The conversations transformers scored, with their rendered texts and scores, and
     /// the scores `synpref score`'s path gives.
