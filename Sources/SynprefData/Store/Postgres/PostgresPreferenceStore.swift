@@ -85,14 +85,17 @@ public final class PostgresPreferenceStore: PreferenceStore {
             let current = pool.withLock { $0 }
             do {
                 return try await body(current.client)
-            } catch where PostgresPreferenceStore.lostConnection(error) && renewals < 2 {
-                renewals += 1
+            } catch where PostgresPreferenceStore.lostConnection(error) {
+                // Replaced even when this call gives up, so the next request does not
+                // depend on the old pool recovering from a connection the server closed.
                 pool.withLock { p in
                     if p === current {
                         current.runner.cancel()
                         p = Pool(configuration, logger: logger)
                     }
                 }
+                guard renewals < 2 else { throw error }
+                renewals += 1
                 try await Task.sleep(nanoseconds: UInt64(renewals) * 500_000_000)
             }
         }
