@@ -73,19 +73,11 @@ import SynprefTestSupport
         python.arguments = ["python3", root.appendingPathComponent("Tests/Browser/\(script)").path,
                             "--base-url", "http://127.0.0.1:\(port)", "--synpref", try ServeCommandTests.executable().path, "--store", store,
                             "--screenshots", artifacts.path, "--admin", "admin", "--admin-password", "admin-password-1"] + extra
-        let out = Pipe()
-        python.standardOutput = out
-        python.standardError = out
-        try python.run()
-        let data = try await onOwnThread {
-            defer { python.waitUntilExit() }
-            return out.fileHandleForReading.readDataToEndOfFile()
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(python.terminationStatus == 0, "\(script) failed:\n\(text)\nserver log:\n\(lines.text.suffix(4000))")
+        let (status, text) = try await python.runCapturingOutput()
+        #expect(status == 0, "\(script) failed:\n\(text)\nserver log:\n\(lines.text.suffix(4000))")
         #expect(text.contains(" passed, 0 failed"), "\(text)")
         server.terminate()
-        await server.exit()
+        await server.waitForExit()
     }
 
     @Test(.enabled(if: enabled, "headless Chromium, chromedriver or selenium missing: run scripts/bootstrap.sh"))

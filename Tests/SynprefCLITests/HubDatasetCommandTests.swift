@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SynprefTestSupport
 import SynprefCore
 import HubTestSupport
 
@@ -37,20 +38,15 @@ import HubTestSupport
     }
 
     /// Runs the built `synpref` with the Hub settings of `environment` (and none inherited).
-    static func synpref(_ arguments: [String], environment: [String: String]) throws -> Run {
+    static func synpref(_ arguments: [String], environment: [String: String]) async throws -> Run {
         let p = Process()
         p.executableURL = try ServeCommandTests.executable()
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HF_") && !$0.key.hasPrefix("HUGGING") && $0.key != "SYNPREF_CACHE" }
         env.merge(environment) { $1 }
         p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let (status, output) = try await p.runCapturingOutput()
+        return Run(status: status, output: output)
     }
 
     static func scratch() throws -> URL {
@@ -67,14 +63,14 @@ import HubTestSupport
         return out
     }
 
-    @Test func evalWithoutDataFetchesTheBenchmarksAndRecordsTheirRevisions() throws {
+    @Test func evalWithoutDataFetchesTheBenchmarksAndRecordsTheirRevisions() async throws {
         let server = try HubTestServer { [hub = try Self.hub()] request, server in hub.respond(request, server: server) }
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let environment = ["HF_ENDPOINT": server.base.absoluteString, "HF_HUB_CACHE": dir.appendingPathComponent("hub").path,
                            "SYNPREF_CACHE": dir.appendingPathComponent("synpref").path]
         let scores = Self.modelEval.appendingPathComponent("scores.jsonl").path
-        let fetched = try Self.synpref(["eval", "--benchmark", "all", "--scores", scores, "--output", dir.appendingPathComponent("hub-run").path],
+        let fetched = try await Self.synpref(["eval", "--benchmark", "all", "--scores", scores, "--output", dir.appendingPathComponent("hub-run").path],
                                        environment: environment)
         server.stop()
         try #require(fetched.status == 0, "\(fetched.output)")
@@ -101,7 +97,7 @@ import HubTestSupport
         #expect(skipped.first { $0.0 == "rmb" }?.1.contains("not published as a Hugging Face dataset") == true)
 
         // The same rows from the local JSON copies give the same numbers.
-        let local = try Self.synpref(["eval", "--benchmark", "all", "--data", Self.modelEval.appendingPathComponent("data").path,
+        let local = try await Self.synpref(["eval", "--benchmark", "all", "--data", Self.modelEval.appendingPathComponent("data").path,
                                       "--scores", scores, "--output", dir.appendingPathComponent("local-run").path], environment: environment)
         try #require(local.status == 0, "\(local.output)")
         let localResults = try Self.json(dir.appendingPathComponent("local-run/results.json"))
@@ -113,7 +109,7 @@ import HubTestSupport
         #expect(localResults["datasets"]?.objectValue?.isEmpty == true)
 
         // Offline (the server is gone): the cache answers, with the same record.
-        let offline = try Self.synpref(["eval", "--benchmark", "rewardbench2", "--scores", scores, "--output", dir.appendingPathComponent("offline-run").path],
+        let offline = try await Self.synpref(["eval", "--benchmark", "rewardbench2", "--scores", scores, "--output", dir.appendingPathComponent("offline-run").path],
                                        environment: environment.merging(["HF_HUB_OFFLINE": "1"]) { $1 })
         try #require(offline.status == 0, "\(offline.output)")
         let offlineResults = try Self.json(dir.appendingPathComponent("offline-run/results.json"))
@@ -121,14 +117,14 @@ import HubTestSupport
         #expect(Self.metrics(offlineResults, "rewardbench2") == Self.metrics(results, "rewardbench2"))
 
         // One benchmark that cannot be fetched is an error that says what to do.
-        let rmb = try Self.synpref(["eval", "--benchmark", "rmb", "--scores", scores, "--output", dir.appendingPathComponent("x").path], environment: environment)
+        let rmb = try await Self.synpref(["eval", "--benchmark", "rmb", "--scores", scores, "--output", dir.appendingPathComponent("x").path], environment: environment)
         #expect(rmb.status != 0 && rmb.output.contains("not published as a Hugging Face dataset") && rmb.output.contains("--data"))
-        let rb1 = try Self.synpref(["eval", "--benchmark", "rewardbench", "--scores", scores, "--output", dir.appendingPathComponent("y").path],
+        let rb1 = try await Self.synpref(["eval", "--benchmark", "rewardbench", "--scores", scores, "--output", dir.appendingPathComponent("y").path],
                                    environment: environment.merging(["HF_HUB_OFFLINE": "1"]) { $1 })
         #expect(rb1.status != 0 && rb1.output.contains("cannot fetch its dataset") && rb1.output.contains("HF_HUB_OFFLINE"))
     }
 
-    @Test func dataImportReadsAHubDatasetSplit() throws {
+    @Test func dataImportReadsAHubDatasetSplit() async throws {
         let server = try HubTestServer { [hub = try Self.hub()] request, server in hub.respond(request, server: server) }
         defer { server.stop() }
         let dir = try Self.scratch()
@@ -139,7 +135,7 @@ import HubTestSupport
         func totals(_ output: String) -> [String] {
             output.split(separator: "\n").first { $0.hasPrefix("total") }.map { $0.split(separator: " ").map(String.init) } ?? []
         }
-        let run = try Self.synpref(["data", "import", "hf://datasets/org/hh-test"] + common, environment: environment)
+        let run = try await Self.synpref(["data", "import", "hf://datasets/org/hh-test"] + common, environment: environment)
         try #require(run.status == 0, "\(run.output)")
         #expect(run.output.contains("hf://datasets/org/hh-test: split test at commit \(Self.commit.prefix(12))"))
         // total | records | invalid | pairs | inserted | duplicate | already stored | in other sources
@@ -147,13 +143,13 @@ import HubTestSupport
         // The same file imported from disk finds every pair stored, under the dataset's source
         // name (org/hh-test/test) rather than its own.
         let local = Self.root.appendingPathComponent("Tests/SynprefDataTests/Fixtures/parquet/hf-preference-hh-rlhf.parquet").path
-        let again = try Self.synpref(["data", "import", local] + common, environment: environment)
+        let again = try await Self.synpref(["data", "import", local] + common, environment: environment)
         try #require(again.status == 0, "\(again.output)")
         #expect(totals(again.output) == ["total", "200", "2", "198", "0", "0", "0", "198"], "\(again.output)")
         // A split the dataset lacks, and --split without a dataset, are clear errors.
-        let bad = try Self.synpref(["data", "import", "hf://datasets/org/hh-test", "--split", "train", "--dry-run"], environment: environment)
+        let bad = try await Self.synpref(["data", "import", "hf://datasets/org/hh-test", "--split", "train", "--dry-run"], environment: environment)
         #expect(bad.status != 0 && bad.output.contains("no split \"train\"; the dataset has test"), "\(bad.output)")
-        let stray = try Self.synpref(["data", "import", local, "--split", "train", "--dry-run"], environment: environment)
+        let stray = try await Self.synpref(["data", "import", local, "--split", "train", "--dry-run"], environment: environment)
         #expect(stray.status != 0 && stray.output.contains("--split and --config apply to hf://datasets/"))
     }
 }

@@ -57,14 +57,14 @@ import SynprefTestSupport
             }
         }
         watcher.start()
-        await first.exit()
+        await first.waitForExit()
         #expect(first.terminationReason == .uncaughtSignal)
         #expect(!FileManager.default.fileExists(atPath: output), "a killed run writes no output")
         let cachedAtKill = lineCount(cache)
         #expect(cachedAtKill >= 20 && cachedAtKill < 80)
 
         let second = try start()
-        await second.exit()
+        await second.waitForExit()
         #expect(second.terminationStatus == 0)
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
         #expect(lines.count == 40)

@@ -170,8 +170,8 @@ import SynprefData
             }
         }
         watcher.start()
-        await a.exit()
-        await b.exit()
+        await a.waitForExit()
+        await b.waitForExit()
         #expect(a.terminationReason == .uncaughtSignal)
         #expect(b.terminationStatus == 0)
 

@@ -58,7 +58,7 @@ import SynprefTestSupport
 
         kill(process.processIdentifier, SIGTERM)
         _ = try await log.waitFor(#/draining/#)
-        await process.exit()
+        await process.waitForExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log.text)")
     }
 

@@ -56,7 +56,7 @@ import SynprefTestSupport
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         try child.run()
-        await child.exit()
+        await child.waitForExit()
         #expect(child.terminationReason == .uncaughtSignal, "the import was not killed")
         let atKill = try await t.store.count(tier: nil)
         #expect(atKill == 5 * 200, "killed with \(atKill) of \(total) pairs stored; expected the 5 committed chunks")

@@ -11,7 +11,21 @@ public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T)
 
 extension Process {
     /// Waits for the process to end without holding a cooperative thread.
-    public func exit() async {
+    public func waitForExit() async {
         _ = try? await onOwnThread { [self] in waitUntilExit() }
+    }
+
+    /// Starts the process with standard output and error on one pipe, reads it to the end
+    /// and waits for the exit, without holding a cooperative thread.
+    public func runCapturingOutput() async throws -> (status: Int32, output: String) {
+        let pipe = Pipe()
+        standardOutput = pipe
+        standardError = pipe
+        try run()
+        return try await onOwnThread { [self] in
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            waitUntilExit()
+            return (terminationStatus, String(decoding: data, as: UTF8.self))
+        }
     }
 }
